@@ -1,0 +1,13 @@
+import type { Config } from 'jest'
+
+// Tests are transpiled without type-checking (isolatedModules keeps `import()` of ESM-only packages
+// such as got intact); `npm run typecheck` checks the same files with tsc.
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  watchman: false,
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  testTimeout: 30_000
+}
+
+export default config
