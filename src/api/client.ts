@@ -1,0 +1,219 @@
+/**
+ * The Attio client: one method per documented endpoint the destination uses, over actions-core's
+ * `request` (so the host's authentication, time-outs and response capture apply). Every path segment and
+ * query value built from input is URL-encoded, every response is checked with zod, every failure becomes
+ * an actions-core error with Attio's message and status and without the credential.
+ */
+import { createHash } from 'node:crypto'
+import { InvalidAuthenticationError, type RequestClient } from '@segment/actions-core'
+import type { z } from 'zod'
+import { AttioApiError, toActionError } from './errors'
+import {
+  attributeListResponse,
+  objectListResponse,
+  optionListResponse,
+  recordListResponse,
+  recordResponse,
+  selfResponse,
+  toAttributeDef,
+  toObjectDef,
+  toOptionDef,
+  type AttributeDef,
+  type ObjectDef,
+  type OptionDef,
+  type SelfResponse
+} from './wire'
+import type { WireItem } from './values'
+
+export const DEFAULT_API_URL = 'https://api.attio.com'
+
+/** Attio's API base URL: `ATTIO_API_URL` when set (local runs point it at the emulator). */
+export function attioBaseUrl(): string {
+  const configured = process.env.ATTIO_API_URL?.trim()
+  return (configured || DEFAULT_API_URL).replace(/\/+$/, '')
+}
+
+/** The credential a request uses: the workspace API key when set, else the OAuth access token. */
+export function credentialOf(
+  settings: { api_key?: string } | undefined,
+  auth?: { accessToken?: string }
+): string {
+  const apiKey = settings?.api_key?.trim()
+  if (apiKey) return apiKey
+  return auth?.accessToken?.trim() ?? ''
+}
+
+/** Every secret the settings and auth carry, so none of them is ever repeated in an error. */
+export function secretsOf(
+  settings: { api_key?: string } | undefined,
+  auth?: { accessToken?: string; refreshToken?: string }
+): string[] {
+  return [settings?.api_key, auth?.accessToken, auth?.refreshToken]
+    .map((secret) => secret?.trim() ?? '')
+    .filter((secret) => secret.length > 0)
+}
+
+export const NO_CREDENTIAL_MESSAGE =
+  'No Attio credential: connect the destination to Attio (OAuth) or enter a workspace API key in the settings.'
+
+/** Record values in Attio's write form, keyed by attribute slug or id. */
+export type WireValues = Record<string, WireItem[]>
+
+export interface RecordId {
+  object: string
+  recordId: string
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH'
+
+const encode = encodeURIComponent
+
+export class AttioClient {
+  /** A hash of base URL and credential: keys every cache, never the credential itself. */
+  readonly workspaceKey: string
+
+  private readonly secrets: string[]
+
+  /**
+   * @param credential the token requests carry (set by the destination's extendRequest)
+   * @param otherSecrets further secrets to keep out of every message (the unused OAuth tokens)
+   */
+  constructor(
+    private readonly request: RequestClient,
+    credential: string,
+    otherSecrets: readonly string[] = []
+  ) {
+    if (!credential) throw new InvalidAuthenticationError(NO_CREDENTIAL_MESSAGE)
+    this.secrets = [credential, ...otherSecrets]
+    this.workspaceKey = createHash('sha256')
+      .update(`${attioBaseUrl()}\n${credential}`)
+      .digest('hex')
+      .slice(0, 32)
+  }
+
+  /** `GET /v2/self`: what the token is and which scopes it has. */
+  self(): Promise<SelfResponse> {
+    return this.call('GET', '/v2/self', undefined, selfResponse, 'the token check (GET /v2/self)')
+  }
+
+  /** `GET /v2/objects`: the workspace's objects, with their slugs and nouns. */
+  async listObjects(): Promise<ObjectDef[]> {
+    const body = await this.call('GET', '/v2/objects', undefined, objectListResponse, 'the list of objects')
+    return body.data.map(toObjectDef).filter((object): object is ObjectDef => object !== null)
+  }
+
+  /** `GET /v2/objects/{object}/attributes`, archived ones included so they can be named in errors. */
+  async listAttributes(object: string): Promise<AttributeDef[]> {
+    const body = await this.call(
+      'GET',
+      `/v2/objects/${encode(object)}/attributes`,
+      { searchParams: { show_archived: 'true' } },
+      attributeListResponse,
+      `the attributes of "${object}"`
+    )
+    return body.data.map(toAttributeDef)
+  }
+
+  /** The options of a select attribute or the statuses of a status attribute. */
+  async listOptions(object: string, attribute: string, kind: 'options' | 'statuses'): Promise<OptionDef[]> {
+    const body = await this.call(
+      'GET',
+      `/v2/objects/${encode(object)}/attributes/${encode(attribute)}/${kind}`,
+      { searchParams: { show_archived: 'true' } },
+      optionListResponse,
+      `the ${kind} of "${object}.${attribute}"`
+    )
+    return body.data.map(toOptionDef)
+  }
+
+  /** `PUT /v2/objects/{object}/records?matching_attribute=`: create or update by a unique attribute. */
+  async assertRecord(
+    object: string,
+    matchingAttribute: string,
+    values: WireValues,
+    what: string
+  ): Promise<RecordId> {
+    const body = await this.call(
+      'PUT',
+      `/v2/objects/${encode(object)}/records`,
+      { searchParams: { matching_attribute: matchingAttribute }, json: { data: { values } } },
+      recordResponse,
+      what
+    )
+    return { object, recordId: body.data.id.record_id }
+  }
+
+  /** `PATCH /v2/objects/{object}/records/{record_id}`: update, appending to multiselect values. */
+  async appendValues(object: string, recordId: string, values: WireValues, what: string): Promise<RecordId> {
+    const body = await this.call(
+      'PATCH',
+      `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
+      { json: { data: { values } } },
+      recordResponse,
+      what
+    )
+    return { object, recordId: body.data.id.record_id }
+  }
+
+  /** `GET /v2/objects/{object}/records/{record_id}`. */
+  async getRecord(
+    object: string,
+    recordId: string
+  ): Promise<{ recordId: string; values: Record<string, unknown> }> {
+    const body = await this.call(
+      'GET',
+      `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
+      undefined,
+      recordResponse,
+      `the ${object} record ${recordId}`
+    )
+    return { recordId: body.data.id.record_id, values: body.data.values ?? {} }
+  }
+
+  /** `POST /v2/objects/{object}/records/query` with a filter: the ids of the matching records. */
+  async findRecordIds(
+    object: string,
+    filter: Record<string, unknown>,
+    limit: number,
+    what: string
+  ): Promise<string[]> {
+    const body = await this.call(
+      'POST',
+      `/v2/objects/${encode(object)}/records/query`,
+      { json: { filter, limit } },
+      recordListResponse,
+      what
+    )
+    return body.data.map((record) => record.id.record_id)
+  }
+
+  private async call<Schema extends z.ZodType>(
+    method: Method,
+    path: string,
+    options: { searchParams?: Record<string, string>; json?: unknown } | undefined,
+    schema: Schema,
+    what: string
+  ): Promise<z.infer<Schema>> {
+    let data: unknown
+    try {
+      const response = await this.request(`${attioBaseUrl()}${path}`, {
+        method,
+        ...(options?.searchParams ? { searchParams: options.searchParams } : {}),
+        ...(options?.json !== undefined ? { json: options.json } : {})
+      })
+      data = response.data
+    } catch (error) {
+      throw toActionError(error, what, this.secrets)
+    }
+    const parsed = schema.safeParse(data)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      const where = issue?.path.length ? ` at ${issue.path.join('.')}` : ''
+      throw new AttioApiError(
+        `Attio answered ${method} ${path.split('?')[0]} for ${what} with an unexpected body (${issue?.message ?? 'invalid'}${where}).`,
+        502
+      )
+    }
+    return parsed.data
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Turning Attio's answers into actions-core errors a CDP host acts on correctly: the HTTP status is
+ * kept (so 429 and 5xx are retried and 4xx are not), the message names the record being written, and
+ * no message ever carries the credential.
+ */
+import {
+  IntegrationError,
+  InvalidAuthenticationError,
+  RetryableError,
+  HTTPError
+} from '@segment/actions-core'
+import { attioErrorBody, type AttioErrorBody } from './wire'
+
+/** The scopes the destination needs, as Attio names them. */
+export const REQUIRED_SCOPES = ['record_permission:read-write', 'object_configuration:read'] as const
+
+/** An error answered by Attio (or by the network on the way to it), with the status kept. */
+export class AttioApiError extends IntegrationError {
+  constructor(
+    message: string,
+    status: number,
+    readonly attioCode?: string
+  ) {
+    super(message, errorCodeFor(status), status)
+    this.retry = status === 429 || status >= 500
+  }
+}
+
+function errorCodeFor(status: number): string {
+  if (status === 400) return 'BAD_REQUEST'
+  if (status === 403) return 'FORBIDDEN'
+  if (status === 404) return 'NOT_FOUND'
+  if (status === 409) return 'CONFLICT'
+  if (status === 429) return 'TOO_MANY_REQUESTS'
+  if (status >= 500) return status === 503 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR'
+  return 'BAD_REQUEST'
+}
+
+/** Reads Attio's JSON error body from a failed response, whatever form the request client left it in. */
+export function readErrorBody(data: unknown, content: unknown): AttioErrorBody {
+  let candidate = data
+  if ((candidate === undefined || typeof candidate === 'string') && typeof content === 'string') {
+    try {
+      candidate = JSON.parse(content)
+    } catch {
+      candidate = undefined
+    }
+  }
+  const parsed = attioErrorBody.safeParse(candidate)
+  return parsed.success ? parsed.data : {}
+}
+
+/** "value_not_found: No attribute was found…" from Attio's body, or the HTTP status text. */
+export function describeAttioBody(body: AttioErrorBody, status: number): string {
+  const details = body.validation_errors
+    ?.map((error) => [error.path?.join('.'), error.message].filter(Boolean).join(': '))
+    .filter(Boolean)
+    .slice(0, 5)
+    .join('; ')
+  const message = [body.message, details].filter(Boolean).join(' ')
+  if (body.code && message) return `${body.code}: ${message}`
+  return body.code ?? (message || `HTTP ${status}`)
+}
+
+/** Replaces every occurrence of the secrets in a text. */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let result = text
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) result = result.split(secret).join('[redacted]')
+  }
+  return result
+}
+
+interface ResponseLike {
+  status: number
+  data?: unknown
+  content?: unknown
+  headers?: { get(name: string): string | null }
+}
+
+/**
+ * Maps any failure of a call to Attio into an actions-core error.
+ * @param what the record or listing concerned, e.g. "the Person" or "the attributes of users"
+ */
+export function toActionError(
+  error: unknown,
+  what: string,
+  secrets: ReadonlyArray<string | undefined>
+): Error {
+  const clean = (text: string) => redact(text, secrets)
+  if (error instanceof HTTPError || hasResponse(error)) {
+    const response = (error as { response: ResponseLike }).response
+    const status = response.status
+    const body = readErrorBody(response.data, response.content)
+    const detail = clean(describeAttioBody(body, status))
+    if (status === 401) {
+      return new InvalidAuthenticationError(
+        `Attio did not accept the credential for ${what} (${detail}). Reconnect the destination to Attio or enter a valid workspace API key.`
+      )
+    }
+    if (status === 403) {
+      return new AttioApiError(
+        `Attio refused access to ${what} (${detail}). The token needs the scopes ${REQUIRED_SCOPES.join(' and ')}: edit the API key's scopes in Attio (Workspace settings > Developers) or reconnect.`,
+        403,
+        body.code
+      )
+    }
+    if (status === 429) {
+      const retryAfter = response.headers?.get('retry-after')
+      return new AttioApiError(
+        `Attio rate-limited ${what} (${detail})${retryAfter ? `; retry after ${retryAfter}` : ''}.`,
+        429,
+        body.code
+      )
+    }
+    if (status >= 500) {
+      return new AttioApiError(`Attio failed on ${what} (${detail}); it is safe to retry.`, status, body.code)
+    }
+    return new AttioApiError(`Attio rejected ${what}: ${detail}`, status, body.code)
+  }
+  if (
+    error instanceof IntegrationError ||
+    error instanceof InvalidAuthenticationError ||
+    error instanceof RetryableError
+  ) {
+    error.message = clean(error.message)
+    return error
+  }
+  const name = (error as { name?: string } | null)?.name ?? ''
+  const code = (error as { code?: string } | null)?.code ?? ''
+  const message = clean((error as { message?: string } | null)?.message ?? String(error))
+  if (
+    name === 'TimeoutError' ||
+    name === 'RequestTimeoutError' ||
+    code === 'ETIMEDOUT' ||
+    code === 'REQUESTTIMEOUTERROR'
+  ) {
+    return new AttioApiError(`Attio did not answer in time for ${what}; it is safe to retry.`, 504)
+  }
+  return new AttioApiError(`Could not reach Attio for ${what} (${message}); it is safe to retry.`, 503)
+}
+
+function hasResponse(error: unknown): boolean {
+  const response = (error as { response?: { status?: unknown } } | null)?.response
+  return typeof response?.status === 'number'
+}

@@ -1,0 +1,433 @@
+/**
+ * Records the destination asserts, from an action's description of them to Attio's requests.
+ *
+ * An action describes each record as a `RecordAssertion` (object, matching attribute, mapped values, and
+ * references to other records). `prepareRecord` checks it against the workspace's attributes and turns
+ * every value into Attio's write form, before any write is sent; invalid input becomes a
+ * `PayloadValidationError` naming the mapping field. `writeRecord` then performs the documented calls in
+ * order: referenced records first, the assert, then the append update for multiselect values.
+ */
+import { PayloadValidationError } from '@segment/actions-core'
+import { closest, distance } from 'fastest-levenshtein'
+import type { AttioClient, RecordId, WireValues } from './client'
+import { AttioApiError } from './errors'
+import type { WorkspaceSchema } from './schema'
+import {
+  acceptedFormat,
+  isMultiValued,
+  ValueProblem,
+  writeAttributeValue,
+  type AttributeType,
+  type WireItem,
+  type WriteContext
+} from './values'
+import type { AttributeDef } from './wire'
+
+/** Write a referenced record first and point to it by its record id. */
+export interface AssertionReference {
+  readonly kind: 'assertion'
+  readonly assertion: RecordAssertion
+}
+
+/** Point to a record that must already exist, found by a unique attribute (never created). */
+export interface ExistingReference {
+  readonly kind: 'existing'
+  readonly object: string
+  readonly label: string
+  readonly attribute: string
+  readonly value: string
+  /** What the user should do when the record does not exist. */
+  readonly whenMissing: string
+}
+
+export type Reference = AssertionReference | ExistingReference
+
+export const referTo = (assertion: RecordAssertion): AssertionReference => ({ kind: 'assertion', assertion })
+
+export interface ValueInput {
+  /** The attribute's slug or id, as mapped. */
+  attribute: string
+  /** The mapped value, or a reference to another record. `undefined` means "not mapped". */
+  value: unknown
+  /** The mapping field the value came from, named in errors (e.g. `person_attributes.twitter`). */
+  field: string
+  /** Multiselect values that must only ever be added, whatever the multiselect mode (links). */
+  alwaysAppend?: boolean
+}
+
+export interface RecordAssertion {
+  object: string
+  /** What the record is to a person reading an error: "Person", "User", "Company record". */
+  label: string
+  matchingAttribute: string
+  /** The field the matching attribute's mapping came from. */
+  matchingField: string
+  values: ValueInput[]
+}
+
+export interface PrepareOptions {
+  /** `append` (default): multiselect attributes other than the matching one only gain values. */
+  multiselect?: 'append' | 'replace'
+  /** ISO country for phone numbers without a `+`. */
+  defaultCountry?: string
+}
+
+export interface PreparedReference {
+  attribute: string
+  append: boolean
+  target: PreparedRecord
+}
+
+export interface PreparedLookup {
+  attribute: string
+  append: boolean
+  reference: ExistingReference
+}
+
+/** A record checked against the workspace and written in Attio's form, ready to send. */
+export interface PreparedRecord {
+  object: string
+  label: string
+  matchingAttribute: string
+  /** Canonical text of the matching value: the record's identity inside a workspace. */
+  matchingKey: string
+  /** Values sent with the assert. */
+  assertValues: WireValues
+  /** Multiselect values sent with the append update after the assert. */
+  appendValues: WireValues
+  /** Records written first, then referenced by id. */
+  references: PreparedReference[]
+  /** Existing records looked up, then referenced by id. */
+  lookups: PreparedLookup[]
+}
+
+const MAX_SHOWN = 60
+
+/** A short, safe rendering of an offending value for messages. */
+export function showValue(value: unknown): string {
+  let text: string
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value))
+  } catch {
+    text = String(value)
+  }
+  text = text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are escaped so messages stay one line
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  )
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text
+}
+
+function invalid(message: string): PayloadValidationError {
+  return new PayloadValidationError(message)
+}
+
+function describeAttribute(label: string, attribute: AttributeDef): string {
+  return `${label} attribute "${attribute.slug}" (${attribute.type ?? attribute.rawType})`
+}
+
+function suggest(attributes: AttributeDef[], wanted: string): string {
+  const candidates = attributes.filter((a) => a.isWritable && !a.isArchived && a.type !== 'interaction')
+  if (candidates.length === 0) return ''
+  const byTitle = candidates.find((a) => a.title.toLowerCase() === wanted.toLowerCase())
+  const lower = wanted.toLowerCase()
+  const ranked = candidates
+    .map((a) => ({ slug: a.slug, score: distance(lower, a.slug.toLowerCase()) }))
+    .filter((c) => c.score <= Math.max(2, Math.floor(wanted.length / 3)))
+    .sort((a, b) => a.score - b.score || a.slug.localeCompare(b.slug))
+    .map((c) => c.slug)
+  const suggestions = [...new Set([...(byTitle ? [byTitle.slug] : []), ...ranked])].slice(0, 3)
+  if (suggestions.length === 0) {
+    const nearest = closest(
+      lower,
+      candidates.map((a) => a.slug)
+    )
+    return ` Writable attributes include ${candidates
+      .slice(0, 8)
+      .map((a) => `"${a.slug}"`)
+      .join(', ')}${nearest ? `; the nearest is "${nearest}"` : ''}.`
+  }
+  return ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?`
+}
+
+async function attributesOf(schema: WorkspaceSchema, assertion: RecordAssertion): Promise<AttributeDef[]> {
+  try {
+    return await schema.attributes(assertion.object)
+  } catch (error) {
+    if (error instanceof AttioApiError && error.status === 404) {
+      throw invalid(
+        `Attio has no object "${assertion.object}" in this workspace, or it is not activated: activate it in Attio under Workspace settings > Objects, or choose another object.`
+      )
+    }
+    throw error
+  }
+}
+
+async function contextFor(
+  schema: WorkspaceSchema,
+  object: string,
+  attribute: AttributeDef,
+  options: PrepareOptions
+): Promise<WriteContext> {
+  const context: WriteContext = { defaultCountry: options.defaultCountry }
+  if (attribute.type === 'select' || attribute.type === 'status') {
+    context.options = await schema.options(object, attribute)
+  }
+  if (attribute.type === 'record-reference') {
+    context.allowedObjects = await schema.objectSlugs(attribute.allowedObjectIds)
+  }
+  return context
+}
+
+/**
+ * Checks a record against the workspace's attributes and writes its values in Attio's form. Throws a
+ * PayloadValidationError naming the field, the attribute, the problem and the accepted format; reads
+ * the workspace's schema (cached) but never writes.
+ */
+export async function prepareRecord(
+  schema: WorkspaceSchema,
+  assertion: RecordAssertion,
+  options: PrepareOptions = {}
+): Promise<PreparedRecord> {
+  const { label, object } = assertion
+  // Referenced records are checked first, in the order they will be written.
+  const nested = new Map<ValueInput, PreparedRecord>()
+  for (const input of assertion.values) {
+    const reference = asReference(input.value)
+    if (reference?.kind === 'assertion')
+      nested.set(input, await prepareRecord(schema, reference.assertion, options))
+  }
+  const attributes = await attributesOf(schema, assertion)
+
+  const matching = await schema.findAttribute(object, assertion.matchingAttribute)
+  if (!matching) {
+    throw invalid(
+      `${assertion.matchingField}: Attio's ${object} object has no attribute "${assertion.matchingAttribute}" to match on.${suggest(
+        attributes.filter((a) => a.isUnique),
+        assertion.matchingAttribute
+      )}`
+    )
+  }
+  if (!matching.isUnique) {
+    const unique = attributes.filter((a) => a.isUnique && !a.isArchived).map((a) => `"${a.slug}"`)
+    throw invalid(
+      `${assertion.matchingField}: "${matching.slug}" cannot identify ${label} records because it is not unique in Attio. Unique attributes of ${object}: ${unique.join(', ') || 'none (add one in Attio)'}.`
+    )
+  }
+
+  const prepared: PreparedRecord = {
+    object,
+    label,
+    matchingAttribute: matching.slug,
+    matchingKey: '',
+    assertValues: {},
+    appendValues: {},
+    references: [],
+    lookups: []
+  }
+  const seen = new Map<string, string>()
+  const multiselectMode = options.multiselect ?? 'append'
+
+  for (const input of assertion.values) {
+    if (input.value === undefined) continue
+    const attribute = await schema.findAttribute(object, input.attribute)
+    if (!attribute) {
+      throw invalid(
+        `${input.field}: Attio's ${object} object has no attribute "${input.attribute}" (attributes are referenced by slug or id, and Attio never creates them).${suggest(
+          await attributesOf(schema, assertion),
+          input.attribute
+        )}`
+      )
+    }
+    const previous = seen.get(attribute.slug)
+    if (previous !== undefined) {
+      throw invalid(
+        `${input.field}: ${describeAttribute(label, attribute)} is already mapped by ${previous}; map it once.`
+      )
+    }
+    seen.set(attribute.slug, input.field)
+    if (attribute.isArchived) {
+      throw invalid(
+        `${input.field}: ${describeAttribute(label, attribute)} is archived in Attio: restore it or remove it from the mapping.`
+      )
+    }
+    if (!attribute.isWritable || attribute.type === 'interaction') {
+      throw invalid(
+        `${input.field}: ${describeAttribute(label, attribute)} is not writable (Attio fills it itself, e.g. enriched data); remove it from the mapping.`
+      )
+    }
+    if (attribute.type === null) {
+      throw invalid(
+        `${input.field}: ${describeAttribute(label, attribute)} has a type this destination cannot write yet.`
+      )
+    }
+    const append =
+      attribute.slug !== matching.slug &&
+      isMultiValued({ ...attribute, type: attribute.type }) &&
+      (input.alwaysAppend === true || multiselectMode === 'append')
+
+    const reference = asReference(input.value)
+    if (reference) {
+      if (attribute.type !== 'record-reference') {
+        throw invalid(`${input.field}: ${describeAttribute(label, attribute)} is not a record reference.`)
+      }
+      const target = nested.get(input)
+      if (target) {
+        prepared.references.push({ attribute: attribute.slug, append, target })
+      } else if (reference.kind === 'existing') {
+        prepared.lookups.push({ attribute: attribute.slug, append, reference })
+      }
+      continue
+    }
+
+    const written = await writeValue(
+      schema,
+      object,
+      label,
+      attribute as AttributeDef & { type: AttributeType },
+      input,
+      options
+    )
+    if (append) {
+      if (written.length > 0) prepared.appendValues[attribute.slug] = written
+    } else {
+      prepared.assertValues[attribute.slug] = written
+    }
+  }
+
+  const matchingValues = prepared.assertValues[matching.slug]
+  if (!matchingValues || matchingValues.length === 0) {
+    throw invalid(
+      `${assertion.matchingField}: the ${label} has no value for its matching attribute "${matching.slug}", so Attio could not tell which record to create or update. Map a value to "${matching.slug}".`
+    )
+  }
+  prepared.matchingKey = canonical(matchingValues)
+
+  for (const attribute of attributes) {
+    if (!attribute.isRequired || attribute.hasDefault || attribute.isArchived || !attribute.isWritable)
+      continue
+    const given = seen.has(attribute.slug)
+    if (!given) {
+      throw invalid(
+        `${label} records need a value for the required attribute "${attribute.slug}" (${attribute.type ?? attribute.rawType}) when Attio creates them; map a value to it.`
+      )
+    }
+  }
+  return prepared
+}
+
+async function writeValue(
+  schema: WorkspaceSchema,
+  object: string,
+  label: string,
+  attribute: AttributeDef & { type: AttributeType },
+  input: ValueInput,
+  options: PrepareOptions
+): Promise<WireItem[]> {
+  const context = await contextFor(schema, object, attribute, options)
+  try {
+    return writeAttributeValue(attribute, input.value, context)
+  } catch (error) {
+    if (error instanceof ValueProblem) {
+      throw invalid(
+        `${input.field}: ${showValue(input.value)} ${error.problem}. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(attribute.type)}.`
+      )
+    }
+    throw error
+  }
+}
+
+function asReference(value: unknown): Reference | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const kind = (value as { kind?: unknown }).kind
+  if (kind === 'assertion' && 'assertion' in value) return value as AssertionReference
+  if (kind === 'existing' && 'object' in value) return value as ExistingReference
+  return undefined
+}
+
+/** Stable text for a wire value (object keys sorted), for identities and fingerprints. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        )
+      : item
+  )
+}
+
+/** The reference form for a record whose id is known. */
+function idReference(record: RecordId): WireItem {
+  return { target_object: record.object, target_record_id: record.recordId }
+}
+
+function addReference(values: WireValues, attribute: string, record: RecordId): void {
+  values[attribute] = [...(values[attribute] ?? []), idReference(record)]
+}
+
+/** What happened to one record, in write order: the action's answer lists them. */
+export interface WriteOutcome {
+  object: string
+  label: string
+  record_id: string
+  /** `asserted`: the assert was sent; `unchanged`: skipped because Attio already holds these values. */
+  result: 'asserted' | 'unchanged'
+  /** Multiselect attributes whose values were added with the append update. */
+  appended?: string[]
+}
+
+/**
+ * Writes a prepared record the documented way: records it references first (each by its own assert),
+ * existing records looked up, then the assert, then the append update of multiselect values. Each
+ * record written is added to `outcomes`.
+ */
+export async function writeRecord(
+  client: AttioClient,
+  prepared: PreparedRecord,
+  outcomes: WriteOutcome[] = []
+): Promise<RecordId> {
+  const assertValues: WireValues = { ...prepared.assertValues }
+  const appendValues: WireValues = { ...prepared.appendValues }
+
+  for (const reference of prepared.references) {
+    const target = await writeRecord(client, reference.target, outcomes)
+    addReference(reference.append ? appendValues : assertValues, reference.attribute, target)
+  }
+  for (const lookup of prepared.lookups) {
+    const target = await findExisting(client, lookup.reference)
+    addReference(lookup.append ? appendValues : assertValues, lookup.attribute, target)
+  }
+
+  const what = `the ${prepared.label}`
+  const record = await client.assertRecord(prepared.object, prepared.matchingAttribute, assertValues, what)
+  const appended = Object.keys(appendValues)
+  if (appended.length > 0) {
+    await client.appendValues(prepared.object, record.recordId, appendValues, what)
+  }
+  outcomes.push({
+    object: prepared.object,
+    label: prepared.label,
+    record_id: record.recordId,
+    result: 'asserted',
+    ...(appended.length > 0 ? { appended } : {})
+  })
+  return record
+}
+
+async function findExisting(client: AttioClient, reference: ExistingReference): Promise<RecordId> {
+  const ids = await client.findRecordIds(
+    reference.object,
+    { [reference.attribute]: reference.value },
+    2,
+    `the lookup of the ${reference.label} "${reference.value}"`
+  )
+  if (ids.length === 0) {
+    throw new AttioApiError(
+      `Attio has no ${reference.label} with ${reference.attribute} "${reference.value}": ${reference.whenMissing}`,
+      404,
+      'not_found'
+    )
+  }
+  return { object: reference.object, recordId: ids[0] }
+}

@@ -1,0 +1,68 @@
+import { PayloadValidationError, type ActionDefinition } from '@segment/actions-core'
+import { connect } from '../../../api'
+import { identitySlug } from '../../../api/identities'
+import { attributeMap, multiselectMode, valuesFrom } from '../fields'
+import type { Settings } from '../generated-types'
+import type { Payload } from './generated-types'
+
+const action: ActionDefinition<Settings, Payload> = {
+  title: 'Assert Record',
+  description:
+    'Create or update one record of any Attio object, found by a unique matching attribute whose value is part of the mapped attributes.',
+  fields: {
+    object: {
+      label: 'Attio object',
+      description:
+        'The object to create or update a record of, by slug (e.g. "people", "companies", "deals") or id.',
+      type: 'string',
+      required: true,
+      dynamic: true,
+      default: 'people'
+    },
+    matching_attribute: {
+      label: 'Matching attribute',
+      description:
+        'The slug or id of a unique attribute of the object. Attio updates the record whose value matches, or creates one. Its value must be in "Attributes".',
+      type: 'string',
+      required: true,
+      dynamic: true,
+      default: 'email_addresses'
+    },
+    attributes: {
+      ...attributeMap('Attributes', 'chosen'),
+      description:
+        'The attributes to write: the left side is a value from the event (or fixed text), the right side the attribute slug or id on the chosen object. Must include the matching attribute. Attributes must exist in Attio (it never creates them); null unsets a value.',
+      required: true,
+      default: { email_addresses: { '@path': '$.traits.email' } }
+    },
+    multiselect_mode: multiselectMode
+  },
+  perform: (request, { payload, settings, auth }) => {
+    const object = identitySlug('object', payload.object)
+    const matchingAttribute = identitySlug('matching_attribute', payload.matching_attribute)
+    const attributes = payload.attributes ?? {}
+    const matchingValue = attributes[matchingAttribute]
+    if (matchingValue === undefined || matchingValue === null || matchingValue === '') {
+      throw new PayloadValidationError(
+        `attributes: the matching attribute "${matchingAttribute}" has no value in Attributes, so Attio could not tell which ${object} record to create or update. Add "${matchingAttribute}" to Attributes with the value to match on.`
+      )
+    }
+    return connect(request, { settings, auth }).assertRecords(
+      [
+        {
+          object,
+          label: `${object} record`,
+          matchingAttribute,
+          matchingField: 'matching_attribute',
+          values: valuesFrom('attributes', attributes)
+        }
+      ],
+      {
+        multiselect: payload.multiselect_mode === 'replace' ? 'replace' : 'append',
+        defaultCountry: settings.default_phone_country
+      }
+    )
+  }
+}
+
+export default action

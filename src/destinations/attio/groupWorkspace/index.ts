@@ -1,0 +1,112 @@
+import type { ActionDefinition } from '@segment/actions-core'
+import { connect, referTo, type RecordAssertion, type ValueInput } from '../../../api'
+import { identityDomain, identityId } from '../../../api/identities'
+import { attributeMap, multiselectMode, valuesFrom } from '../fields'
+import type { Settings } from '../generated-types'
+import type { Payload } from './generated-types'
+
+const action: ActionDefinition<Settings, Payload> = {
+  title: 'Group Workspace',
+  description:
+    'Create or update a Company by domain, then create or update a Workspace by id, linked to that Company; optionally add an existing User to the Workspace. Runs on group events by default.',
+  defaultSubscription: 'type = "group"',
+  fields: {
+    domain: {
+      label: 'Domain',
+      description:
+        "The company's domain or website. It matches the Company (companies.domains); a URL such as https://www.acme.com/pricing is reduced to acme.com.",
+      type: 'string',
+      required: true,
+      default: {
+        '@if': {
+          exists: { '@path': '$.traits.website' },
+          then: { '@path': '$.traits.website' },
+          else: { '@path': '$.traits.domain' }
+        }
+      }
+    },
+    workspace_id: {
+      label: 'Workspace ID',
+      description:
+        "The workspace's (account's) id in your product. It matches the Workspace (workspaces.workspace_id).",
+      type: 'string',
+      required: true,
+      default: { '@path': '$.groupId' }
+    },
+    user_id: {
+      label: 'User ID',
+      description:
+        'Optional: the id of a User to add to the Workspace. The User must already exist in Attio (run Identify User for it first): Group Workspace never creates Users, and adding one never removes the users already linked.',
+      type: 'string',
+      required: false,
+      default: { '@path': '$.userId' }
+    },
+    company_attributes: attributeMap('Additional Company attributes', 'Company'),
+    workspace_attributes: attributeMap('Additional Workspace attributes', 'Workspace'),
+    multiselect_mode: multiselectMode
+  },
+  perform: (request, { payload, settings, auth }) => {
+    const domain = identityDomain('domain', payload.domain)
+    const workspaceId = identityId('workspace_id', payload.workspace_id)
+    const userId = payload.user_id === undefined ? undefined : identityId('user_id', payload.user_id)
+    return connect(request, { settings, auth }).assertRecords(
+      [workspaceOf(domain, workspaceId, userId, payload)],
+      {
+        multiselect: payload.multiselect_mode === 'replace' ? 'replace' : 'append',
+        defaultCountry: settings.default_phone_country
+      }
+    )
+  }
+}
+
+/** The Workspace, referencing its Company (written first) and, when given, an existing User. */
+function workspaceOf(
+  domain: string,
+  workspaceId: string,
+  userId: string | undefined,
+  payload: Payload
+): RecordAssertion {
+  const company: RecordAssertion = {
+    object: 'companies',
+    label: 'Company',
+    matchingAttribute: 'domains',
+    matchingField: 'domain',
+    values: [
+      { attribute: 'domains', value: domain, field: 'domain' },
+      ...valuesFrom('company_attributes', payload.company_attributes)
+    ]
+  }
+  const userLink: ValueInput[] =
+    userId === undefined
+      ? []
+      : [
+          {
+            attribute: 'users',
+            field: 'user_id',
+            alwaysAppend: true,
+            value: {
+              kind: 'existing',
+              object: 'users',
+              label: 'User',
+              attribute: 'user_id',
+              value: userId,
+              whenMissing:
+                'run Identify User for this user first. Group Workspace links existing Users and never creates them; the Company and Workspace were written.'
+            }
+          }
+        ]
+  return {
+    object: 'workspaces',
+    label: 'Workspace',
+    matchingAttribute: 'workspace_id',
+    matchingField: 'workspace_id',
+    values: [
+      { attribute: 'workspace_id', value: workspaceId, field: 'workspace_id' },
+      { attribute: 'company', value: referTo(company), field: 'domain' },
+      ...userLink,
+      ...valuesFrom('workspace_attributes', payload.workspace_attributes)
+    ]
+  }
+}
+
+export default action

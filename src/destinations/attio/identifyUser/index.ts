@@ -1,0 +1,81 @@
+import type { ActionDefinition } from '@segment/actions-core'
+import { connect, referTo, type RecordAssertion } from '../../../api'
+import { identityEmail, identityId } from '../../../api/identities'
+import { attributeMap, multiselectMode, valuesFrom } from '../fields'
+import type { Settings } from '../generated-types'
+import type { Payload } from './generated-types'
+
+const action: ActionDefinition<Settings, Payload> = {
+  title: 'Identify User',
+  description:
+    'Create or update a Person by email address, then create or update a User by id, linked to that Person. Runs on identify events by default.',
+  defaultSubscription: 'type = "identify"',
+  fields: {
+    email_address: {
+      label: 'Email address',
+      description:
+        "The person's email address. It matches the Person (people.email_addresses) and becomes the User's primary email address. Trimmed and lower-cased before use.",
+      type: 'string',
+      required: true,
+      default: {
+        '@if': {
+          exists: { '@path': '$.traits.email' },
+          then: { '@path': '$.traits.email' },
+          else: {
+            '@if': {
+              exists: { '@path': '$.context.traits.email' },
+              then: { '@path': '$.context.traits.email' },
+              else: { '@path': '$.properties.email' }
+            }
+          }
+        }
+      }
+    },
+    user_id: {
+      label: 'User ID',
+      description: "The user's id in your product. It matches the User (users.user_id).",
+      type: 'string',
+      required: true,
+      default: { '@path': '$.userId' }
+    },
+    person_attributes: attributeMap('Additional Person attributes', 'Person'),
+    user_attributes: attributeMap('Additional User attributes', 'User'),
+    multiselect_mode: multiselectMode
+  },
+  perform: (request, { payload, settings, auth }) => {
+    const email = identityEmail('email_address', payload.email_address)
+    const userId = identityId('user_id', payload.user_id)
+    return connect(request, { settings, auth }).assertRecords([userOf(email, userId, payload)], {
+      multiselect: payload.multiselect_mode === 'replace' ? 'replace' : 'append',
+      defaultCountry: settings.default_phone_country
+    })
+  }
+}
+
+/** The User, referencing the Person it belongs to (which is therefore written first). */
+function userOf(email: string, userId: string, payload: Payload): RecordAssertion {
+  const person: RecordAssertion = {
+    object: 'people',
+    label: 'Person',
+    matchingAttribute: 'email_addresses',
+    matchingField: 'email_address',
+    values: [
+      { attribute: 'email_addresses', value: email, field: 'email_address' },
+      ...valuesFrom('person_attributes', payload.person_attributes)
+    ]
+  }
+  return {
+    object: 'users',
+    label: 'User',
+    matchingAttribute: 'user_id',
+    matchingField: 'user_id',
+    values: [
+      { attribute: 'user_id', value: userId, field: 'user_id' },
+      { attribute: 'primary_email_address', value: email, field: 'email_address' },
+      { attribute: 'person', value: referTo(person), field: 'email_address' },
+      ...valuesFrom('user_attributes', payload.user_attributes)
+    ]
+  }
+}
+
+export default action

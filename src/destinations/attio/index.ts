@@ -1,0 +1,88 @@
+import { defaultValues, InvalidAuthenticationError, type DestinationDefinition } from '@segment/actions-core'
+import { AttioClient, credentialOf, NO_CREDENTIAL_MESSAGE, REQUIRED_SCOPES, secretsOf } from '../../api'
+import assertRecord from './assertRecord'
+import type { Settings } from './generated-types'
+import groupWorkspace from './groupWorkspace'
+import identifyUser from './identifyUser'
+
+/** Scopes a token grants, with `x:read-write` also granting `x:read`. */
+function missingScopes(granted: string): string[] {
+  const scopes = new Set(granted.split(/\s+/).filter(Boolean))
+  return REQUIRED_SCOPES.filter((scope) => {
+    if (scopes.has(scope)) return false
+    return !(scope.endsWith(':read') && scopes.has(`${scope}-write`))
+  })
+}
+
+const destination: DestinationDefinition<Settings> = {
+  name: 'Attio (Actions)',
+  slug: 'actions-attio',
+  mode: 'cloud',
+  description:
+    'Create or update People, Users, Companies, Workspaces and any other Attio record from your identify, group and track events.',
+  authentication: {
+    scheme: 'oauth2',
+    fields: {
+      api_key: {
+        label: 'Workspace API key',
+        description:
+          'Optional. A workspace API key to use instead of the OAuth connection. Create one in Attio under Workspace settings > Developers > API keys with the scopes record_permission:read-write and object_configuration:read. When set, it is used instead of the OAuth token.',
+        type: 'password',
+        required: false
+      },
+      default_phone_country: {
+        label: 'Default phone country',
+        description:
+          'Optional. The ISO 3166-1 alpha-2 country (e.g. "US", "GB") assumed for phone numbers written without a leading "+". Without it, such numbers are rejected with an error instead of being guessed.',
+        type: 'string',
+        required: false
+      }
+    },
+    testAuthentication: async (request, { settings, auth }) => {
+      const credential = credentialOf(settings, auth)
+      if (!credential) throw new InvalidAuthenticationError(NO_CREDENTIAL_MESSAGE)
+      const self = await new AttioClient(request, credential, secretsOf(settings, auth)).self()
+      if (!self.active) {
+        throw new InvalidAuthenticationError(
+          'The Attio token is inactive (revoked or expired): reconnect the destination to Attio, or create a new API key in Attio under Workspace settings > Developers.'
+        )
+      }
+      const missing = missingScopes(self.scope)
+      if (missing.length > 0) {
+        throw new InvalidAuthenticationError(
+          `The Attio token is missing the scope${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}: add ${missing.length > 1 ? 'them' : 'it'} to the API key in Attio (Workspace settings > Developers) or reconnect the OAuth app with ${missing.length > 1 ? 'them' : 'it'}.`
+        )
+      }
+      return self
+    }
+  },
+  extendRequest({ settings, auth }) {
+    const credential = credentialOf(settings, auth)
+    const headers: Record<string, string> = {}
+    if (credential) headers.Authorization = `Bearer ${credential}`
+    return { headers }
+  },
+  presets: [
+    {
+      name: 'Identify User',
+      subscribe: 'type = "identify"',
+      partnerAction: 'identifyUser',
+      mapping: defaultValues(identifyUser.fields),
+      type: 'automatic'
+    },
+    {
+      name: 'Group Workspace',
+      subscribe: 'type = "group"',
+      partnerAction: 'groupWorkspace',
+      mapping: defaultValues(groupWorkspace.fields),
+      type: 'automatic'
+    }
+  ],
+  actions: {
+    identifyUser,
+    groupWorkspace,
+    assertRecord
+  }
+}
+
+export default destination
