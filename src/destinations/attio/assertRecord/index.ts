@@ -1,6 +1,11 @@
 import { PayloadValidationError, type ActionDefinition } from '@segment/actions-core'
-import { connect } from '../../../api'
-import { identitySlug } from '../../../api/identities'
+import {
+  connect,
+  identitySlug,
+  matchingAttributeChoices,
+  objectChoices,
+  writableAttributeChoices
+} from '../../../api'
 import { attributeMap, multiselectMode, valuesFrom } from '../fields'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
@@ -36,6 +41,15 @@ const action: ActionDefinition<Settings, Payload> = {
       default: { email_addresses: { '@path': '$.traits.email' } }
     },
     multiselect_mode: multiselectMode
+  },
+  dynamicFields: {
+    object: (request, { settings, auth }) => objectChoices(request, { settings, auth }),
+    matching_attribute: (request, { settings, auth, payload }) =>
+      matchingAttributeChoices(request, { settings, auth }, payload?.object),
+    attributes: {
+      __keys__: (request, { settings, auth, payload }) =>
+        writableAttributeChoices(request, { settings, auth }, payload?.object)
+    }
   },
   perform: (request, { payload, settings, auth }) => {
     const object = identitySlug('object', payload.object)

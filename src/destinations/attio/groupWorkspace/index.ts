@@ -1,6 +1,13 @@
 import type { ActionDefinition } from '@segment/actions-core'
-import { connect, referTo, type RecordAssertion, type ValueInput } from '../../../api'
-import { identityDomain, identityId } from '../../../api/identities'
+import {
+  connect,
+  identityDomain,
+  identityId,
+  referTo,
+  writableAttributeChoices,
+  type RecordAssertion,
+  type ValueInput
+} from '../../../api'
 import { attributeMap, multiselectMode, valuesFrom } from '../fields'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
@@ -44,6 +51,16 @@ const action: ActionDefinition<Settings, Payload> = {
     company_attributes: attributeMap('Additional Company attributes', 'Company'),
     workspace_attributes: attributeMap('Additional Workspace attributes', 'Workspace'),
     multiselect_mode: multiselectMode
+  },
+  dynamicFields: {
+    company_attributes: {
+      __keys__: (request, { settings, auth }) =>
+        writableAttributeChoices(request, { settings, auth }, 'companies')
+    },
+    workspace_attributes: {
+      __keys__: (request, { settings, auth }) =>
+        writableAttributeChoices(request, { settings, auth }, 'workspaces')
+    }
   },
   perform: (request, { payload, settings, auth }) => {
     const domain = identityDomain('domain', payload.domain)

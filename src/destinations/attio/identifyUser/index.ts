@@ -1,6 +1,12 @@
 import type { ActionDefinition } from '@segment/actions-core'
-import { connect, referTo, type RecordAssertion } from '../../../api'
-import { identityEmail, identityId } from '../../../api/identities'
+import {
+  connect,
+  identityEmail,
+  identityId,
+  referTo,
+  writableAttributeChoices,
+  type RecordAssertion
+} from '../../../api'
 import { attributeMap, multiselectMode, valuesFrom } from '../fields'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
@@ -41,6 +47,16 @@ const action: ActionDefinition<Settings, Payload> = {
     person_attributes: attributeMap('Additional Person attributes', 'Person'),
     user_attributes: attributeMap('Additional User attributes', 'User'),
     multiselect_mode: multiselectMode
+  },
+  dynamicFields: {
+    person_attributes: {
+      __keys__: (request, { settings, auth }) =>
+        writableAttributeChoices(request, { settings, auth }, 'people')
+    },
+    user_attributes: {
+      __keys__: (request, { settings, auth }) =>
+        writableAttributeChoices(request, { settings, auth }, 'users')
+    }
   },
   perform: (request, { payload, settings, auth }) => {
     const email = identityEmail('email_address', payload.email_address)
