@@ -172,13 +172,13 @@ export function loadSeedFile(path: string): EmulatorSeed {
   try {
     text = readFileSync(path, 'utf8')
   } catch (e) {
-    throw new Error(`Cannot read seed file ${path}: ${(e as Error).message}`)
+    throw new Error(`Cannot read seed file ${path}: ${(e as Error).message}`, { cause: e })
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (e) {
-    throw new Error(`Seed file ${path} is not valid JSON: ${(e as Error).message}`)
+    throw new Error(`Seed file ${path} is not valid JSON: ${(e as Error).message}`, { cause: e })
   }
   return parseSeed(json, path)
 }
