@@ -130,7 +130,7 @@ export function writeRecord(
   const target = rec ?? ws.addRecord(object.api_slug, options.actor)
   for (const { attr } of prepared) {
     const before = target.values.get(attr.id) ?? []
-    target.values.set(attr.id, next.get(attr.id) ?? [])
+    ws.setValues(target, attr.id, next.get(attr.id) ?? [])
     syncInverse(ws, target, attr, before, options.actor)
   }
   return target

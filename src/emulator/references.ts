@@ -153,7 +153,8 @@ export function syncInverse(
     const t = targetOf(v)
     const target = ws.record(t.object, t.id)
     if (!target) continue
-    target.values.set(
+    ws.setValues(
+      target,
       inverse.id,
       (target.values.get(inverse.id) ?? []).filter((x) => x.key !== selfKey)
     )
@@ -172,7 +173,7 @@ export function syncInverse(
       created_by_actor: { ...actor }
     }
     if (inverse.is_multiselect) {
-      target.values.set(inverse.id, [...current, added])
+      ws.setValues(target, inverse.id, [...current, added])
       continue
     }
     for (const displaced of current) {
@@ -180,12 +181,13 @@ export function syncInverse(
       const other = ws.record(d.object, d.id)
       if (!other) continue
       const targetKey = referenceKey(target.object, target.id)
-      other.values.set(
+      ws.setValues(
+        other,
         attr.id,
         (other.values.get(attr.id) ?? []).filter((x) => x.key !== targetKey)
       )
     }
-    target.values.set(inverse.id, [added])
+    ws.setValues(target, inverse.id, [added])
   }
 }
 
@@ -198,7 +200,8 @@ export function removeReferencesTo(ws: Workspace, object: string, recordId: stri
       for (const a of refAttrs) {
         const list = rec.values.get(a.id)
         if (list?.some((v) => v.key === key))
-          rec.values.set(
+          ws.setValues(
+            rec,
             a.id,
             list.filter((v) => v.key !== key)
           )

@@ -196,6 +196,8 @@ export class Workspace {
   readonly attributes = new Map<string, AttributeDef[]>()
   readonly members: Member[] = []
   private readonly records = new Map<string, Map<string, RecordData>>()
+  /** Value key -> records, for unique attributes (matching, uniqueness checks and reference look-ups). */
+  private readonly index = new Map<string, Map<string, Set<RecordData>>>()
 
   constructor(options: WorkspaceOptions) {
     const { seed } = options
@@ -229,6 +231,8 @@ export class Workspace {
       if (!this.records.has(object)) throw new Error(`seed: unknown object "${object}"`)
       for (const a of list) this.addSeedAttribute(object, a, createdAt)
     }
+    for (const list of this.attributes.values())
+      for (const a of list) if (a.is_unique) this.index.set(a.id, new Map())
     for (const m of seed.members ?? []) {
       this.members.push({
         id: uuid(),
@@ -366,6 +370,7 @@ export class Workspace {
     const list = this.attributes.get(def.object)
     if (!list) throw new Error(`unknown object ${def.object}`)
     list.push(def)
+    if (def.is_unique) this.index.set(def.id, new Map())
   }
 
   // ---- members ----
@@ -389,12 +394,30 @@ export class Workspace {
     return this.records.get(object)?.get(id)
   }
 
+  /** Sets the values of one attribute of a record, keeping the unique-value index up to date. */
+  setValues(rec: RecordData, attrId: string, list: StoredValue[]): void {
+    const idx = this.index.get(attrId)
+    if (idx) {
+      for (const v of rec.values.get(attrId) ?? []) {
+        const set = idx.get(v.key)
+        set?.delete(rec)
+        if (set?.size === 0) idx.delete(v.key)
+      }
+      for (const v of list) {
+        let set = idx.get(v.key)
+        if (!set) idx.set(v.key, (set = new Set()))
+        set.add(rec)
+      }
+    }
+    rec.values.set(attrId, list)
+  }
+
   addRecord(object: string, actor: EmulatorActor): RecordData {
     const id = uuid()
     const createdAt = nowTimestamp()
     const rec: RecordData = { id, object, created_at: createdAt, values: new Map() }
     const sys = (slug: string, props: Record<string, unknown>, key: string): void => {
-      rec.values.set(this.attributeBySlug(object, slug).id, [
+      this.setValues(rec, this.attributeBySlug(object, slug).id, [
         { props, key, active_from: createdAt, created_by_actor: SYSTEM_ACTOR }
       ])
     }
@@ -410,17 +433,29 @@ export class Workspace {
   }
 
   removeRecord(object: string, id: string): boolean {
+    const rec = this.record(object, id)
+    if (!rec) return false
+    for (const attrId of [...rec.values.keys()]) this.setValues(rec, attrId, [])
     return this.records.get(object)?.delete(id) ?? false
   }
 
-  /** Records of an object with a value of `attr` whose key is one of `keys`. */
+  /** Records of an object with a value of `attr` whose key is one of `keys`, in creation order. */
   findByKeys(object: string, attr: AttributeDef, keys: Iterable<string>): RecordData[] {
+    const idx = this.index.get(attr.id)
+    if (idx) {
+      const found = new Set<RecordData>()
+      for (const k of keys) for (const r of idx.get(k) ?? []) found.add(r)
+      if (found.size <= 1) return [...found]
+      const all = this.recordsOf(object)
+      return all.filter((r) => found.has(r))
+    }
     const wanted = new Set(keys)
     return this.recordsOf(object).filter((r) => (r.values.get(attr.id) ?? []).some((v) => wanted.has(v.key)))
   }
 
   clearRecords(): void {
     for (const m of this.records.values()) m.clear()
+    for (const idx of this.index.values()) idx.clear()
   }
 
   // ---- serialisation (shapes of Attio's OpenAPI document) ----

@@ -49,7 +49,10 @@ export function useEmulator(options: EmulatorOptions = {}): { emu: () => Running
   afterAll(async () => {
     await emu?.close()
   })
-  beforeEach(() => emu?.reset())
+  beforeEach(() => {
+    emu?.reset()
+    emu?.resetStats()
+  })
   return {
     emu: () => emu as RunningEmulator,
     call: () => call as Call
