@@ -106,17 +106,21 @@ const MAX_SHOWN = 60
 /** A short, safe rendering of an offending value for messages. */
 export function showValue(value: unknown): string {
   let text: string
-  try {
-    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value))
-  } catch {
-    text = String(value)
+  if (typeof value === 'string') {
+    text = JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN - 4)}…` : value)
+  } else {
+    try {
+      text = JSON.stringify(value) ?? String(value)
+    } catch {
+      text = String(value)
+    }
+    if (text.length > MAX_SHOWN) text = `${text.slice(0, MAX_SHOWN - 1)}…`
   }
-  text = text.replace(
+  return text.replace(
     // eslint-disable-next-line no-control-regex -- control characters are escaped so messages stay one line
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
   )
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text
 }
 
 function invalid(message: string): PayloadValidationError {
@@ -212,7 +216,7 @@ export async function prepareRecord(
   if (!matching.isUnique) {
     const unique = attributes.filter((a) => a.isUnique && !a.isArchived).map((a) => `"${a.slug}"`)
     throw invalid(
-      `${assertion.matchingField}: "${matching.slug}" cannot identify ${label} records because it is not unique in Attio. Unique attributes of ${object}: ${unique.join(', ') || 'none (add one in Attio)'}.`
+      `${assertion.matchingField}: "${matching.slug}" cannot be used to match a ${label} because it is not unique in Attio. Unique attributes of ${object}: ${unique.join(', ') || 'none (add one in Attio)'}.`
     )
   }
 
@@ -310,7 +314,7 @@ export async function prepareRecord(
     const given = seen.has(attribute.slug)
     if (!given) {
       throw invalid(
-        `${label} records need a value for the required attribute "${attribute.slug}" (${attribute.type ?? attribute.rawType}) when Attio creates them; map a value to it.`
+        `${assertion.matchingField === 'matching_attribute' ? 'attributes' : assertion.matchingField}: Attio requires "${attribute.slug}" (${attribute.type ?? attribute.rawType}) when it creates a ${label}; map a value to it.`
       )
     }
   }

@@ -17,19 +17,26 @@ interface FetchContext {
   load: () => Promise<Entry>
 }
 
-const cache = new LRUCache<string, Entry, FetchContext>({
-  max: SCHEMA_MAX_ENTRIES,
-  ttl: SCHEMA_TTL_MS,
-  fetchMethod: (_key, _stale, { context }) => context.load()
-})
+function createCaches(max: number, ttl: number) {
+  return {
+    entries: new LRUCache<string, Entry, FetchContext>({
+      max,
+      ttl,
+      fetchMethod: (_key, _stale, { context }) => context.load()
+    }),
+    /** Slugs looked up after a refresh and still unknown, so they do not cause a read per event. */
+    knownUnknown: new LRUCache<string, true>({ max: max * 4, ttl })
+  }
+}
 
-/** Slugs already looked up after a refresh and still unknown, so they do not cause a read per event. */
-const knownUnknown = new LRUCache<string, true>({ max: SCHEMA_MAX_ENTRIES * 4, ttl: SCHEMA_TTL_MS })
+let { entries: cache, knownUnknown } = createCaches(SCHEMA_MAX_ENTRIES, SCHEMA_TTL_MS)
 
-/** Empties every cached schema (tests, and the local server's "reload" button). */
-export function clearSchemaCache(): void {
-  cache.clear()
-  knownUnknown.clear()
+/** Empties every cached schema; with limits, also changes the bound and time to live (tests). */
+export function clearSchemaCache(limits?: { max?: number; ttlMs?: number }): void {
+  ;({ entries: cache, knownUnknown } = createCaches(
+    limits?.max ?? SCHEMA_MAX_ENTRIES,
+    limits?.ttlMs ?? SCHEMA_TTL_MS
+  ))
 }
 
 /** How many schema entries are cached (tests of the bound). */
@@ -88,7 +95,12 @@ export class WorkspaceSchema {
   async objectSlugs(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return []
     let objects = await this.objects()
-    if (ids.some((id) => !objects.some((object) => object.id === id))) objects = await this.objects(true)
+    const missing = ids.filter((id) => !objects.some((object) => object.id === id))
+    const unknownKey = this.key('unknown-objects', ...missing)
+    if (missing.length > 0 && !knownUnknown.has(unknownKey)) {
+      objects = await this.objects(true)
+      if (ids.some((id) => !objects.some((object) => object.id === id))) knownUnknown.set(unknownKey, true)
+    }
     return ids.map((id) => objects.find((object) => object.id === id)?.slug ?? id)
   }
 }

@@ -256,3 +256,18 @@ export const linesOf = (responses: readonly unknown[]) =>
 /** The writes among the requests (everything but GETs and record queries). */
 export const writesOf = (responses: readonly unknown[]) =>
   requestsOf(responses).filter((r) => r.method !== 'GET' && !r.path.includes('/records/query'))
+
+/**
+ * Runs a test action and returns the responses it produced whether it succeeded or threw (the test
+ * integration returns them on success and keeps them on failure).
+ */
+export async function capture<T extends { responses: readonly unknown[] }>(
+  integration: T,
+  run: (integration: T) => Promise<readonly unknown[]>
+): Promise<{ responses: readonly unknown[]; error?: Error }> {
+  try {
+    return { responses: await run(integration) }
+  } catch (error) {
+    return { responses: (integration.responses as unknown[]).splice(0), error: error as Error }
+  }
+}
