@@ -298,8 +298,6 @@ export function parsePhone(original: string, countryCode: string | null): Parsed
   let e164: string
   if (compact.startsWith('+')) {
     e164 = compact
-  } else if (compact.startsWith('00')) {
-    e164 = `+${compact.slice(2)}`
   } else {
     if (countryCode === null)
       return fail(

@@ -127,7 +127,7 @@ export function writeRecord(
     }
   }
 
-  const target = rec ?? ws.addRecord(object.api_slug, options.actor)
+  const target = rec ?? ws.addRecord(object.api_slug, options.actor, now)
   for (const { attr } of prepared) {
     const before = target.values.get(attr.id) ?? []
     ws.setValues(target, attr.id, next.get(attr.id) ?? [])

@@ -412,9 +412,8 @@ export class Workspace {
     rec.values.set(attrId, list)
   }
 
-  addRecord(object: string, actor: EmulatorActor): RecordData {
+  addRecord(object: string, actor: EmulatorActor, createdAt = nowTimestamp()): RecordData {
     const id = uuid()
-    const createdAt = nowTimestamp()
     const rec: RecordData = { id, object, created_at: createdAt, values: new Map() }
     const sys = (slug: string, props: Record<string, unknown>, key: string): void => {
       this.setValues(rec, this.attributeBySlug(object, slug).id, [

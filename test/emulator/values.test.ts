@@ -155,6 +155,7 @@ const REJECTED: Bad[] = [
   ['phone_numbers', ['+12'], 'validation_type'],
   ['phone_numbers', [{ original_phone_number: '+447777777777' }], 'validation_type'],
   ['phone_numbers', ['+44 abc 777'], 'validation_type'],
+  ['phone_numbers', [{ original_phone_number: '0044 7777 777777', country_code: null }], 'validation_type'],
   ['primary_location', { line_1: 'x', locality: 'y', country_code: 'US' }, 'validation_type'],
   [
     'primary_location',
