@@ -252,13 +252,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   )
   route('PATCH', '/v2/objects/{object}/records/{record_id}', 'write', RECORD_WRITE, (c) => {
     const object = objectOf(c)
-    getRecordOrThrow(ws, object, c.params.record_id)
     const rec = updateRecord(ws, object, c.params.record_id, bodyData(c), 'append', c.actor)
     return json(200, { data: ws.recordJson(rec) })
   })
   route('PUT', '/v2/objects/{object}/records/{record_id}', 'write', RECORD_WRITE, (c) => {
     const object = objectOf(c)
-    getRecordOrThrow(ws, object, c.params.record_id)
     const rec = updateRecord(ws, object, c.params.record_id, bodyData(c), 'overwrite', c.actor)
     return json(200, { data: ws.recordJson(rec) })
   })
