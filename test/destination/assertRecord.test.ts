@@ -1,18 +1,12 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import destination from '../../src'
-import { clearSchemaCache } from '../../src/api'
-import { API, linesOf, mockSchema, recordBody, writesOf } from '../helpers/attio-fixtures'
+import { API, linesOf, mockSchema, recordBody, writesOf, useNock } from '../helpers/attio-fixtures'
 
 const auth = { accessToken: 'oauth-token-abc123', refreshToken: 'r' }
 const COMPANY_ID = '33333333-3333-4333-8333-333333333333'
 
-beforeEach(() => {
-  nock.cleanAll()
-  nock.disableNetConnect()
-  clearSchemaCache()
-})
-afterAll(() => nock.enableNetConnect())
+useNock()
 
 const event = createTestEvent({
   type: 'identify',

@@ -4,8 +4,7 @@ import path from 'node:path'
 import { createTestEvent, createTestIntegration, Destination } from '@segment/actions-core'
 import destination from '../../src'
 import * as entry from '../../src'
-import { clearSchemaCache } from '../../src/api'
-import { API, errorBody, mockSchema } from '../helpers/attio-fixtures'
+import { API, errorBody, mockSchema, useNock } from '../helpers/attio-fixtures'
 
 const selfActive = (scope: string) => ({
   active: true,
@@ -24,12 +23,7 @@ const selfActive = (scope: string) => ({
   workspace_logo_url: null
 })
 
-beforeEach(() => {
-  nock.cleanAll()
-  nock.disableNetConnect()
-  clearSchemaCache()
-})
-afterAll(() => nock.enableNetConnect())
+useNock()
 
 describe('the destination definition', () => {
   it('loads in actions-core with three actions and two presets', () => {

@@ -1,8 +1,7 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import destination from '../../src'
-import { clearSchemaCache } from '../../src/api'
-import { API, errorBody, linesOf, mockSchema, recordBody, writesOf } from '../helpers/attio-fixtures'
+import { API, errorBody, linesOf, mockSchema, recordBody, writesOf, useNock } from '../helpers/attio-fixtures'
 
 const COMPANY_ID = '33333333-3333-4333-8333-333333333333'
 const WORKSPACE_ID = '44444444-4444-4444-8444-444444444444'
@@ -18,12 +17,7 @@ const group = (overrides: Record<string, unknown> = {}) =>
     ...overrides
   })
 
-beforeEach(() => {
-  nock.cleanAll()
-  nock.disableNetConnect()
-  clearSchemaCache()
-})
-afterAll(() => nock.enableNetConnect())
+useNock()
 
 function mockWrites() {
   nock(API)

@@ -1,7 +1,6 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import destination from '../../src'
-import { clearSchemaCache } from '../../src/api'
 import {
   API,
   errorBody,
@@ -9,7 +8,8 @@ import {
   mockSchema,
   recordBody,
   requestsOf,
-  writesOf
+  writesOf,
+  useNock
 } from '../helpers/attio-fixtures'
 
 const PERSON_ID = '11111111-1111-4111-8111-111111111111'
@@ -24,12 +24,7 @@ const identify = (overrides: Record<string, unknown> = {}) =>
     ...overrides
   })
 
-beforeEach(() => {
-  nock.cleanAll()
-  nock.disableNetConnect()
-  clearSchemaCache()
-})
-afterAll(() => nock.enableNetConnect())
+useNock()
 
 describe('Identify User', () => {
   it('asserts the Person by email, then the User by id linked to it', async () => {

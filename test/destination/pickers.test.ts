@@ -1,17 +1,11 @@
 import nock from 'nock'
 import { createTestIntegration } from '@segment/actions-core'
 import destination from '../../src'
-import { clearSchemaCache } from '../../src/api'
-import { API, errorBody, mockSchema } from '../helpers/attio-fixtures'
+import { API, errorBody, mockSchema, useNock } from '../helpers/attio-fixtures'
 
 const settings = { api_key: 'key-1' }
 
-beforeEach(() => {
-  nock.cleanAll()
-  nock.disableNetConnect()
-  clearSchemaCache()
-})
-afterAll(() => nock.enableNetConnect())
+useNock()
 
 describe('mapping pickers (dynamic fields)', () => {
   it('lists objects by singular noun, valued by slug, sorted', async () => {

@@ -3,8 +3,9 @@
  * field, the attribute, its type, the accepted format and the value; the attribute schema is cached.
  */
 import nock from 'nock'
-import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import { createTestEvent, createTestIntegration, type JSONObject } from '@segment/actions-core'
 import destination from '../../src'
+import type { Settings } from '../../src/destinations/attio/generated-types'
 import { clearSchemaCache } from '../../src/api'
 import {
   API,
@@ -14,7 +15,8 @@ import {
   linesOf,
   mockSchema,
   recordBody,
-  writesOf
+  writesOf,
+  useNock
 } from '../helpers/attio-fixtures'
 
 const auth = { accessToken: 'oauth-token-abc123', refreshToken: 'r' }
@@ -24,18 +26,9 @@ const identify = createTestEvent({
   traits: { email: 'ada@example.com', phone: '555 0100' }
 })
 
-beforeEach(() => {
-  nock.cleanAll()
-  nock.disableNetConnect()
-  clearSchemaCache()
-})
-afterAll(() => nock.enableNetConnect())
+useNock()
 
-async function refused(
-  mapping: Record<string, unknown>,
-  action = 'identifyUser',
-  settings: Record<string, unknown> = {}
-) {
+async function refused(mapping: JSONObject, action = 'identifyUser', settings: Settings = {}) {
   mockSchema()
   const integration = createTestIntegration(destination)
   const error = await integration
@@ -220,9 +213,9 @@ describe('the attribute schema cache', () => {
     seen.length = 0
   })
   const run = async (
-    integration: ReturnType<typeof createTestIntegration>,
-    settings: Record<string, unknown>,
-    options: { email?: string; mapping?: Record<string, unknown> } = {}
+    integration: ReturnType<typeof createTestIntegration<Settings>>,
+    settings: Settings,
+    options: { email?: string; mapping?: JSONObject } = {}
   ) => {
     const { responses, error } = await capture(integration, (i) =>
       i.testAction('identifyUser', {
