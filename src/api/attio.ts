@@ -2,7 +2,8 @@
  * The Attio client as the actions use it: `connect` builds it from an action's request, settings and
  * auth; `assertRecords` checks every record before any write and then writes them in order.
  */
-import type { RequestClient } from '@segment/actions-core'
+import { MultiStatusResponse, type JSONLikeObject, type RequestClient } from '@segment/actions-core'
+import { deliverBatch, type BatchItem, type BatchOptions, type BatchReport } from './batch'
 import { AttioClient, credentialOf, secretsOf } from './client'
 import {
   prepareRecord,
@@ -45,6 +46,34 @@ export class Attio {
     for (const record of prepared) await writeRecord(this.client, record, outcomes)
     return { records: outcomes }
   }
+
+  /** Delivers many events: validated one by one, merged by record, sent in few requests. */
+  async assertBatch(items: BatchItem[], options: BatchOptions = {}): Promise<MultiStatusResponse> {
+    return toMultiStatus(await deliverBatch(this.client, this.schema, items, options))
+  }
+}
+
+/** The report of a batch as actions-core's per-event multi-status answer. */
+export function toMultiStatus(report: BatchReport): MultiStatusResponse {
+  const response = new MultiStatusResponse()
+  report.outcomes.forEach((outcome, index) => {
+    if (outcome.ok) {
+      response.setSuccessResponseAtIndex(index, {
+        status: outcome.status,
+        sent: outcome.sent as JSONLikeObject,
+        body: outcome.body as JSONLikeObject
+      })
+    } else {
+      response.setErrorResponseAtIndex(index, {
+        status: outcome.status,
+        // actions-core's error types are the names of its ErrorCodes; ours are chosen from them.
+        errortype: outcome.errortype as never,
+        errormessage: outcome.message,
+        ...(outcome.sent ? { sent: outcome.sent as JSONLikeObject } : {})
+      })
+    }
+  })
+  return response
 }
 
 export function connect(request: RequestClient, input: ConnectionInput): Attio {

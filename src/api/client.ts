@@ -6,8 +6,9 @@
  */
 import { createHash } from 'node:crypto'
 import { InvalidAuthenticationError, type RequestClient } from '@segment/actions-core'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { AttioApiError, toActionError } from './errors'
+import { limiterFor, type WriteLimiter } from './pacing'
 import {
   attributeListResponse,
   objectListResponse,
@@ -66,6 +67,8 @@ export interface RecordId {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH'
 
+const anyBody = z.unknown()
+
 const encode = encodeURIComponent
 
 export class AttioClient {
@@ -73,6 +76,11 @@ export class AttioClient {
   readonly workspaceKey: string
 
   private readonly secrets: string[]
+  private readonly limiter: WriteLimiter
+  /** How long a write may wait for a slot under the write limit before it is handed back as a 429. */
+  maxWriteWaitMs = 5000
+  /** Requests this client sent (reads include record queries). */
+  readonly sent = { reads: 0, writes: 0 }
 
   /**
    * @param credential the token requests carry (set by the destination's extendRequest)
@@ -89,6 +97,7 @@ export class AttioClient {
       .update(`${attioBaseUrl()}\n${credential}`)
       .digest('hex')
       .slice(0, 32)
+    this.limiter = limiterFor(this.workspaceKey)
   }
 
   /** `GET /v2/self`: what the token is and which scopes it has. */
@@ -155,6 +164,15 @@ export class AttioClient {
     return { object, recordId: body.data.id.record_id }
   }
 
+  /**
+   * `PUT /v2/batch/records`: many assertions in one request (the bulk endpoint Segment's Attio destination
+   * uses; not in Attio's public reference). Attio answers 202 and applies them asynchronously.
+   */
+  async bulkAssert(assertions: unknown[], what: string): Promise<number> {
+    await this.call('PUT', '/v2/batch/records', { json: { assertions } }, anyBody, what)
+    return 202
+  }
+
   /** `GET /v2/objects/{object}/records/{record_id}`. */
   async getRecord(
     object: string,
@@ -168,6 +186,33 @@ export class AttioClient {
       `the ${object} record ${recordId}`
     )
     return { recordId: body.data.id.record_id, values: body.data.values ?? {} }
+  }
+
+  /**
+   * `POST /v2/objects/{object}/records/query` with a filter: the matching records' ids by the text value
+   * of `keyAttribute` (e.g. user_id → record id).
+   */
+  async findRecords(
+    object: string,
+    filter: Record<string, unknown>,
+    keyAttribute: string,
+    limit: number,
+    what: string
+  ): Promise<Map<string, string>> {
+    const body = await this.call(
+      'POST',
+      `/v2/objects/${encode(object)}/records/query`,
+      { json: { filter, limit } },
+      recordListResponse,
+      what
+    )
+    const found = new Map<string, string>()
+    for (const record of body.data) {
+      for (const value of record.values?.[keyAttribute] ?? []) {
+        if (typeof value.value === 'string') found.set(value.value, record.id.record_id)
+      }
+    }
+    return found
   }
 
   /** `POST /v2/objects/{object}/records/query` with a filter: the ids of the matching records. */
@@ -195,6 +240,10 @@ export class AttioClient {
     what: string
   ): Promise<z.infer<Schema>> {
     let data: unknown
+    const write = method !== 'GET' && !path.endsWith('/records/query')
+    if (write) await this.limiter.acquire(this.maxWriteWaitMs)
+    if (write) this.sent.writes += 1
+    else this.sent.reads += 1
     try {
       const response = await this.request(`${attioBaseUrl()}${path}`, {
         method,
@@ -203,7 +252,9 @@ export class AttioClient {
       })
       data = response.data
     } catch (error) {
-      throw toActionError(error, what, this.secrets)
+      const failure = toActionError(error, what, this.secrets)
+      if (failure instanceof AttioApiError && failure.retryAfter) this.limiter.blockUntil(failure.retryAfter)
+      throw failure
     }
     const parsed = schema.safeParse(data)
     if (!parsed.success) {

@@ -9,6 +9,7 @@ import {
   RetryableError,
   HTTPError
 } from '@segment/actions-core'
+import { retryAfterToEpoch } from './pacing'
 import { attioErrorBody, type AttioErrorBody } from './wire'
 
 /** The scopes the destination needs, as Attio names them. */
@@ -16,6 +17,9 @@ export const REQUIRED_SCOPES = ['record_permission:read-write', 'object_configur
 
 /** An error answered by Attio (or by the network on the way to it), with the status kept. */
 export class AttioApiError extends IntegrationError {
+  /** For a 429: the instant (epoch ms) Attio's Retry-After names. */
+  retryAfter?: number
+
   constructor(
     message: string,
     status: number,
@@ -107,11 +111,13 @@ export function toActionError(
     }
     if (status === 429) {
       const retryAfter = response.headers?.get('retry-after')
-      return new AttioApiError(
+      const limited = new AttioApiError(
         `Attio rate-limited ${what} (${detail})${retryAfter ? `; retry after ${retryAfter}` : ''}.`,
         429,
         body.code
       )
+      limited.retryAfter = retryAfterToEpoch(retryAfter)
+      return limited
     }
     if (status >= 500) {
       return new AttioApiError(`Attio failed on ${what} (${detail}); it is safe to retry.`, status, body.code)

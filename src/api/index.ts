@@ -1,7 +1,9 @@
 /**
  * The Attio client's public surface for the actions (everything about Attio's wire format is in here).
  */
-export { Attio, connect } from './attio'
+export { Attio, connect, toMultiStatus } from './attio'
+export { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, deliverBatch } from './batch'
+export type { BatchItem, BatchOptions, BatchReport, EventOutcome } from './batch'
 export type { ConnectionInput } from './attio'
 export { AttioClient, attioBaseUrl, credentialOf, secretsOf, NO_CREDENTIAL_MESSAGE } from './client'
 export type { RecordId } from './client'

@@ -74,13 +74,17 @@ export interface PrepareOptions {
 
 export interface PreparedReference {
   attribute: string
+  /** Sent with the append update (multiselect in append mode) rather than with the assert. */
   append: boolean
+  /** The attribute holds several references. */
+  multi: boolean
   target: PreparedRecord
 }
 
 export interface PreparedLookup {
   attribute: string
   append: boolean
+  multi: boolean
   reference: ExistingReference
 }
 
@@ -99,6 +103,10 @@ export interface PreparedRecord {
   references: PreparedReference[]
   /** Existing records looked up, then referenced by id. */
   lookups: PreparedLookup[]
+  /** Slugs of the multi-valued attributes among the values (merged by union when records coalesce). */
+  multiValued: string[]
+  /** Whether the record was prepared in "replace" multiselect mode. */
+  replaceMultiselect: boolean
 }
 
 const MAX_SHOWN = 60
@@ -220,6 +228,7 @@ export async function prepareRecord(
     )
   }
 
+  const multiselectMode = options.multiselect ?? 'append'
   const prepared: PreparedRecord = {
     object,
     label,
@@ -228,10 +237,11 @@ export async function prepareRecord(
     assertValues: {},
     appendValues: {},
     references: [],
-    lookups: []
+    lookups: [],
+    multiValued: [],
+    replaceMultiselect: multiselectMode === 'replace'
   }
   const seen = new Map<string, string>()
-  const multiselectMode = options.multiselect ?? 'append'
 
   for (const input of assertion.values) {
     if (input.value === undefined) continue
@@ -266,9 +276,11 @@ export async function prepareRecord(
         `${input.field}: ${describeAttribute(label, attribute)} has a type this destination cannot write yet.`
       )
     }
+    const multi = isMultiValued({ ...attribute, type: attribute.type })
+    if (multi) prepared.multiValued.push(attribute.slug)
     const append =
       attribute.slug !== matching.slug &&
-      isMultiValued({ ...attribute, type: attribute.type }) &&
+      multi &&
       (input.alwaysAppend === true || multiselectMode === 'append')
 
     const reference = asReference(input.value)
@@ -278,9 +290,9 @@ export async function prepareRecord(
       }
       const target = nested.get(input)
       if (target) {
-        prepared.references.push({ attribute: attribute.slug, append, target })
+        prepared.references.push({ attribute: attribute.slug, append, multi, target })
       } else if (reference.kind === 'existing') {
-        prepared.lookups.push({ attribute: attribute.slug, append, reference })
+        prepared.lookups.push({ attribute: attribute.slug, append, multi, reference })
       }
       continue
     }
@@ -384,18 +396,45 @@ export interface WriteOutcome {
 /**
  * Writes a prepared record the documented way: records it references first (each by its own assert),
  * existing records looked up, then the assert, then the append update of multiselect values. Each
- * record written is added to `outcomes`.
+ * record written is added to `outcomes`. With `written`, a record already written (or being written)
+ * under the same identity is not written again.
  */
 export async function writeRecord(
   client: AttioClient,
   prepared: PreparedRecord,
-  outcomes: WriteOutcome[] = []
+  outcomes: WriteOutcome[] = [],
+  written?: Map<string, Promise<RecordId>>
+): Promise<RecordId> {
+  if (!written) return send(client, prepared, outcomes, undefined)
+  const key = recordKey(prepared)
+  let pending = written.get(key)
+  if (!pending) {
+    pending = send(client, prepared, outcomes, written)
+    written.set(key, pending)
+    // Only a record that was written stays remembered: a failed one is tried again when asked again.
+    pending.catch(() => written.delete(key))
+  }
+  return pending
+}
+
+/** A record's identity in a workspace: object, matching attribute and matching value. */
+export function recordKey(
+  prepared: Pick<PreparedRecord, 'object' | 'matchingAttribute' | 'matchingKey'>
+): string {
+  return `${prepared.object}\u0000${prepared.matchingAttribute}\u0000${prepared.matchingKey}`
+}
+
+async function send(
+  client: AttioClient,
+  prepared: PreparedRecord,
+  outcomes: WriteOutcome[],
+  written: Map<string, Promise<RecordId>> | undefined
 ): Promise<RecordId> {
   const assertValues: WireValues = { ...prepared.assertValues }
   const appendValues: WireValues = { ...prepared.appendValues }
 
   for (const reference of prepared.references) {
-    const target = await writeRecord(client, reference.target, outcomes)
+    const target = await writeRecord(client, reference.target, outcomes, written)
     addReference(reference.append ? appendValues : assertValues, reference.attribute, target)
   }
   for (const lookup of prepared.lookups) {

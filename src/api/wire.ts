@@ -42,7 +42,12 @@ export const recordResponse = z.object({
 })
 
 export const recordListResponse = z.object({
-  data: z.array(z.object({ id: z.object({ record_id: z.string().min(1) }) }))
+  data: z.array(
+    z.object({
+      id: z.object({ record_id: z.string().min(1) }),
+      values: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))).optional()
+    })
+  )
 })
 
 const objectEntry = z.object({

@@ -338,3 +338,26 @@ describe('the attribute schema cache', () => {
     expect(linesOf(seen).filter((l) => l.startsWith('GET'))).toHaveLength(6)
   })
 })
+
+describe('large responses', () => {
+  it('reads an attribute list of over 64 KB (node-fetch stalls on large cloned bodies)', async () => {
+    const many = [
+      ...ATTRIBUTES.people,
+      ...Array.from({ length: 300 }, (_, i) =>
+        attribute('people', { slug: `custom_${i}`, type: 'text', title: `Custom field ${i}` })
+      )
+    ]
+    expect(JSON.stringify(many).length).toBeGreaterThan(64 * 1024)
+    nock(API).get('/v2/objects/people/attributes').query(true).reply(200, { data: many })
+    mockSchema(['users'])
+    nock(API).put(/.*/).query(true).times(2).reply(200, recordBody('people'))
+    const integration = createTestIntegration(destination)
+    const responses = await integration.testAction('identifyUser', {
+      event: identify,
+      auth,
+      useDefaultMappings: true,
+      mapping: { person_attributes: { custom_299: 'x' } }
+    })
+    expect(writesOf(responses)).toHaveLength(2)
+  }, 15_000)
+})

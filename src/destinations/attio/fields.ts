@@ -3,7 +3,14 @@
  * attributes.
  */
 import type { InputField } from '@segment/actions-core'
-import type { ValueInput } from '../../api'
+import {
+  DEFAULT_BATCH_SIZE,
+  MAX_BATCH_SIZE,
+  type BatchItem,
+  type PrepareOptions,
+  type RecordAssertion,
+  type ValueInput
+} from '../../api'
 
 export const multiselectMode: InputField = {
   label: 'Multiselect values',
@@ -38,5 +45,56 @@ export function valuesFrom(field: string, map: Record<string, unknown> | undefin
     attribute,
     value: map[attribute],
     field: `${field}.${attribute}`
+  }))
+}
+
+/** Batching fields every action has: the host batches events when `enable_batching` is on. */
+export const batchingFields: Record<string, InputField> = {
+  enable_batching: {
+    label: 'Send events in batches',
+    description:
+      "Send events to Attio in batches through its bulk endpoint: thousands of events in a few requests. Every event is still checked before it is sent and gets its own result, but Attio applies batched records asynchronously (a few seconds after accepting them). See the README's Batching section.",
+    type: 'boolean',
+    default: false
+  },
+  batch_size: {
+    label: 'Maximum batch size',
+    description: 'The most events (and Attio assertions) in one batch request. Attio accepts up to 10,000.',
+    type: 'number',
+    default: DEFAULT_BATCH_SIZE,
+    minimum: 1,
+    maximum: MAX_BATCH_SIZE,
+    unsafe_hidden: true
+  },
+  received_at: {
+    label: 'Received at',
+    description:
+      'When the event was received. In a batch, events for the same record are applied in this order: the latest value wins.',
+    type: 'datetime',
+    default: { '@path': '$.receivedAt' }
+  }
+}
+
+/** How an action's records are prepared: the multiselect mode and the phone country default. */
+export function prepareOptions(
+  payload: { multiselect_mode?: string },
+  settings: { default_phone_country?: string }
+): PrepareOptions {
+  return {
+    multiselect: payload.multiselect_mode === 'replace' ? 'replace' : 'append',
+    defaultCountry: settings.default_phone_country
+  }
+}
+
+/** The batch items of an action's payloads: each built by the same function as the single path. */
+export function batchItems<P extends { multiselect_mode?: string; received_at?: string | number }>(
+  payloads: P[],
+  settings: { default_phone_country?: string },
+  build: (payload: P) => RecordAssertion
+): BatchItem[] {
+  return payloads.map((payload) => ({
+    build: () => build(payload),
+    options: prepareOptions(payload, settings),
+    receivedAt: payload.received_at === undefined ? undefined : String(payload.received_at)
   }))
 }

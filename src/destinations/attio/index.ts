@@ -60,7 +60,9 @@ const destination: DestinationDefinition<Settings> = {
     const credential = credentialOf(settings, auth)
     const headers: Record<string, string> = {}
     if (credential) headers.Authorization = `Bearer ${credential}`
-    return { headers }
+    // Read bodies once instead of through a clone: node-fetch stalls on a cloned body over ~16 KB when
+    // only the clone is read (record queries and attribute lists of big workspaces are larger).
+    return { headers, skipResponseCloning: true }
   },
   presets: [
     {

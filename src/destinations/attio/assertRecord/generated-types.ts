@@ -12,12 +12,27 @@ export type MatchingAttribute = string
  * How values of multiselect attributes (other than the matching attribute) are written. "append" (default) adds them to the values the record already has and never removes any; "replace" makes the record hold exactly the mapped values, deleting the others.
  */
 export type MultiselectValues = 'append' | 'replace'
+/**
+ * Send events to Attio in batches through its bulk endpoint: thousands of events in a few requests. Every event is still checked before it is sent and gets its own result, but Attio applies batched records asynchronously (a few seconds after accepting them). See the README's Batching section.
+ */
+export type SendEventsInBatches = boolean
+/**
+ * The most events (and Attio assertions) in one batch request. Attio accepts up to 10,000.
+ */
+export type MaximumBatchSize = number
+/**
+ * When the event was received. In a batch, events for the same record are applied in this order: the latest value wins.
+ */
+export type ReceivedAt = string | number
 
 export interface Payload {
   object: AttioObject
   matching_attribute: MatchingAttribute
   attributes: Attributes
   multiselect_mode?: MultiselectValues
+  enable_batching?: SendEventsInBatches
+  batch_size?: MaximumBatchSize
+  received_at?: ReceivedAt
 }
 /**
  * The attributes to write: the left side is a value from the event (or fixed text), the right side the attribute slug or id on the chosen object. Must include the matching attribute. Attributes must exist in Attio (it never creates them); null unsets a value.

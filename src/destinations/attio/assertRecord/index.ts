@@ -4,9 +4,17 @@ import {
   identitySlug,
   matchingAttributeChoices,
   objectChoices,
-  writableAttributeChoices
+  writableAttributeChoices,
+  type RecordAssertion
 } from '../../../api'
-import { attributeMap, multiselectMode, valuesFrom } from '../fields'
+import {
+  attributeMap,
+  batchingFields,
+  batchItems,
+  multiselectMode,
+  prepareOptions,
+  valuesFrom
+} from '../fields'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
 
@@ -40,7 +48,8 @@ const action: ActionDefinition<Settings, Payload> = {
       required: true,
       default: { email_addresses: { '@path': '$.traits.email' } }
     },
-    multiselect_mode: multiselectMode
+    multiselect_mode: multiselectMode,
+    ...batchingFields
   },
   dynamicFields: {
     object: (request, { settings, auth }) => objectChoices(request, { settings, auth }),
@@ -51,31 +60,34 @@ const action: ActionDefinition<Settings, Payload> = {
         writableAttributeChoices(request, { settings, auth }, payload?.object)
     }
   },
-  perform: (request, { payload, settings, auth }) => {
-    const object = identitySlug('object', payload.object)
-    const matchingAttribute = identitySlug('matching_attribute', payload.matching_attribute)
-    const attributes = payload.attributes ?? {}
-    const matchingValue = attributes[matchingAttribute]
-    if (matchingValue === undefined || matchingValue === null || matchingValue === '') {
-      throw new PayloadValidationError(
-        `attributes: the matching attribute "${matchingAttribute}" has no value in Attributes, so Attio could not tell which ${object} record to create or update. Add "${matchingAttribute}" to Attributes with the value to match on.`
-      )
-    }
-    return connect(request, { settings, auth }).assertRecords(
-      [
-        {
-          object,
-          label: `${object} record`,
-          matchingAttribute,
-          matchingField: 'matching_attribute',
-          values: valuesFrom('attributes', attributes)
-        }
-      ],
-      {
-        multiselect: payload.multiselect_mode === 'replace' ? 'replace' : 'append',
-        defaultCountry: settings.default_phone_country
-      }
+  perform: (request, { payload, settings, auth }) =>
+    connect(request, { settings, auth }).assertRecords(
+      [recordOf(payload)],
+      prepareOptions(payload, settings)
+    ),
+  performBatch: (request, { payload, settings, auth }) =>
+    connect(request, { settings, auth }).assertBatch(batchItems(payload, settings, recordOf), {
+      batchSize: payload[0]?.batch_size
+    })
+}
+
+/** The record, found by its matching attribute, whose value must be among the attributes. */
+function recordOf(payload: Payload): RecordAssertion {
+  const object = identitySlug('object', payload.object)
+  const matchingAttribute = identitySlug('matching_attribute', payload.matching_attribute)
+  const attributes = payload.attributes ?? {}
+  const matchingValue = attributes[matchingAttribute]
+  if (matchingValue === undefined || matchingValue === null || matchingValue === '') {
+    throw new PayloadValidationError(
+      `attributes: the matching attribute "${matchingAttribute}" has no value in Attributes, so Attio could not tell which ${object} record to create or update. Add "${matchingAttribute}" to Attributes with the value to match on.`
     )
+  }
+  return {
+    object,
+    label: `${object} record`,
+    matchingAttribute,
+    matchingField: 'matching_attribute',
+    values: valuesFrom('attributes', attributes)
   }
 }
 

@@ -16,6 +16,18 @@ export type UserID = string
  * How values of multiselect attributes (other than the matching attribute) are written. "append" (default) adds them to the values the record already has and never removes any; "replace" makes the record hold exactly the mapped values, deleting the others.
  */
 export type MultiselectValues = 'append' | 'replace'
+/**
+ * Send events to Attio in batches through its bulk endpoint: thousands of events in a few requests. Every event is still checked before it is sent and gets its own result, but Attio applies batched records asynchronously (a few seconds after accepting them). See the README's Batching section.
+ */
+export type SendEventsInBatches = boolean
+/**
+ * The most events (and Attio assertions) in one batch request. Attio accepts up to 10,000.
+ */
+export type MaximumBatchSize = number
+/**
+ * When the event was received. In a batch, events for the same record are applied in this order: the latest value wins.
+ */
+export type ReceivedAt = string | number
 
 export interface Payload {
   domain: Domain
@@ -24,6 +36,9 @@ export interface Payload {
   company_attributes?: AdditionalCompanyAttributes
   workspace_attributes?: AdditionalWorkspaceAttributes
   multiselect_mode?: MultiselectValues
+  enable_batching?: SendEventsInBatches
+  batch_size?: MaximumBatchSize
+  received_at?: ReceivedAt
 }
 /**
  * Additional Company attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the Company object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value.

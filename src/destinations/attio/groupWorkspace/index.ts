@@ -8,7 +8,14 @@ import {
   type RecordAssertion,
   type ValueInput
 } from '../../../api'
-import { attributeMap, multiselectMode, valuesFrom } from '../fields'
+import {
+  attributeMap,
+  batchingFields,
+  batchItems,
+  multiselectMode,
+  prepareOptions,
+  valuesFrom
+} from '../fields'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
 
@@ -50,7 +57,8 @@ const action: ActionDefinition<Settings, Payload> = {
     },
     company_attributes: attributeMap('Additional Company attributes', 'Company'),
     workspace_attributes: attributeMap('Additional Workspace attributes', 'Workspace'),
-    multiselect_mode: multiselectMode
+    multiselect_mode: multiselectMode,
+    ...batchingFields
   },
   dynamicFields: {
     company_attributes: {
@@ -62,27 +70,22 @@ const action: ActionDefinition<Settings, Payload> = {
         writableAttributeChoices(request, { settings, auth }, 'workspaces')
     }
   },
-  perform: (request, { payload, settings, auth }) => {
-    const domain = identityDomain('domain', payload.domain)
-    const workspaceId = identityId('workspace_id', payload.workspace_id)
-    const userId = payload.user_id === undefined ? undefined : identityId('user_id', payload.user_id)
-    return connect(request, { settings, auth }).assertRecords(
-      [workspaceOf(domain, workspaceId, userId, payload)],
-      {
-        multiselect: payload.multiselect_mode === 'replace' ? 'replace' : 'append',
-        defaultCountry: settings.default_phone_country
-      }
-    )
-  }
+  perform: (request, { payload, settings, auth }) =>
+    connect(request, { settings, auth }).assertRecords(
+      [workspaceOf(payload)],
+      prepareOptions(payload, settings)
+    ),
+  performBatch: (request, { payload, settings, auth }) =>
+    connect(request, { settings, auth }).assertBatch(batchItems(payload, settings, workspaceOf), {
+      batchSize: payload[0]?.batch_size
+    })
 }
 
 /** The Workspace, referencing its Company (written first) and, when given, an existing User. */
-function workspaceOf(
-  domain: string,
-  workspaceId: string,
-  userId: string | undefined,
-  payload: Payload
-): RecordAssertion {
+function workspaceOf(payload: Payload): RecordAssertion {
+  const domain = identityDomain('domain', payload.domain)
+  const workspaceId = identityId('workspace_id', payload.workspace_id)
+  const userId = payload.user_id === undefined ? undefined : identityId('user_id', payload.user_id)
   const company: RecordAssertion = {
     object: 'companies',
     label: 'Company',

@@ -12,6 +12,18 @@ export type UserID = string
  * How values of multiselect attributes (other than the matching attribute) are written. "append" (default) adds them to the values the record already has and never removes any; "replace" makes the record hold exactly the mapped values, deleting the others.
  */
 export type MultiselectValues = 'append' | 'replace'
+/**
+ * Send events to Attio in batches through its bulk endpoint: thousands of events in a few requests. Every event is still checked before it is sent and gets its own result, but Attio applies batched records asynchronously (a few seconds after accepting them). See the README's Batching section.
+ */
+export type SendEventsInBatches = boolean
+/**
+ * The most events (and Attio assertions) in one batch request. Attio accepts up to 10,000.
+ */
+export type MaximumBatchSize = number
+/**
+ * When the event was received. In a batch, events for the same record are applied in this order: the latest value wins.
+ */
+export type ReceivedAt = string | number
 
 export interface Payload {
   email_address: EmailAddress
@@ -19,6 +31,9 @@ export interface Payload {
   person_attributes?: AdditionalPersonAttributes
   user_attributes?: AdditionalUserAttributes
   multiselect_mode?: MultiselectValues
+  enable_batching?: SendEventsInBatches
+  batch_size?: MaximumBatchSize
+  received_at?: ReceivedAt
 }
 /**
  * Additional Person attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the Person object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value.

@@ -7,7 +7,14 @@ import {
   writableAttributeChoices,
   type RecordAssertion
 } from '../../../api'
-import { attributeMap, multiselectMode, valuesFrom } from '../fields'
+import {
+  attributeMap,
+  batchingFields,
+  batchItems,
+  multiselectMode,
+  prepareOptions,
+  valuesFrom
+} from '../fields'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
 
@@ -46,7 +53,8 @@ const action: ActionDefinition<Settings, Payload> = {
     },
     person_attributes: attributeMap('Additional Person attributes', 'Person'),
     user_attributes: attributeMap('Additional User attributes', 'User'),
-    multiselect_mode: multiselectMode
+    multiselect_mode: multiselectMode,
+    ...batchingFields
   },
   dynamicFields: {
     person_attributes: {
@@ -58,18 +66,18 @@ const action: ActionDefinition<Settings, Payload> = {
         writableAttributeChoices(request, { settings, auth }, 'users')
     }
   },
-  perform: (request, { payload, settings, auth }) => {
-    const email = identityEmail('email_address', payload.email_address)
-    const userId = identityId('user_id', payload.user_id)
-    return connect(request, { settings, auth }).assertRecords([userOf(email, userId, payload)], {
-      multiselect: payload.multiselect_mode === 'replace' ? 'replace' : 'append',
-      defaultCountry: settings.default_phone_country
+  perform: (request, { payload, settings, auth }) =>
+    connect(request, { settings, auth }).assertRecords([userOf(payload)], prepareOptions(payload, settings)),
+  performBatch: (request, { payload, settings, auth }) =>
+    connect(request, { settings, auth }).assertBatch(batchItems(payload, settings, userOf), {
+      batchSize: payload[0]?.batch_size
     })
-  }
 }
 
 /** The User, referencing the Person it belongs to (which is therefore written first). */
-function userOf(email: string, userId: string, payload: Payload): RecordAssertion {
+function userOf(payload: Payload): RecordAssertion {
+  const email = identityEmail('email_address', payload.email_address)
+  const userId = identityId('user_id', payload.user_id)
   const person: RecordAssertion = {
     object: 'people',
     label: 'Person',

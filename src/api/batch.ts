@@ -1,0 +1,549 @@
+/**
+ * The batch path: many events into few requests, and an outcome for every event.
+ *
+ * Every event is built and checked exactly as on the single path; an invalid one gets its own error and
+ * is not sent. Valid records with the same identity (object, matching attribute, matching value) are
+ * merged in `received_at` order (later single values win, multiselect values are unioned), then sent as
+ * assertions to Attio's bulk endpoint with referenced records nested, at most `batchSize` per request.
+ * When the bulk endpoint does not exist (404/405), the same merged records go through a queue of
+ * documented single-record calls that respects the write limit and the host's time budget.
+ */
+import { PayloadValidationError } from '@segment/actions-core'
+import type { AttioClient, RecordId, WireValues } from './client'
+import { AttioApiError } from './errors'
+import {
+  canonical,
+  prepareRecord,
+  recordKey,
+  writeRecord,
+  type ExistingReference,
+  type PreparedRecord,
+  type PrepareOptions,
+  type RecordAssertion,
+  type WriteOutcome
+} from './records'
+import type { WorkspaceSchema } from './schema'
+import type { WireItem } from './values'
+
+export const MAX_BATCH_SIZE = 10_000
+export const DEFAULT_BATCH_SIZE = 1000
+/** How long the fallback queue may keep starting work; a CDP host allows an action about 30 s. */
+export const DEFAULT_TIME_BUDGET_MS = 25_000
+const QUEUE_CONCURRENCY = 4
+
+export interface BatchItem {
+  /** Builds the event's record (normalising and checking its identities); throws what the single path would. */
+  build: () => RecordAssertion
+  options: PrepareOptions
+  /** When the CDP received the event (ISO 8601); orders merging. */
+  receivedAt?: string
+}
+
+export type EventOutcome =
+  | { ok: true; status: number; sent: Record<string, unknown>; body: Record<string, unknown> }
+  | { ok: false; status: number; errortype: string; message: string; sent?: Record<string, unknown> }
+
+export interface BatchReport {
+  outcomes: EventOutcome[]
+  /** Requests and assertions sent, for the debug view and the benchmark. */
+  requests: number
+  assertions: number
+  nestedAssertions: number
+  path: 'bulk' | 'queue' | 'none'
+}
+
+interface ReferenceSlot {
+  attribute: string
+  append: boolean
+  multi: boolean
+  keys: string[]
+}
+
+interface LookupSlot {
+  attribute: string
+  append: boolean
+  multi: boolean
+  references: ExistingReference[]
+}
+
+/** A record merged from every event of the batch that carries it. */
+interface MergedRecord {
+  key: string
+  object: string
+  label: string
+  matchingAttribute: string
+  matchingKey: string
+  assertValues: WireValues
+  appendValues: WireValues
+  multiValued: Set<string>
+  references: Map<string, ReferenceSlot>
+  lookups: Map<string, LookupSlot>
+  replaceMultiselect: boolean
+  receivedAt: string
+  events: Set<number>
+}
+
+function errorOutcome(error: unknown): EventOutcome {
+  if (error instanceof PayloadValidationError) {
+    return { ok: false, status: 400, errortype: 'PAYLOAD_VALIDATION_FAILED', message: error.message }
+  }
+  if (error instanceof AttioApiError) {
+    return {
+      ok: false,
+      status: error.status ?? 500,
+      errortype: String(error.code ?? 'UNKNOWN_ERROR'),
+      message: error.message
+    }
+  }
+  const status = (error as { status?: number }).status ?? 500
+  const code = (error as { code?: string }).code
+  return {
+    ok: false,
+    status,
+    errortype:
+      code && /^[A-Z_]+$/.test(code) ? code : status === 401 ? 'INVALID_AUTHENTICATION' : 'UNKNOWN_ERROR',
+    message: error instanceof Error ? error.message : String(error)
+  }
+}
+
+function mergeValues(target: WireValues, source: WireValues, multiValued: Set<string>): void {
+  for (const [attribute, items] of Object.entries(source)) {
+    if (multiValued.has(attribute) && target[attribute]) {
+      const seen = new Set(target[attribute].map((item) => canonical(item)))
+      target[attribute] = [...target[attribute], ...items.filter((item) => !seen.has(canonical(item)))]
+    } else {
+      target[attribute] = [...items]
+    }
+  }
+}
+
+interface Merge {
+  records: Map<string, MergedRecord>
+  /** The records each event carries. */
+  eventRecords: Map<number, Set<string>>
+  /** The existing records each event asked to link. */
+  eventLookups: Map<number, ExistingReference[]>
+}
+
+/** Merges a prepared record (and those it references) into the batch's records; returns its key. */
+function absorb(merge: Merge, prepared: PreparedRecord, event: number, receivedAt: string): string {
+  const childKeys = prepared.references.map((reference) => absorb(merge, reference.target, event, receivedAt))
+  const key = recordKey(prepared)
+  let merged = merge.records.get(key)
+  if (!merged) {
+    merged = {
+      key,
+      object: prepared.object,
+      label: prepared.label,
+      matchingAttribute: prepared.matchingAttribute,
+      matchingKey: prepared.matchingKey,
+      assertValues: {},
+      appendValues: {},
+      multiValued: new Set(),
+      references: new Map(),
+      lookups: new Map(),
+      replaceMultiselect: prepared.replaceMultiselect,
+      receivedAt,
+      events: new Set()
+    }
+    merge.records.set(key, merged)
+  }
+  const record = merged
+  for (const attribute of prepared.multiValued) record.multiValued.add(attribute)
+  record.multiValued.add(prepared.matchingAttribute)
+  mergeValues(record.assertValues, prepared.assertValues, record.multiValued)
+  mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
+  record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
+  if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
+  record.events.add(event)
+  const carriedByEvent = merge.eventRecords.get(event) ?? new Set<string>()
+  carriedByEvent.add(key)
+  merge.eventRecords.set(event, carriedByEvent)
+  prepared.references.forEach((reference, index) => {
+    const slot = record.references.get(reference.attribute)
+    const childKey = childKeys[index]
+    if (slot && reference.multi) {
+      if (!slot.keys.includes(childKey)) slot.keys.push(childKey)
+    } else {
+      record.references.set(reference.attribute, {
+        attribute: reference.attribute,
+        append: reference.append,
+        multi: reference.multi,
+        keys: [childKey]
+      })
+    }
+  })
+  for (const lookup of prepared.lookups) {
+    merge.eventLookups.set(event, [...(merge.eventLookups.get(event) ?? []), lookup.reference])
+    const slot = record.lookups.get(lookup.attribute)
+    if (slot && lookup.multi) {
+      if (!slot.references.some((r) => r.value === lookup.reference.value))
+        slot.references.push(lookup.reference)
+    } else {
+      record.lookups.set(lookup.attribute, {
+        attribute: lookup.attribute,
+        append: lookup.append,
+        multi: lookup.multi,
+        references: [lookup.reference]
+      })
+    }
+  }
+  return key
+}
+
+/** Records that are referenced by no other record in their final merged form: each one is an assertion. */
+function rootsOf(records: Map<string, MergedRecord>): MergedRecord[] {
+  const referenced = new Set<string>()
+  for (const record of records.values()) {
+    for (const slot of record.references.values()) slot.keys.forEach((key) => referenced.add(key))
+  }
+  return [...records.values()].filter((record) => !referenced.has(record.key))
+}
+
+/** All the records an assertion for `root` carries (itself and the records nested in it). */
+function carried(records: Map<string, MergedRecord>, root: MergedRecord): MergedRecord[] {
+  const result = [root]
+  for (const slot of root.references.values()) {
+    for (const key of slot.keys) result.push(...carried(records, records.get(key) as MergedRecord))
+  }
+  return result
+}
+
+type Resolved = Map<string, RecordId | AttioApiError>
+
+const lookupKey = (reference: ExistingReference) =>
+  `${reference.object}\u0000${reference.attribute}\u0000${reference.value}`
+
+/** Finds the existing records the batch links to, with one query per object and attribute. */
+async function resolveLookups(client: AttioClient, records: Iterable<MergedRecord>): Promise<Resolved> {
+  const wanted = new Map<string, ExistingReference[]>()
+  for (const record of records) {
+    for (const slot of record.lookups.values()) {
+      for (const reference of slot.references) {
+        const group = `${reference.object}\u0000${reference.attribute}`
+        const list = wanted.get(group) ?? []
+        if (!list.some((r) => r.value === reference.value)) list.push(reference)
+        wanted.set(group, list)
+      }
+    }
+  }
+  const resolved: Resolved = new Map()
+  for (const references of wanted.values()) {
+    const [{ object, attribute, label }] = references
+    for (let start = 0; start < references.length; start += 500) {
+      const chunk = references.slice(start, start + 500)
+      const found = await client.findRecords(
+        object,
+        { [attribute]: { $in: chunk.map((r) => r.value) } },
+        attribute,
+        chunk.length,
+        `the lookup of ${chunk.length} ${label}${chunk.length > 1 ? 's' : ''}`
+      )
+      for (const reference of chunk) {
+        const recordId = found.get(reference.value)
+        resolved.set(
+          lookupKey(reference),
+          recordId
+            ? { object, recordId }
+            : new AttioApiError(
+                `Attio has no ${reference.label} with ${reference.attribute} "${reference.value}": ${reference.whenMissing}`,
+                404,
+                'not_found'
+              )
+        )
+      }
+    }
+  }
+  return resolved
+}
+
+/** The bulk endpoint's assertion for a record, with the records it references nested. */
+function toAssertion(
+  records: Map<string, MergedRecord>,
+  record: MergedRecord,
+  resolved: Resolved
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {}
+  mergeValues(values as WireValues, record.assertValues, record.multiValued)
+  mergeValues(values as WireValues, record.appendValues, record.multiValued)
+  for (const slot of record.references.values()) {
+    const nested = slot.keys.map((key) => toAssertion(records, records.get(key) as MergedRecord, resolved))
+    values[slot.attribute] = slot.multi ? nested : nested[0]
+  }
+  for (const slot of record.lookups.values()) {
+    const ids: WireItem[] = []
+    for (const reference of slot.references) {
+      const target = resolved.get(lookupKey(reference))
+      if (target && !(target instanceof AttioApiError)) {
+        ids.push({ target_object: target.object, target_record_id: target.recordId })
+      }
+    }
+    if (ids.length > 0) values[slot.attribute] = [...((values[slot.attribute] as WireItem[]) ?? []), ...ids]
+  }
+  const append =
+    !record.replaceMultiselect || Object.keys(record.appendValues).length > 0 || record.lookups.size > 0
+  return {
+    object: record.object,
+    mode: 'create-or-update',
+    matching_attribute: record.matchingAttribute,
+    multiselect_values: append ? 'append' : 'replace',
+    values,
+    received_at: record.receivedAt
+  }
+}
+
+/** A merged record as a single-path record again, for the queue. */
+function toPrepared(records: Map<string, MergedRecord>, record: MergedRecord): PreparedRecord {
+  return {
+    object: record.object,
+    label: record.label,
+    matchingAttribute: record.matchingAttribute,
+    matchingKey: record.matchingKey,
+    assertValues: record.assertValues,
+    appendValues: record.appendValues,
+    references: [...record.references.values()].flatMap((slot) =>
+      slot.keys.map((key) => ({
+        attribute: slot.attribute,
+        append: slot.append,
+        multi: slot.multi,
+        target: toPrepared(records, records.get(key) as MergedRecord)
+      }))
+    ),
+    lookups: [...record.lookups.values()].flatMap((slot) =>
+      slot.references.map((reference) => ({
+        attribute: slot.attribute,
+        append: slot.append,
+        multi: slot.multi,
+        reference
+      }))
+    ),
+    multiValued: [...record.multiValued],
+    replaceMultiselect: record.replaceMultiselect
+  }
+}
+
+/** What an event asked for, as its outcome's `sent`. */
+function summary(records: MergedRecord[]): Record<string, unknown> {
+  return Object.fromEntries(
+    records.map((record) => [record.label, JSON.parse(record.matchingKey) as unknown])
+  )
+}
+
+/** `ATTIO_BATCH_TIME_BUDGET_MS` overrides the queue's time budget (hosts with other limits, tests). */
+function timeBudgetFromEnv(): number {
+  const configured = Number(process.env.ATTIO_BATCH_TIME_BUDGET_MS)
+  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_TIME_BUDGET_MS
+}
+
+export interface BatchOptions {
+  batchSize?: number
+  timeBudgetMs?: number
+}
+
+/** Delivers a batch of events; returns one outcome per item, in order. */
+export async function deliverBatch(
+  client: AttioClient,
+  schema: WorkspaceSchema,
+  items: BatchItem[],
+  options: BatchOptions = {}
+): Promise<BatchReport> {
+  const batchSize = Math.min(Math.max(Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE)
+  const outcomes: Array<EventOutcome | undefined> = new Array(items.length)
+  const now = new Date().toISOString()
+  const report: BatchReport = { outcomes: [], requests: 0, assertions: 0, nestedAssertions: 0, path: 'none' }
+  const before = client.sent.reads + client.sent.writes
+
+  // 1. Build and check every event the way the single path does; a failure is that event's alone.
+  const prepared: Array<{ index: number; record: PreparedRecord; receivedAt: string }> = []
+  for (const [index, item] of items.entries()) {
+    try {
+      const record = await prepareRecord(schema, item.build(), item.options)
+      prepared.push({ index, record, receivedAt: normaliseReceivedAt(item.receivedAt) ?? now })
+    } catch (error) {
+      outcomes[index] = errorOutcome(error)
+    }
+  }
+
+  if (prepared.length > 0) {
+    // 2. Merge records with the same identity, in the order the CDP received the events.
+    prepared.sort((a, b) =>
+      a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.index - b.index
+    )
+    const merge: Merge = { records: new Map(), eventRecords: new Map(), eventLookups: new Map() }
+    for (const { index, record, receivedAt } of prepared) absorb(merge, record, index, receivedAt)
+    const roots = rootsOf(merge.records)
+
+    // 3. Existing records the events link to (never created): one query per object and attribute.
+    const status = new Map<string, EventOutcome>()
+    let resolved: Resolved = new Map()
+    try {
+      resolved = await resolveLookups(client, merge.records.values())
+    } catch (error) {
+      const failed = errorOutcome(error)
+      for (const record of merge.records.values()) status.set(record.key, failed)
+    }
+
+    // 4. Send through the bulk endpoint, falling back to the queue when Attio has none.
+    if (status.size === 0) {
+      const fallback = await sendBulk(client, merge.records, roots, resolved, batchSize, status, report)
+      if (fallback) {
+        await sendQueued(
+          client,
+          merge.records,
+          roots,
+          status,
+          report,
+          options.timeBudgetMs ?? timeBudgetFromEnv()
+        )
+      }
+    }
+
+    // 5. Every event gets the outcome of the records it carries (the worst one), or its missing link.
+    for (const { index } of prepared) {
+      const keys = [...(merge.eventRecords.get(index) ?? [])]
+      const sent = summary(keys.map((key) => merge.records.get(key) as MergedRecord))
+      const failed = keys.map((key) => status.get(key)).find((outcome) => outcome && !outcome.ok)
+      const missing = (merge.eventLookups.get(index) ?? [])
+        .map((reference) => resolved.get(lookupKey(reference)))
+        .find((target) => target instanceof AttioApiError)
+      const accepted = keys.map((key) => status.get(key)).find((outcome) => outcome?.ok)
+      if (failed) outcomes[index] = { ...failed, sent }
+      else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
+      else if (accepted) outcomes[index] = { ...accepted, sent }
+    }
+  }
+  report.requests = client.sent.reads + client.sent.writes - before
+  return finish(report, outcomes)
+}
+
+function finish(report: BatchReport, outcomes: Array<EventOutcome | undefined>): BatchReport {
+  report.outcomes = outcomes.map(
+    (outcome) =>
+      outcome ?? { ok: false, status: 500, errortype: 'UNKNOWN_ERROR', message: 'The event got no outcome.' }
+  )
+  return report
+}
+
+function normaliseReceivedAt(value: string | undefined): string | undefined {
+  if (!value) return undefined
+  const time = Date.parse(value)
+  return Number.isFinite(time) ? new Date(time).toISOString() : undefined
+}
+
+/** Sends the roots in chunks of `batchSize`. Returns true when Attio has no bulk endpoint (404/405). */
+async function sendBulk(
+  client: AttioClient,
+  records: Map<string, MergedRecord>,
+  roots: MergedRecord[],
+  resolved: Resolved,
+  batchSize: number,
+  status: Map<string, EventOutcome>,
+  report: BatchReport
+): Promise<boolean> {
+  for (let start = 0; start < roots.length; start += batchSize) {
+    const chunk = roots.slice(start, start + batchSize)
+    const assertions = chunk.map((root) => toAssertion(records, root, resolved))
+    const nested = chunk.reduce((count, root) => count + carried(records, root).length - 1, 0)
+    let outcome: EventOutcome
+    try {
+      await client.bulkAssert(
+        assertions,
+        `the batch of ${assertions.length} assertion${assertions.length > 1 ? 's' : ''}`
+      )
+      report.path = 'bulk'
+      report.requests += 1
+      report.assertions += assertions.length
+      report.nestedAssertions += nested
+      outcome = {
+        ok: true,
+        status: 202,
+        sent: {},
+        body: {
+          accepted: true,
+          message:
+            'Accepted by Attio. Attio applies batched records asynchronously (usually within seconds); the destination checked every value before sending.'
+        }
+      }
+    } catch (error) {
+      if (error instanceof AttioApiError && (error.status === 404 || error.status === 405) && start === 0)
+        return true
+      report.requests += 1
+      outcome = errorOutcome(error)
+    }
+    for (const root of chunk)
+      for (const record of carried(records, root)) setWorst(status, record.key, outcome)
+  }
+  return false
+}
+
+function setWorst(status: Map<string, EventOutcome>, key: string, outcome: EventOutcome): void {
+  const current = status.get(key)
+  if (!current || (current.ok && !outcome.ok)) status.set(key, outcome)
+}
+
+/**
+ * The queue: each merged record through the documented single-record calls (referenced records first),
+ * a few at a time, under the write limit (a 429 closes the gate until its Retry-After, then the record
+ * is tried again). It stops starting records before the time budget runs out; the records it did not
+ * start are reported as retryable, so the host sends them again instead of losing them.
+ */
+async function sendQueued(
+  client: AttioClient,
+  records: Map<string, MergedRecord>,
+  roots: MergedRecord[],
+  status: Map<string, EventOutcome>,
+  report: BatchReport,
+  timeBudgetMs: number
+): Promise<void> {
+  report.path = 'queue'
+  const deadline = Date.now() + timeBudgetMs
+  const written = new Map<string, Promise<RecordId>>()
+  const previousWait = client.maxWriteWaitMs
+  let slowest = 0
+  let next = 0
+
+  const outOfTime = (): EventOutcome => ({
+    ok: false,
+    status: 429,
+    errortype: 'TOO_MANY_REQUESTS',
+    message: `Not sent: the batch used its ${Math.round(timeBudgetMs / 1000)} s time budget under Attio's write limit before reaching this event; it is safe to retry.`
+  })
+
+  const deliver = async (root: MergedRecord): Promise<EventOutcome> => {
+    for (let attempt = 1; ; attempt++) {
+      const remaining = deadline - Date.now()
+      if (remaining < Math.max(slowest * 2, 1000)) return outOfTime()
+      client.maxWriteWaitMs = Math.max(0, remaining - 1000)
+      const began = Date.now()
+      try {
+        const outcomes: WriteOutcome[] = []
+        await writeRecord(client, toPrepared(records, root), outcomes, written)
+        return { ok: true, status: 200, sent: {}, body: { records: outcomes } }
+      } catch (error) {
+        if (error instanceof AttioApiError && error.status === 429 && !error.retryAfter) {
+          // The write limit left no slot before the deadline: nothing was sent for this write.
+          return outOfTime()
+        }
+        // A 429 was not processed: the limiter now holds every write until Retry-After; try again.
+        if (!(error instanceof AttioApiError && error.status === 429 && attempt < 3))
+          return errorOutcome(error)
+      } finally {
+        slowest = Math.max(slowest, Date.now() - began)
+      }
+    }
+  }
+
+  const worker = async () => {
+    while (next < roots.length) {
+      const root = roots[next++]
+      const outcome = await deliver(root)
+      for (const record of carried(records, root)) setWorst(status, record.key, outcome)
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: Math.min(QUEUE_CONCURRENCY, roots.length) }, worker))
+  } finally {
+    client.maxWriteWaitMs = previousWait
+  }
+  report.assertions = written.size
+}

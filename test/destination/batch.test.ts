@@ -1,0 +1,326 @@
+/**
+ * The batch path with exact requests: nesting, append, coalescing, chunking, per-event errors, and the
+ * status of a failed bulk call on every event it carried.
+ */
+import nock from 'nock'
+import { createTestIntegration, type SegmentEvent } from '@segment/actions-core'
+import destination from '../../src'
+import type { Settings } from '../../src/destinations/attio/generated-types'
+import {
+  API,
+  errorBody,
+  linesOf,
+  mockSchema,
+  recordBody,
+  requestsOf,
+  useNock,
+  writesOf
+} from '../helpers/attio-fixtures'
+
+useNock()
+const auth = { accessToken: 'oauth-token-abc123', refreshToken: 'r' }
+
+const at = (second: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, second)).toISOString()
+const identify = (
+  userId: string | undefined,
+  email: unknown,
+  second: number,
+  traits: Record<string, unknown> = {}
+) =>
+  ({
+    type: 'identify',
+    userId,
+    receivedAt: at(second),
+    traits: { email, ...traits }
+  }) as unknown as SegmentEvent
+
+interface Multistatus {
+  status: number
+  errormessage?: string
+  errortype?: string
+  body?: Record<string, unknown>
+  sent?: Record<string, unknown>
+}
+const multistatus = (integration: ReturnType<typeof createTestIntegration<Settings>>) =>
+  (integration.results[0] as unknown as { multistatus: Multistatus[] }).multistatus
+
+type Assertion = { object: string; values: Record<string, unknown>; [key: string]: unknown }
+function bulkBodies(responses: readonly unknown[]): Assertion[][] {
+  return requestsOf(responses)
+    .filter((r) => r.path === '/v2/batch/records')
+    .map((r) => (r.body as { assertions: Assertion[] }).assertions)
+}
+
+describe('batch path: bodies', () => {
+  it('sends Identify User as a User assertion with the Person nested, multiselect values appended', async () => {
+    mockSchema()
+    nock(API).put('/v2/batch/records').reply(202)
+    const integration = createTestIntegration(destination)
+    const responses = await integration.testBatchAction('identifyUser', {
+      events: [identify('u-1', ' Ada@Example.com ', 1, { plan: 'Pro' })],
+      auth,
+      useDefaultMappings: true,
+      mapping: { user_attributes: { plan: { '@path': '$.traits.plan' } } }
+    })
+    expect(linesOf(responses).filter((l) => !l.startsWith('GET'))).toEqual(['PUT /v2/batch/records'])
+    expect(bulkBodies(responses)).toEqual([
+      [
+        {
+          object: 'users',
+          mode: 'create-or-update',
+          matching_attribute: 'user_id',
+          multiselect_values: 'append',
+          received_at: at(1),
+          values: {
+            user_id: [{ value: 'u-1' }],
+            primary_email_address: [{ email_address: 'ada@example.com' }],
+            plan: [{ option: 'Pro' }],
+            person: {
+              object: 'people',
+              mode: 'create-or-update',
+              matching_attribute: 'email_addresses',
+              multiselect_values: 'append',
+              received_at: at(1),
+              values: { email_addresses: [{ email_address: 'ada@example.com' }] }
+            }
+          }
+        }
+      ]
+    ])
+    expect(multistatus(integration)).toEqual([
+      expect.objectContaining({
+        status: 202,
+        body: expect.objectContaining({ accepted: true, message: expect.stringMatching(/asynchronously/) })
+      })
+    ])
+  })
+
+  it('coalesces the same record in received_at order: later single values win, multiselect values unite', async () => {
+    mockSchema()
+    nock(API).put('/v2/batch/records').reply(202)
+    const integration = createTestIntegration(destination)
+    const mapping = {
+      user_attributes: { plan: { '@path': '$.traits.plan' }, seats: { '@path': '$.traits.seats' } },
+      person_attributes: { phone_numbers: { '@path': '$.traits.phone' } }
+    }
+    const responses = await integration.testBatchAction('identifyUser', {
+      // Delivered out of order: the event received last (second 3) says Enterprise.
+      events: [
+        identify('u-1', 'ada@example.com', 3, { plan: 'Enterprise', phone: '+14155552671' }),
+        identify('u-1', 'ADA@example.com', 1, { plan: 'Free', seats: 3, phone: '+442079460958' }),
+        identify('u-2', 'grace@example.com', 2, { plan: 'Pro' })
+      ],
+      auth,
+      useDefaultMappings: true,
+      mapping
+    })
+    const [assertions] = bulkBodies(responses)
+    expect(assertions).toHaveLength(2)
+    const ada = assertions.find((a) => JSON.stringify(a.values.user_id) === '[{"value":"u-1"}]') as Assertion
+    expect(ada.values.plan).toEqual([{ option: 'Enterprise' }])
+    expect(ada.values.seats).toEqual([{ value: 3 }])
+    expect(ada.received_at).toBe(at(3))
+    expect((ada.values.person as Assertion).values.phone_numbers).toEqual([
+      { original_phone_number: '+442079460958', country_code: 'GB' },
+      { original_phone_number: '+14155552671', country_code: 'US' }
+    ])
+    expect(multistatus(integration).map((r) => r.status)).toEqual([202, 202, 202])
+  })
+
+  it('chunks at batch_size, never more assertions in one request', async () => {
+    mockSchema()
+    nock(API).put('/v2/batch/records').times(3).reply(202)
+    const integration = createTestIntegration(destination)
+    const events = Array.from({ length: 5 }, (_, i) => identify(`u-${i}`, `user${i}@example.com`, i))
+    const responses = await integration.testBatchAction('identifyUser', {
+      events,
+      auth,
+      useDefaultMappings: true,
+      mapping: { batch_size: 2 }
+    })
+    expect(bulkBodies(responses).map((a) => a.length)).toEqual([2, 2, 1])
+    expect(multistatus(integration).map((r) => r.status)).toEqual([202, 202, 202, 202, 202])
+  })
+
+  it('links Group Workspace users by record id (one lookup for all), appending, with the Company nested', async () => {
+    mockSchema()
+    nock(API)
+      .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1', 'u-2'] } }, limit: 2 })
+      .reply(200, {
+        data: [
+          {
+            ...recordBody('users', '11111111-1111-4111-8111-111111111111').data,
+            values: { user_id: [{ value: 'u-1' }] }
+          },
+          {
+            ...recordBody('users', '22222222-2222-4222-8222-222222222222').data,
+            values: { user_id: [{ value: 'u-2' }] }
+          }
+        ]
+      })
+    nock(API).put('/v2/batch/records').reply(202)
+    const integration = createTestIntegration(destination)
+    const group = (userId: string, second: number) =>
+      ({
+        type: 'group',
+        groupId: 'ws-1',
+        userId,
+        receivedAt: at(second),
+        traits: { website: 'https://www.acme.com/x' }
+      }) as unknown as SegmentEvent
+    const responses = await integration.testBatchAction('groupWorkspace', {
+      events: [group('u-1', 1), group('u-2', 2)],
+      auth,
+      useDefaultMappings: true
+    })
+    expect(bulkBodies(responses)).toEqual([
+      [
+        {
+          object: 'workspaces',
+          mode: 'create-or-update',
+          matching_attribute: 'workspace_id',
+          multiselect_values: 'append',
+          received_at: at(2),
+          values: {
+            workspace_id: [{ value: 'ws-1' }],
+            company: {
+              object: 'companies',
+              mode: 'create-or-update',
+              matching_attribute: 'domains',
+              multiselect_values: 'append',
+              received_at: at(2),
+              values: { domains: [{ domain: 'acme.com' }] }
+            },
+            users: [
+              { target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' },
+              { target_object: 'users', target_record_id: '22222222-2222-4222-8222-222222222222' }
+            ]
+          }
+        }
+      ]
+    ])
+  })
+
+  it('sends Assert Record as plain assertions', async () => {
+    mockSchema()
+    nock(API).put('/v2/batch/records').reply(202)
+    const integration = createTestIntegration(destination)
+    const responses = await integration.testBatchAction('assertRecord', {
+      events: [
+        { type: 'track', properties: { domain: 'acme.com', name: 'Acme' } } as unknown as SegmentEvent
+      ],
+      auth,
+      mapping: {
+        object: 'companies',
+        matching_attribute: 'domains',
+        received_at: at(5),
+        attributes: { domains: { '@path': '$.properties.domain' }, name: { '@path': '$.properties.name' } }
+      }
+    })
+    expect(bulkBodies(responses)).toEqual([
+      [
+        {
+          object: 'companies',
+          mode: 'create-or-update',
+          matching_attribute: 'domains',
+          multiselect_values: 'append',
+          received_at: at(5),
+          values: { domains: [{ domain: 'acme.com' }], name: [{ value: 'Acme' }] }
+        }
+      ]
+    ])
+  })
+})
+
+describe('batch path: outcomes', () => {
+  it('gives invalid events their own error at their index, the single path message, and does not send them', async () => {
+    mockSchema()
+    nock(API).put('/v2/batch/records').reply(202)
+    const integration = createTestIntegration(destination)
+    const responses = await integration.testBatchAction('identifyUser', {
+      events: [
+        identify('u-1', 'ada@example.com', 1),
+        identify('u-2', 'not-an-email', 2),
+        identify(undefined, 'grace@example.com', 3),
+        identify('u-4', 'linus@example.com', 4, { plan: 'Gold' })
+      ],
+      auth,
+      useDefaultMappings: true,
+      mapping: { user_attributes: { plan: { '@path': '$.traits.plan' } } }
+    })
+    const results = multistatus(integration)
+    expect(results.map((r) => r.status)).toEqual([202, 400, 400, 400])
+    expect(results[1].errormessage).toBe(
+      'email_address: "not-an-email" is not a valid email address. Expected a valid email address like "ada@example.com" (it is trimmed and lower-cased).'
+    )
+    expect(results[2].errormessage).toMatch(/user_id/)
+    expect(results[3].errormessage).toMatch(/^user_attributes\.plan: "Gold" is not one of the options/)
+    expect(results[1].errortype).toBe('PAYLOAD_VALIDATION_FAILED')
+    const [assertions] = bulkBodies(responses)
+    expect(assertions.map((a) => a.values.user_id)).toEqual([[{ value: 'u-1' }]])
+
+    // The single path gives the same message for the same event.
+    const single = createTestIntegration(destination)
+    await expect(
+      single.testAction('identifyUser', {
+        event: identify('u-2', 'not-an-email', 2),
+        auth,
+        useDefaultMappings: true
+      })
+    ).rejects.toThrow(results[1].errormessage as string)
+  })
+
+  it.each([
+    [400, 'validation_type', false],
+    [429, 'rate_limit_exceeded', true],
+    [503, 'service_unavailable', true]
+  ])(
+    "a %i of the bulk call becomes that status on each event it carried, with Attio's message",
+    async (status, code) => {
+      mockSchema()
+      nock(API)
+        .put('/v2/batch/records')
+        .reply(status, errorBody(status, code, 'Attio says no'))
+      const integration = createTestIntegration(destination)
+      await integration.testBatchAction('identifyUser', {
+        events: [identify('u-1', 'a@b.co', 1), identify('u-2', 'c@d.co', 2)],
+        auth,
+        useDefaultMappings: true
+      })
+      const results = multistatus(integration)
+      expect(results.map((r) => r.status)).toEqual([status, status])
+      expect(results[0].errormessage).toContain(`${code}: Attio says no`)
+    }
+  )
+
+  it('falls back to a queue of documented asserts when there is no bulk endpoint (404)', async () => {
+    mockSchema()
+    nock(API)
+      .put('/v2/batch/records')
+      .reply(404, errorBody(404, 'not_found', 'No route'))
+    nock(API)
+      .put('/v2/objects/people/records')
+      .query(true)
+      .times(2)
+      .reply(200, () => recordBody('people'))
+    nock(API)
+      .put('/v2/objects/users/records')
+      .query(true)
+      .times(2)
+      .reply(200, () => recordBody('users'))
+    const integration = createTestIntegration(destination)
+    const responses = await integration.testBatchAction('identifyUser', {
+      events: [identify('u-1', 'a@b.co', 1), identify('u-2', 'c@d.co', 2), identify('u-1', 'a@b.co', 3)],
+      auth,
+      useDefaultMappings: true
+    })
+    const writes = writesOf(responses).map((r) => `${r.method} ${r.path.split('?')[0]}`)
+    expect(writes[0]).toBe('PUT /v2/batch/records')
+    // Each user once (coalesced), each Person before its User.
+    expect(writes.slice(1).filter((w) => w.includes('/users/'))).toHaveLength(2)
+    expect(writes.indexOf('PUT /v2/objects/people/records')).toBeLessThan(
+      writes.indexOf('PUT /v2/objects/users/records')
+    )
+    expect(multistatus(integration).map((r) => r.status)).toEqual([200, 200, 200])
+  })
+})

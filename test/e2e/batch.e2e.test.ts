@@ -1,0 +1,134 @@
+/**
+ * The batch path end to end against the emulator: the bulk endpoint, and the queue when there is none.
+ */
+import { createTestIntegration, type SegmentEvent } from '@segment/actions-core'
+import destination from '../../src'
+import type { Settings } from '../../src/destinations/attio/generated-types'
+import { recordsOf, useEmulator, valuesOf } from '../helpers/emulator'
+
+const at = (ms: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, 0) + ms).toISOString()
+
+/** Mixed-case emails with spaces, repeated users, URLs as websites: a realistic batch. */
+function identifyEvents(count: number, users: number): SegmentEvent[] {
+  return Array.from({ length: count }, (_, i) => {
+    const user = i % users
+    const email = i % 3 === 0 ? `  User${user}@Example.COM ` : `user${user}@example.com`
+    return {
+      type: 'identify',
+      userId: `user-${user}`,
+      receivedAt: at(i),
+      traits: { email, seats: i, plan: i % 2 ? 'Pro' : 'Free' }
+    } as unknown as SegmentEvent
+  })
+}
+
+type Multistatus = Array<{ status: number; errormessage?: string }>
+const statusesOf = (integration: ReturnType<typeof createTestIntegration<Settings>>) =>
+  (integration.results[0] as unknown as { multistatus: Multistatus }).multistatus
+
+describe('bulk endpoint', () => {
+  const ctx = useEmulator()
+
+  it('a 1,000-event batch with repeated users, messy emails and URLs leaves exactly the expected records', async () => {
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('identifyUser', {
+      events: identifyEvents(1000, 100),
+      settings: ctx.settings,
+      useDefaultMappings: true,
+      mapping: {
+        user_attributes: { seats: { '@path': '$.traits.seats' }, plan: { '@path': '$.traits.plan' } }
+      }
+    })
+    expect(statusesOf(integration).every((r) => r.status === 202)).toBe(true)
+    expect(ctx.emulator.stats().requests['PUT /v2/batch/records']).toBe(1)
+
+    const groups = Array.from({ length: 1000 }, (_, i) => ({
+      type: 'group',
+      groupId: `ws-${i % 50}`,
+      userId: `user-${i % 100}`,
+      receivedAt: at(i),
+      traits: {
+        website: i % 2 ? `https://www.Company${i % 50}.com/pricing?ref=${i}` : `company${i % 50}.com`
+      }
+    })) as unknown as SegmentEvent[]
+    await ctx.emulator.settle()
+    const groupIntegration = createTestIntegration(destination)
+    await groupIntegration.testBatchAction('groupWorkspace', {
+      events: groups,
+      settings: ctx.settings,
+      useDefaultMappings: true
+    })
+    expect(statusesOf(groupIntegration).every((r) => r.status === 202)).toBe(true)
+    await ctx.emulator.settle()
+
+    expect(ctx.emulator.bulkLog()).toEqual([])
+    const people = recordsOf(ctx.emulator, 'people')
+    const users = recordsOf(ctx.emulator, 'users')
+    const companies = recordsOf(ctx.emulator, 'companies')
+    const workspaces = recordsOf(ctx.emulator, 'workspaces')
+    expect(people).toHaveLength(100)
+    expect(users).toHaveLength(100)
+    expect(new Set(people.flatMap((p) => valuesOf(p, 'email_addresses', 'email_address')))).toEqual(
+      new Set(Array.from({ length: 100 }, (_, u) => `user${u}@example.com`))
+    )
+    // The latest event of each user wins: user-7's last event is i = 907.
+    const user7 = users.find((u) => valuesOf(u, 'user_id', 'value')[0] === 'user-7')
+    expect(valuesOf(user7, 'seats', 'value')).toEqual([907])
+    expect((valuesOf(user7, 'plan', 'option')[0] as { title: string }).title).toBe('Pro')
+    expect(
+      companies
+        .map((c) => valuesOf(c, 'domains', 'domain'))
+        .flat()
+        .sort()
+    ).toEqual(Array.from({ length: 50 }, (_, n) => `company${n}.com`).sort())
+    expect(workspaces).toHaveLength(50)
+    // Workspace ws-3 has every user that grouped into it: users 3, 53.
+    const ws3 = workspaces.find((w) => valuesOf(w, 'workspace_id', 'value')[0] === 'ws-3')
+    const idsByRecord = new Map(users.map((u) => [u.record_id, valuesOf(u, 'user_id', 'value')[0]]))
+    expect(
+      valuesOf(ws3, 'users', 'target_record_id')
+        .map((id) => idsByRecord.get(id as string))
+        .sort()
+    ).toEqual(['user-3', 'user-53'])
+  })
+})
+
+describe('queue when the bulk endpoint is absent, with rate limits on', () => {
+  const ctx = useEmulator({ bulkEndpoint: false, rateLimits: true })
+
+  it('delivers every event under 25 writes a second and gets no 429 twice', async () => {
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('identifyUser', {
+      events: identifyEvents(90, 30),
+      settings: ctx.settings,
+      useDefaultMappings: true
+    })
+    const statuses = statusesOf(integration)
+    expect(statuses).toHaveLength(90)
+    expect(statuses.every((r) => r.status === 200)).toBe(true)
+    expect(recordsOf(ctx.emulator, 'users')).toHaveLength(30)
+    expect(recordsOf(ctx.emulator, 'people')).toHaveLength(30)
+    expect(ctx.emulator.stats().rateLimited).toBe(0)
+  }, 60_000)
+
+  it('reports the events it had no time for as retryable instead of losing them', async () => {
+    process.env.ATTIO_BATCH_TIME_BUDGET_MS = '1500'
+    try {
+      const integration = createTestIntegration(destination)
+      await integration.testBatchAction('identifyUser', {
+        events: identifyEvents(120, 120),
+        settings: ctx.settings,
+        useDefaultMappings: true
+      })
+      const statuses = statusesOf(integration)
+      const delivered = statuses.filter((r) => r.status === 200).length
+      const deferred = statuses.filter((r) => r.status === 429)
+      expect(delivered + deferred.length).toBe(120)
+      expect(deferred.length).toBeGreaterThan(0)
+      expect(deferred[0].errormessage).toMatch(/time budget .* it is safe to retry/)
+      expect(recordsOf(ctx.emulator, 'users')).toHaveLength(delivered)
+    } finally {
+      delete process.env.ATTIO_BATCH_TIME_BUDGET_MS
+    }
+  }, 60_000)
+})
