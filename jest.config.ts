@@ -7,7 +7,8 @@ const config: Config = {
   roots: ['<rootDir>/test'],
   watchman: false,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
-  testTimeout: 30_000
+  testTimeout: 30_000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js']
 }
 
 export default config

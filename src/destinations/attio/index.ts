@@ -14,6 +14,12 @@ function missingScopes(granted: string): string[] {
   })
 }
 
+/** `ATTIO_REQUEST_TIMEOUT_MS` shortens or lengthens actions-core's 10 s request time-out (soak tests). */
+function requestTimeout(): { timeout?: number } {
+  const configured = Number(process.env.ATTIO_REQUEST_TIMEOUT_MS)
+  return Number.isFinite(configured) && configured > 0 ? { timeout: configured } : {}
+}
+
 const destination: DestinationDefinition<Settings> = {
   name: 'Attio (Actions)',
   slug: 'actions-attio',
@@ -62,7 +68,7 @@ const destination: DestinationDefinition<Settings> = {
     if (credential) headers.Authorization = `Bearer ${credential}`
     // Read bodies once instead of through a clone: node-fetch stalls on a cloned body over ~16 KB when
     // only the clone is read (record queries and attribute lists of big workspaces are larger).
-    return { headers, skipResponseCloning: true }
+    return { headers, skipResponseCloning: true, ...requestTimeout() }
   },
   presets: [
     {
