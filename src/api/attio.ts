@@ -15,7 +15,7 @@ import {
 import { WorkspaceSchema } from './schema'
 
 export interface ConnectionInput {
-  settings?: { api_key?: string; default_phone_country?: string }
+  settings?: { api_key?: string; default_phone_country?: string; suppress_unchanged_writes?: boolean }
   auth?: { accessToken?: string; refreshToken?: string }
 }
 
@@ -27,7 +27,9 @@ export class Attio {
     this.client = new AttioClient(
       request,
       credentialOf(input.settings, input.auth),
-      secretsOf(input.settings, input.auth)
+      secretsOf(input.settings, input.auth),
+      // On unless the setting turns it off.
+      { suppressUnchanged: input.settings?.suppress_unchanged_writes !== false }
     )
     this.schema = new WorkspaceSchema(this.client)
   }

@@ -228,7 +228,15 @@ async function resolveLookups(client: AttioClient, records: Iterable<MergedRecor
     }
   }
   const resolved: Resolved = new Map()
-  for (const references of wanted.values()) {
+  const memory = client.memory
+  for (const all of wanted.values()) {
+    const references: ExistingReference[] = []
+    for (const reference of all) {
+      const remembered = memory?.lookup(reference.object, reference.attribute, reference.value)
+      if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
+      else references.push(reference)
+    }
+    if (references.length === 0) continue
     const [{ object, attribute, label }] = references
     for (let start = 0; start < references.length; start += 500) {
       const chunk = references.slice(start, start + 500)
@@ -241,6 +249,7 @@ async function resolveLookups(client: AttioClient, records: Iterable<MergedRecor
       )
       for (const reference of chunk) {
         const recordId = found.get(reference.value)
+        if (recordId) memory?.rememberLookup(object, attribute, reference.value, recordId)
         resolved.set(
           lookupKey(reference),
           recordId

@@ -9,6 +9,7 @@ import { InvalidAuthenticationError, type RequestClient } from '@segment/actions
 import { z } from 'zod'
 import { AttioApiError, toActionError } from './errors'
 import { limiterFor, type WriteLimiter } from './pacing'
+import { WriteMemory } from './suppression'
 import {
   attributeListResponse,
   objectListResponse,
@@ -81,15 +82,19 @@ export class AttioClient {
   maxWriteWaitMs = 5000
   /** Requests this client sent (reads include record queries). */
   readonly sent = { reads: 0, writes: 0 }
+  /** What earlier writes left in Attio, when redundant-write suppression is on. */
+  readonly memory: WriteMemory | undefined
 
   /**
    * @param credential the token requests carry (set by the destination's extendRequest)
    * @param otherSecrets further secrets to keep out of every message (the unused OAuth tokens)
+   * @param options.suppressUnchanged skip writes whose values Attio already holds from this process
    */
   constructor(
     private readonly request: RequestClient,
     credential: string,
-    otherSecrets: readonly string[] = []
+    otherSecrets: readonly string[] = [],
+    options: { suppressUnchanged?: boolean } = {}
   ) {
     if (!credential) throw new InvalidAuthenticationError(NO_CREDENTIAL_MESSAGE)
     this.secrets = [credential, ...otherSecrets]
@@ -98,6 +103,7 @@ export class AttioClient {
       .digest('hex')
       .slice(0, 32)
     this.limiter = limiterFor(this.workspaceKey)
+    this.memory = options.suppressUnchanged ? new WriteMemory(this.workspaceKey) : undefined
   }
 
   /** `GET /v2/self`: what the token is and which scopes it has. */

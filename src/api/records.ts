@@ -387,7 +387,10 @@ export interface WriteOutcome {
   object: string
   label: string
   record_id: string
-  /** `asserted`: the assert was sent; `unchanged`: skipped because Attio already holds these values. */
+  /**
+   * `asserted`: written; `unchanged`: no write sent, because Attio already holds these values from an
+   * earlier write of this process (redundant-write suppression; see the README).
+   */
   result: 'asserted' | 'unchanged'
   /** Multiselect attributes whose values were added with the append update. */
   appended?: string[]
@@ -443,22 +446,43 @@ async function send(
   }
 
   const what = `the ${prepared.label}`
-  const record = await client.assertRecord(prepared.object, prepared.matchingAttribute, assertValues, what)
+  const key = recordKey(prepared)
+  const memory = client.memory
+  const known = memory?.recordId(key)
   const appended = Object.keys(appendValues)
-  if (appended.length > 0) {
-    await client.appendValues(prepared.object, record.recordId, appendValues, what)
+  const skipAssert =
+    known !== undefined && memory?.coversAssert(key, assertValues, prepared.matchingAttribute) === true
+  const skipAppend =
+    appended.length === 0 || (known !== undefined && memory?.coversAppend(key, appendValues) === true)
+  let recordId = known
+  try {
+    if (!skipAssert || recordId === undefined) {
+      recordId = (await client.assertRecord(prepared.object, prepared.matchingAttribute, assertValues, what))
+        .recordId
+      memory?.rememberAssert(key, recordId, assertValues, prepared.matchingAttribute)
+    }
+    if (!skipAppend) {
+      await client.appendValues(prepared.object, recordId, appendValues, what)
+      memory?.rememberAppend(key, recordId, appendValues)
+    }
+  } catch (error) {
+    memory?.forget(key)
+    throw error
   }
+  const unchanged = skipAssert && skipAppend
   outcomes.push({
     object: prepared.object,
     label: prepared.label,
-    record_id: record.recordId,
-    result: 'asserted',
-    ...(appended.length > 0 ? { appended } : {})
+    record_id: recordId,
+    result: unchanged ? 'unchanged' : 'asserted',
+    ...(appended.length > 0 && !skipAppend ? { appended } : {})
   })
-  return record
+  return { object: prepared.object, recordId }
 }
 
 async function findExisting(client: AttioClient, reference: ExistingReference): Promise<RecordId> {
+  const remembered = client.memory?.lookup(reference.object, reference.attribute, reference.value)
+  if (remembered) return { object: reference.object, recordId: remembered }
   const ids = await client.findRecordIds(
     reference.object,
     { [reference.attribute]: reference.value },
@@ -472,5 +496,6 @@ async function findExisting(client: AttioClient, reference: ExistingReference): 
       'not_found'
     )
   }
+  client.memory?.rememberLookup(reference.object, reference.attribute, reference.value, ids[0])
   return { object: reference.object, recordId: ids[0] }
 }

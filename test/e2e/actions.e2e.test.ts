@@ -239,3 +239,23 @@ describe('a deactivated object', () => {
     )
   })
 })
+
+describe('redundant-write suppression end to end', () => {
+  it('sends no second write for a repeated identical identify, and writes a changed one', async () => {
+    const test = integration()
+    const run = (title: string) =>
+      test.testAction('identifyUser', {
+        event: identify('user-1', 'ada@example.com', { title }),
+        settings: ctx.settings,
+        useDefaultMappings: true,
+        mapping: { person_attributes: { job_title: { '@path': '$.traits.title' } } }
+      })
+    await run('CTO')
+    expect(ctx.emulator.stats().writes).toBe(2)
+    await run('CTO')
+    expect(ctx.emulator.stats().writes).toBe(2)
+    await run('CEO')
+    expect(ctx.emulator.stats().writes).toBe(3)
+    expect(valuesOf(recordsOf(ctx.emulator, 'people')[0], 'job_title', 'value')).toEqual(['CEO'])
+  })
+})

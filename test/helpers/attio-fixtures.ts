@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import nock from 'nock'
-import { clearSchemaCache } from '../../src/api'
+import { clearSchemaCache, clearWriteMemory } from '../../src/api'
 
 export const API = 'https://api.attio.com'
 export const WORKSPACE_ID = '14beef7a-99f7-4534-a87e-70b564330a4c'
@@ -274,8 +274,8 @@ export async function capture<T extends { responses: readonly unknown[] }>(
 }
 
 /**
- * Registers the nock hooks every nock test file needs: no real network, a clean slate and an empty
- * schema cache per test, and nock's interceptor removed after the file (Jest runs several files in one
+ * Registers the nock hooks every nock test file needs: no real network, a clean slate, an empty
+ * schema cache and write memory per test, and nock's interceptor removed after the file (Jest runs several files in one
  * process, and an interceptor left behind by an earlier file makes unmatched requests hang).
  */
 export function useNock(): void {
@@ -283,6 +283,7 @@ export function useNock(): void {
     nock.cleanAll()
     nock.disableNetConnect()
     clearSchemaCache()
+    clearWriteMemory()
   })
   afterAll(() => {
     nock.enableNetConnect()

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator'
-import { clearSchemaCache } from '../../src/api'
+import { clearSchemaCache, clearWriteMemory } from '../../src/api'
 
 export const SPEC_PATH = path.resolve(__dirname, '../../../shared/attio/openapi.json')
 export const HAS_SPEC = existsSync(SPEC_PATH)
@@ -30,6 +30,7 @@ export function useEmulator(options: EmulatorOptions = {}): EmulatorHandle {
     handle.emulator.reset()
     handle.emulator.resetStats()
     clearSchemaCache()
+    clearWriteMemory()
   })
   afterAll(async () => {
     if (previousUrl === undefined) delete process.env.ATTIO_API_URL

@@ -8,8 +8,13 @@ export type WorkspaceAPIKey = string
  * Optional. The ISO 3166-1 alpha-2 country (e.g. "US", "GB") assumed for phone numbers written without a leading "+". Without it, such numbers are rejected with an error instead of being guessed.
  */
 export type DefaultPhoneCountry = string
+/**
+ * On by default. The destination remembers, for 10 minutes, what it last wrote to each record and does not send a write that would change nothing (apps send identify on every login, usually with the same traits): far fewer writes under Attio's limit of 25 a second. The trade: an edit made by hand in Attio is not overwritten by an identical event within those 10 minutes. Turn off to send every write.
+ */
+export type SkipUnchangedWrites = boolean
 
 export interface Settings {
   api_key?: WorkspaceAPIKey
   default_phone_country?: DefaultPhoneCountry
+  suppress_unchanged_writes?: SkipUnchangedWrites
 }

@@ -42,6 +42,14 @@ const destination: DestinationDefinition<Settings> = {
           'Optional. The ISO 3166-1 alpha-2 country (e.g. "US", "GB") assumed for phone numbers written without a leading "+". Without it, such numbers are rejected with an error instead of being guessed.',
         type: 'string',
         required: false
+      },
+      suppress_unchanged_writes: {
+        label: 'Skip unchanged writes',
+        description:
+          "On by default. The destination remembers, for 10 minutes, what it last wrote to each record and does not send a write that would change nothing (apps send identify on every login, usually with the same traits): far fewer writes under Attio's limit of 25 a second. The trade: an edit made by hand in Attio is not overwritten by an identical event within those 10 minutes. Turn off to send every write.",
+        type: 'boolean',
+        required: false,
+        default: true
       }
     },
     testAuthentication: async (request, { settings, auth }) => {

@@ -1,0 +1,134 @@
+/**
+ * Redundant-write suppression: the only real speed-up under Attio's 25 writes a second is a write not
+ * sent. For each record written successfully, the client remembers (per credential hash and record
+ * identity, bounded, with a time to live) the values it wrote and the record's id. A later write whose
+ * values are all covered by that memory is not sent. A failed write forgets the record, a changed value
+ * sends, an expired entry sends. Existing records found by a lookup (the workspace-user link) are
+ * remembered the same way, so a link already made costs neither the lookup nor the update.
+ *
+ * The trade: an edit made by hand in Attio is not overwritten by an identical event inside the time to
+ * live, because the destination believes Attio still holds what it last wrote.
+ */
+import { LRUCache } from 'lru-cache'
+import type { WireValues } from './client'
+import { canonical } from './records'
+
+export const MEMORY_TTL_MS = 10 * 60 * 1000
+export const MEMORY_MAX_RECORDS = 50_000
+
+interface Remembered {
+  recordId: string
+  /** Per attribute, the canonical text of each value item Attio holds from our writes. */
+  values: Map<string, Set<string>>
+}
+
+function createStores(max: number, ttl: number) {
+  return {
+    records: new LRUCache<string, Remembered>({ max, ttl }),
+    lookups: new LRUCache<string, string>({ max, ttl })
+  }
+}
+
+let stores = createStores(MEMORY_MAX_RECORDS, MEMORY_TTL_MS)
+
+/** Forgets everything; with limits, also changes the bound and time to live (tests, benchmarks). */
+export function clearWriteMemory(limits?: { max?: number; ttlMs?: number }): void {
+  stores = createStores(limits?.max ?? MEMORY_MAX_RECORDS, limits?.ttlMs ?? MEMORY_TTL_MS)
+}
+
+/** How many records are remembered (tests of the bound). */
+export function writeMemorySize(): number {
+  return stores.records.size
+}
+
+/** Whether each value is already held: exactly (`exact`) or as a subset (values that only accumulate). */
+function holds(stored: Set<string> | undefined, items: readonly unknown[], exact: boolean): boolean {
+  if (!stored) return false
+  const texts = new Set(items.map((item) => canonical(item)))
+  if (exact && texts.size !== stored.size) return false
+  for (const text of texts) if (!stored.has(text)) return false
+  return true
+}
+
+/** What one workspace's writes have left in Attio, as far as this process knows. */
+export class WriteMemory {
+  constructor(private readonly workspaceKey: string) {}
+
+  private key(recordKey: string): string {
+    return `${this.workspaceKey}\u0000${recordKey}`
+  }
+
+  /** The record's id when it is remembered. */
+  recordId(recordKey: string): string | undefined {
+    return stores.records.get(this.key(recordKey))?.recordId
+  }
+
+  /**
+   * Whether an assert of these values would change nothing: every single-value attribute equal, the
+   * matching attribute's values (which an assert adds to) already held.
+   */
+  coversAssert(recordKey: string, values: WireValues, matchingAttribute: string): boolean {
+    const entry = stores.records.get(this.key(recordKey))
+    if (!entry) return false
+    return Object.entries(values).every(([attribute, items]) =>
+      holds(entry.values.get(attribute), items, attribute !== matchingAttribute)
+    )
+  }
+
+  /** Whether an append update of these values would add nothing. */
+  coversAppend(recordKey: string, values: WireValues): boolean {
+    const entry = stores.records.get(this.key(recordKey))
+    if (!entry) return false
+    return Object.entries(values).every(([attribute, items]) =>
+      holds(entry.values.get(attribute), items, false)
+    )
+  }
+
+  /** After a successful assert: single values replaced, the matching attribute's values added. */
+  rememberAssert(recordKey: string, recordId: string, values: WireValues, matchingAttribute: string): void {
+    const key = this.key(recordKey)
+    const previous = stores.records.get(key)
+    const entry: Remembered =
+      previous && previous.recordId === recordId
+        ? previous
+        : { recordId, values: new Map<string, Set<string>>() }
+    for (const [attribute, items] of Object.entries(values)) {
+      const texts = items.map((item) => canonical(item))
+      if (attribute === matchingAttribute) {
+        const held = entry.values.get(attribute) ?? new Set<string>()
+        texts.forEach((text) => held.add(text))
+        entry.values.set(attribute, held)
+      } else {
+        entry.values.set(attribute, new Set(texts))
+      }
+    }
+    stores.records.set(key, entry)
+  }
+
+  /** After a successful append update: values added. */
+  rememberAppend(recordKey: string, recordId: string, values: WireValues): void {
+    const key = this.key(recordKey)
+    const entry = stores.records.get(key)
+    if (!entry || entry.recordId !== recordId) return
+    for (const [attribute, items] of Object.entries(values)) {
+      const held = entry.values.get(attribute) ?? new Set<string>()
+      items.forEach((item) => held.add(canonical(item)))
+      entry.values.set(attribute, held)
+    }
+    stores.records.set(key, entry)
+  }
+
+  /** After a failed write: what Attio holds is uncertain, so the next write always sends. */
+  forget(recordKey: string): void {
+    stores.records.delete(this.key(recordKey))
+  }
+
+  /** The id of an existing record found by a unique attribute, when remembered. */
+  lookup(object: string, attribute: string, value: string): string | undefined {
+    return stores.lookups.get(this.key(`${object}\u0000${attribute}\u0000${value}`))
+  }
+
+  rememberLookup(object: string, attribute: string, value: string, recordId: string): void {
+    stores.lookups.set(this.key(`${object}\u0000${attribute}\u0000${value}`), recordId)
+  }
+}
