@@ -21,6 +21,32 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   },
+  // The emulator is an independent implementation of Attio: it must not share code with the
+  // destination, or both could be wrong together and the tests blind to it.
+  {
+    files: ['src/emulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./(?!emulator/)', message: 'The emulator imports nothing outside src/emulator.' }
+          ]
+        }
+      ]
+    }
+  },
+  {
+    files: ['src/api/**/*.ts', 'src/destinations/**/*.ts', 'src/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '(^|/)emulator(/|$)', message: 'The destination never imports the emulator.' }]
+        }
+      ]
+    }
+  },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
