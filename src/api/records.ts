@@ -131,6 +131,14 @@ export function showValue(value: unknown): string {
   )
 }
 
+/**
+ * The path of a key-value entry for messages: `person_attributes.twitter`, or
+ * `person_attributes["odd key"]` (escaped and shortened) when the key is not a plain slug.
+ */
+export function fieldPath(field: string, key: string): string {
+  return /^[A-Za-z0-9_-]{1,100}$/.test(key) ? `${field}.${key}` : `${field}[${showValue(key)}]`
+}
+
 function invalid(message: string): PayloadValidationError {
   return new PayloadValidationError(message)
 }
@@ -215,7 +223,7 @@ export async function prepareRecord(
   const matching = await schema.findAttribute(object, assertion.matchingAttribute)
   if (!matching) {
     throw invalid(
-      `${assertion.matchingField}: Attio's ${object} object has no attribute "${assertion.matchingAttribute}" to match on.${suggest(
+      `${assertion.matchingField}: Attio's ${object} object has no attribute ${showValue(assertion.matchingAttribute)} to match on.${suggest(
         attributes.filter((a) => a.isUnique),
         assertion.matchingAttribute
       )}`
@@ -248,7 +256,7 @@ export async function prepareRecord(
     const attribute = await schema.findAttribute(object, input.attribute)
     if (!attribute) {
       throw invalid(
-        `${input.field}: Attio's ${object} object has no attribute "${input.attribute}" (attributes are referenced by slug or id, and Attio never creates them).${suggest(
+        `${input.field}: Attio's ${object} object has no attribute ${showValue(input.attribute)} (attributes are referenced by slug or id, and Attio never creates them).${suggest(
           await attributesOf(schema, assertion),
           input.attribute
         )}`

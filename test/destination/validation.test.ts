@@ -361,3 +361,13 @@ describe('large responses', () => {
     expect(writesOf(responses)).toHaveLength(2)
   }, 15_000)
 })
+
+describe('odd attribute keys', () => {
+  it('names a key with spaces and control characters escaped, on one line', async () => {
+    const message = await refused({ person_attributes: { 'bad key\n\u0000': 'x' } })
+    expect(message).toBe(
+      'person_attributes["bad key\\n\\u0000"]: Attio\'s people object has no attribute "bad key\\n\\u0000" (attributes are referenced by slug or id, and Attio never creates them). Writable attributes include "email_addresses", "name", "company", "description", "job_title", "phone_numbers", "primary_location", "twitter"; the nearest is "name".'
+    )
+    expect(message).not.toMatch(/[\n\u0000]/)
+  })
+})

@@ -4,6 +4,7 @@
  */
 import type { InputField } from '@segment/actions-core'
 import {
+  fieldPath,
   DEFAULT_BATCH_SIZE,
   MAX_BATCH_SIZE,
   type BatchItem,
@@ -44,7 +45,7 @@ export function valuesFrom(field: string, map: Record<string, unknown> | undefin
   return Object.keys(map).map((attribute) => ({
     attribute,
     value: map[attribute],
-    field: `${field}.${attribute}`
+    field: fieldPath(field, attribute)
   }))
 }
 
