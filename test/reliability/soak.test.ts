@@ -1,0 +1,53 @@
+/**
+ * The fault soak at a small size, so CI runs it on every change and it cannot rot (`npm run soak` runs
+ * it at 2,000 events). A higher fault rate than the full run's, so every kind of fault happens in
+ * 200 events.
+ */
+import { parseArgs } from '../../soak/run'
+import { formatReport, runSoak } from '../../soak/soak'
+
+describe('fault soak (200 events)', () => {
+  it('loses nothing, duplicates nothing, and leaves the state a fault-free run leaves', async () => {
+    const report = await runSoak({ events: 200, faultRate: 0.15, timeoutMs: 500, hangMs: 700 })
+    const lines = formatReport(report)
+    // The figures, for whoever reads a failure.
+    if (!report.ok) console.log(lines.join('\n'))
+    expect(lines.at(-1)).toMatch(
+      /^soak: 200 events, \d+ delivered, \d+ failed \(non-retryable\), 0 lost, 0 duplicated, state equal: yes$/
+    )
+    expect(report.delivered + report.failed + report.lost).toBe(200)
+    expect(report.faulty.outcomes.size).toBe(200)
+    expect(report.differences).toEqual([])
+    expect(report.faulty.leaks).toEqual([])
+    expect(report.ok).toBe(true)
+    // The run was a real soak: every kind of fault happened, some of them after the write was applied,
+    // retries happened, and both paths were used.
+    const { faults } = report.faulty.stats
+    expect(faults.byKind).toEqual({
+      '500': expect.any(Number),
+      '503': expect.any(Number),
+      hang: expect.any(Number),
+      reset: expect.any(Number)
+    })
+    for (const count of Object.values(faults.byKind)) expect(count).toBeGreaterThan(0)
+    expect(faults.applied).toBeGreaterThan(0)
+    expect(report.faulty.counters.retries).toBeGreaterThan(0)
+    expect(report.workload.batched).toBeGreaterThan(0)
+    expect(report.clean.stats.faults.total).toBe(0)
+  }, 120_000)
+})
+
+describe('npm run soak options', () => {
+  it('reads the command line', () => {
+    expect(
+      parseArgs(['--events', '50000', '--fault-kinds', 'hang,reset', '--suppression', 'off'])
+    ).toMatchObject({
+      events: 50000,
+      faultKinds: ['hang', 'reset'],
+      suppression: false,
+      host: expect.objectContaining({ maxAttempts: 8 })
+    })
+    expect(() => parseArgs(['--fault-rate', '2'])).toThrow('--fault-rate: "2" is not a number from 0 to 1')
+    expect(() => parseArgs(['--bogus'])).toThrow(/unknown option --bogus/)
+  })
+})
