@@ -1,0 +1,54 @@
+/**
+ * Keeps credentials out of everything the local server and the CLI show: every occurrence of a secret in
+ * any string (object keys included) becomes `[redacted]`, and Authorization headers are replaced whole.
+ */
+
+export const REDACTED = '[redacted]'
+
+/** Secrets shorter than this are not searched for in free text: they would mangle every word they occur in. */
+const MIN_SECRET_LENGTH = 4
+
+/** The distinct, non-blank secrets worth searching for, longest first (so a secret inside another goes second). */
+export function secretList(secrets: ReadonlyArray<string | undefined | null>): string[] {
+  const unique = new Set<string>()
+  for (const secret of secrets) {
+    const trimmed = secret?.trim()
+    if (trimmed && trimmed.length >= MIN_SECRET_LENGTH) unique.add(trimmed)
+  }
+  return [...unique].sort((a, b) => b.length - a.length)
+}
+
+export function redactText(text: string, secrets: readonly string[]): string {
+  let result = text
+  for (const secret of secrets) {
+    if (result.includes(secret)) result = result.split(secret).join(REDACTED)
+    // The same secret percent-encoded, e.g. in a query string.
+    const encoded = encodeURIComponent(secret)
+    if (encoded !== secret && result.includes(encoded)) result = result.split(encoded).join(REDACTED)
+  }
+  return result
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'])
+
+/** A copy of a value with every secret replaced, Authorization-like header values replaced whole. */
+export function redactDeep<T>(value: T, secrets: readonly string[]): T {
+  return walk(value, secrets, new WeakSet()) as T
+}
+
+function walk(value: unknown, secrets: readonly string[], seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return redactText(value, secrets)
+  if (value === null || typeof value !== 'object') return value
+  if (seen.has(value)) return '[circular]'
+  seen.add(value)
+  if (Array.isArray(value)) return value.map((item) => walk(item, secrets, seen))
+  const copy: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) {
+    const cleanKey = redactText(key, secrets)
+    copy[cleanKey] =
+      SECRET_HEADERS.has(key.toLowerCase()) && (typeof item === 'string' || Array.isArray(item))
+        ? REDACTED
+        : walk(item, secrets, seen)
+  }
+  return copy
+}

@@ -1,0 +1,326 @@
+/**
+ * Runs the destination the way a CDP host does, through actions-core's public API, for the local server
+ * and the CLI: an action on one event (`Action.execute`) or on many (`Action.executeBatch`, the
+ * performBatch path), a dynamic field, the authentication test. Every run gets its own `Destination`, so
+ * the HTTP exchanges it captures are that run's only, even when runs overlap. Answers are JSON-safe and
+ * carry no credential.
+ */
+import {
+  defaultValues,
+  Destination,
+  type DestinationDefinition,
+  type DynamicFieldResponse,
+  type InputField,
+  type JSONObject
+} from '@segment/actions-core'
+import attio from '../destinations/attio'
+import type { Settings } from '../destinations/attio/generated-types'
+import { takeExchanges, type Exchange } from './exchanges'
+import { describeFailure, type Failure } from './failure'
+import { redactDeep, secretList } from './redact'
+
+export interface Auth {
+  accessToken?: string
+  refreshToken?: string
+}
+
+export interface RunInput {
+  /** A Segment event, or an array of them for the batch path. */
+  payload: unknown
+  /** Merged over the action's default mapping. */
+  mapping?: Record<string, unknown>
+  settings?: Partial<Settings>
+  auth?: Auth
+}
+
+/** One event's outcome in a batch: actions-core's multi-status entry, plus the field an error concerns. */
+export interface BatchEventOutcome {
+  status: number
+  body?: unknown
+  sent?: unknown
+  errortype?: string
+  errormessage?: string
+  field?: string
+}
+
+export interface ActionAnswer {
+  ok: boolean
+  action: string
+  batch: boolean
+  /** Every HTTP exchange with Attio, in order. */
+  exchanges: Exchange[]
+  /** What the action returned (single event). */
+  result?: unknown
+  /** One entry per event (batch). */
+  multistatus?: BatchEventOutcome[]
+  error?: Failure
+  durationMs: number
+}
+
+export interface RunnerOptions {
+  definition?: DestinationDefinition<Settings>
+  /** The credential used when a request carries none: the emulator's token, or ATTIO_API_KEY. */
+  defaultApiKey?: string
+}
+
+export class UnknownRouteError extends Error {
+  readonly status = 404
+}
+
+/** The fields a manifest lists: everything of the definition but functions. */
+function jsonSafe<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T
+}
+
+/** Paths of the dynamic fields of an action: `object`, `person_attributes.__keys__`, … */
+export function dynamicFieldPaths(dynamicFields: unknown): string[] {
+  const paths: string[] = []
+  if (!dynamicFields || typeof dynamicFields !== 'object') return paths
+  for (const [key, value] of Object.entries(dynamicFields)) {
+    if (typeof value === 'function') paths.push(key)
+    else if (value && typeof value === 'object') {
+      for (const [inner, fn] of Object.entries(value))
+        if (typeof fn === 'function') paths.push(`${key}.${inner}`)
+    }
+  }
+  return paths
+}
+
+export interface ManifestAction {
+  slug: string
+  title: string
+  description: string
+  defaultSubscription?: string
+  fields: Record<string, InputField>
+  dynamicFields: string[]
+  supportsBatch: boolean
+}
+
+export interface Manifest {
+  name: string
+  slug?: string
+  mode: string
+  description?: string
+  authentication?: { scheme: string; fields: Record<string, unknown> }
+  settings: Record<string, unknown>
+  actions: Record<string, ManifestAction>
+  presets: unknown[]
+}
+
+/** A Segment event as actions-core's mapping kit takes it: any JSON object. */
+type EventData = Record<string, unknown>
+
+function isEvent(value: unknown): value is EventData {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+export class LocalRunner {
+  readonly definition: DestinationDefinition<Settings>
+  private readonly defaultApiKey?: string
+
+  constructor(options: RunnerOptions = {}) {
+    this.definition = options.definition ?? attio
+    this.defaultApiKey = options.defaultApiKey?.trim() || undefined
+  }
+
+  actionSlugs(): string[] {
+    return Object.keys(this.definition.actions)
+  }
+
+  hasAction(slug: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.definition.actions, slug)
+  }
+
+  manifest(): Manifest {
+    const definition = this.definition
+    const actions: Record<string, ManifestAction> = {}
+    for (const [slug, action] of Object.entries(definition.actions)) {
+      actions[slug] = {
+        slug,
+        title: action.title,
+        description: action.description,
+        ...(action.defaultSubscription ? { defaultSubscription: action.defaultSubscription } : {}),
+        fields: jsonSafe(action.fields),
+        dynamicFields: dynamicFieldPaths(action.dynamicFields),
+        supportsBatch: typeof action.performBatch === 'function'
+      }
+    }
+    const authentication = definition.authentication
+    const fields = jsonSafe((authentication?.fields ?? {}) as Record<string, unknown>)
+    return {
+      name: definition.name,
+      ...(definition.slug ? { slug: definition.slug } : {}),
+      mode: definition.mode,
+      ...(definition.description ? { description: definition.description } : {}),
+      ...(authentication ? { authentication: { scheme: authentication.scheme, fields } } : {}),
+      settings: fields,
+      actions,
+      presets: jsonSafe(definition.presets ?? [])
+    }
+  }
+
+  /** The settings with the default credential filled in when neither an API key nor an OAuth token is given. */
+  effectiveSettings(settings: Partial<Settings> | undefined, auth?: Auth): Settings {
+    const result = { ...(settings ?? {}) } as Settings
+    const given = result.api_key?.trim() || auth?.accessToken?.trim()
+    if (!given && this.defaultApiKey) result.api_key = this.defaultApiKey
+    return result
+  }
+
+  /** Every secret a run may meet, for redaction. */
+  secretsOf(settings?: Partial<Settings>, auth?: Auth): string[] {
+    return secretList([settings?.api_key, auth?.accessToken, auth?.refreshToken, this.defaultApiKey])
+  }
+
+  private fieldNames(slug: string): string[] {
+    return Object.keys(this.definition.actions[slug]?.fields ?? {})
+  }
+
+  /** The mapping a run uses: the action's defaults, with what is given on top. */
+  mappingFor(slug: string, mapping: Record<string, unknown> | undefined): JSONObject {
+    const fields = this.definition.actions[slug].fields
+    return { ...defaultValues(fields), ...(mapping ?? {}) } as JSONObject
+  }
+
+  async runAction(slug: string, input: RunInput): Promise<ActionAnswer> {
+    if (!this.hasAction(slug))
+      throw new UnknownRouteError(`No action "${slug}": the actions are ${this.actionSlugs().join(', ')}.`)
+    const started = Date.now()
+    const settings = this.effectiveSettings(input.settings, input.auth)
+    const secrets = this.secretsOf(settings, input.auth)
+    const auth = { accessToken: input.auth?.accessToken ?? '', refreshToken: input.auth?.refreshToken ?? '' }
+    const destination = new Destination<Settings>(this.definition)
+    const action = destination.actions[slug]
+    const fields = this.fieldNames(slug)
+    const batch = Array.isArray(input.payload)
+    const answer: ActionAnswer = { ok: false, action: slug, batch, exchanges: [], durationMs: 0 }
+    try {
+      const mapping = this.mappingFor(slug, input.mapping)
+      if (batch) {
+        const events = input.payload as unknown[]
+        if (events.length === 0)
+          throw Object.assign(new Error('The batch is empty: send at least one event.'), { status: 400 })
+        const bad = events.findIndex((event) => !isEvent(event))
+        if (bad >= 0) {
+          throw Object.assign(new Error(`Event ${bad + 1} of the batch is not a JSON object.`), {
+            status: 400
+          })
+        }
+        const nodes = await action.executeBatch({ data: events as EventData[], mapping, settings, auth })
+        answer.multistatus = nodes.map((node) => outcomeOf(node, fields))
+        answer.ok = answer.multistatus.every((outcome) => outcome.status >= 200 && outcome.status < 300)
+      } else {
+        if (!isEvent(input.payload)) {
+          throw Object.assign(
+            new Error('payload must be a Segment event (a JSON object) or an array of events.'),
+            {
+              status: 400
+            }
+          )
+        }
+        const results = await action.execute({ data: input.payload, mapping, settings, auth })
+        answer.result = results.find((result) => result.data !== undefined)?.data
+        answer.ok = true
+      }
+    } catch (error) {
+      answer.error = describeFailure(error, fields)
+    }
+    answer.exchanges = takeExchanges(destination.responses)
+    answer.durationMs = Date.now() - started
+    return redactDeep(answer, secrets)
+  }
+
+  async runDynamicField(
+    slug: string,
+    field: string,
+    input: { settings?: Partial<Settings>; auth?: Auth; payload?: unknown; page?: string }
+  ): Promise<DynamicFieldResponse> {
+    const paths = this.hasAction(slug) ? dynamicFieldPaths(this.definition.actions[slug].dynamicFields) : []
+    if (!paths.includes(field)) {
+      throw new UnknownRouteError(
+        this.hasAction(slug)
+          ? `The action "${slug}" has no dynamic field "${field}"; it has ${paths.join(', ') || 'none'}.`
+          : `No action "${slug}": the actions are ${this.actionSlugs().join(', ')}.`
+      )
+    }
+    const settings = this.effectiveSettings(input.settings, input.auth)
+    const auth = { accessToken: input.auth?.accessToken ?? '', refreshToken: input.auth?.refreshToken ?? '' }
+    const destination = new Destination<Settings>(this.definition)
+    const payload = isEvent(input.payload) ? input.payload : {}
+    let response: DynamicFieldResponse
+    try {
+      response = await destination.actions[slug].executeDynamicField(field, {
+        settings,
+        auth,
+        payload,
+        ...(input.page ? { page: input.page } : {})
+      })
+    } catch (error) {
+      const failure = describeFailure(error)
+      response = { choices: [], error: { code: String(failure.status), message: failure.message } }
+    }
+    destination.responses.splice(0)
+    return redactDeep(response, this.secretsOf(settings, input.auth))
+  }
+
+  /** actions-core's authentication test with these settings: `{ok: true}` or the reason. */
+  async authenticate(
+    settingsInput:
+      (Partial<Settings> & { oauth?: { access_token?: string; refresh_token?: string } }) | undefined,
+    authInput?: Auth
+  ): Promise<{ ok: true } | { ok: false; error: Failure }> {
+    const { oauth, ...plain } = settingsInput ?? {}
+    const auth: Auth | undefined =
+      authInput ??
+      (oauth ? { accessToken: oauth.access_token, refreshToken: oauth.refresh_token } : undefined)
+    const settings = this.effectiveSettings(plain, auth)
+    // actions-core rethrows a failed test as a plain Error ("Credentials are invalid: …") without its status:
+    // keep the destination's own error to describe.
+    let original: unknown
+    const authentication = this.definition.authentication
+    const test = authentication?.testAuthentication
+    const definition: DestinationDefinition<Settings> =
+      authentication && test
+        ? {
+            ...this.definition,
+            authentication: {
+              ...authentication,
+              testAuthentication: async (request, data) => {
+                try {
+                  return await test(request, data)
+                } catch (error) {
+                  original = error
+                  throw error
+                }
+              }
+            }
+          }
+        : this.definition
+    const destination = new Destination<Settings>(definition)
+    const tokens = auth?.accessToken
+      ? { oauth: { access_token: auth.accessToken, refresh_token: auth.refreshToken ?? '' } }
+      : {}
+    try {
+      await destination.testAuthentication({ ...settings, ...tokens } as Settings)
+      return { ok: true }
+    } catch (error) {
+      const failure = describeFailure(original ?? error, Object.keys(authentication?.fields ?? {}))
+      return redactDeep({ ok: false, error: failure }, this.secretsOf(settings, auth))
+    }
+  }
+}
+
+function outcomeOf(node: unknown, fields: readonly string[]): BatchEventOutcome {
+  // actions-core gives plain objects here (ResultMultiStatusNode); copy the documented keys only.
+  const entry = (node ?? {}) as Record<string, unknown>
+  const outcome: BatchEventOutcome = { status: typeof entry.status === 'number' ? entry.status : 500 }
+  if (entry.body !== undefined) outcome.body = entry.body
+  if (entry.sent !== undefined) outcome.sent = entry.sent
+  if (typeof entry.errortype === 'string') outcome.errortype = entry.errortype
+  if (typeof entry.errormessage === 'string') {
+    outcome.errormessage = entry.errormessage
+    const field = describeFailure({ message: entry.errormessage, status: outcome.status }, fields).field
+    if (field) outcome.field = field
+  }
+  return outcome
+}

@@ -1,0 +1,343 @@
+/**
+ * The local destination server's routes, in-process, against an in-process emulator with Attio's rate
+ * limits on.
+ */
+import { createServer } from 'node:net'
+import { LocalRunner } from '../../src/local/runner'
+import { startLocalServer, type RunningLocalServer } from '../../src/local/server'
+import { startLocal } from '../../src/local/start'
+import { recordsOf, useEmulator, valuesOf } from '../helpers/emulator'
+import { group, http, identify } from './helpers'
+
+const ctx = useEmulator({ rateLimits: true })
+let server: RunningLocalServer
+
+beforeAll(async () => {
+  server = await startLocalServer({
+    port: 0,
+    runner: new LocalRunner({ defaultApiKey: ctx.emulator.apiKey }),
+    apiUrl: ctx.emulator.url,
+    emulatorUrl: ctx.emulator.url
+  })
+})
+
+afterAll(async () => {
+  await server?.close()
+})
+
+interface Answer {
+  ok: boolean
+  action: string
+  batch: boolean
+  exchanges: Array<{
+    method: string
+    url: string
+    status: number
+    request: { headers: Record<string, string>; body?: unknown }
+    response: { body?: unknown }
+  }>
+  result?: { records: Array<{ object: string; label: string; record_id: string; result: string }> }
+  multistatus?: Array<{ status: number; errormessage?: string; field?: string }>
+  error?: { message: string; status: number; code?: string; field?: string; retry: boolean }
+}
+
+const post = async (path: string, body: unknown) => http(`${server.url}${path}`, { body })
+
+describe('the server', () => {
+  it('listens on 127.0.0.1 only', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(server.server.address()).toMatchObject({ address: '127.0.0.1', family: 'IPv4' })
+  })
+
+  it('serves the page with a strict content security policy', async () => {
+    const page = await http(`${server.url}/`)
+    expect(page.status).toBe(200)
+    expect(page.headers['content-type']).toMatch(/text\/html/)
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'")
+    expect(page.text).toContain('<script src="/app.js" defer></script>')
+    expect((await http(`${server.url}/app.js`)).headers['content-type']).toMatch(/javascript/)
+    expect((await http(`${server.url}/style.css`)).status).toBe(200)
+  })
+
+  it('refuses requests from other origins', async () => {
+    const answer = await http(`${server.url}/identifyUser`, {
+      body: { payload: identify('u1', 'ada@example.com') },
+      headers: { origin: 'https://evil.example' }
+    })
+    expect(answer.status).toBe(403)
+    expect(ctx.emulator.stats().writes).toBe(0)
+  })
+})
+
+describe('GET /manifest', () => {
+  it('describes the destination: settings, actions with their fields, presets; JSON only', async () => {
+    const answer = await http(`${server.url}/manifest`)
+    expect(answer.status).toBe(200)
+    const manifest = answer.json as {
+      name: string
+      slug: string
+      settings: Record<string, { label: string; type: string }>
+      actions: Record<
+        string,
+        {
+          title: string
+          fields: Record<string, { label: string; default?: unknown }>
+          dynamicFields: string[]
+        }
+      >
+      presets: Array<{
+        name: string
+        partnerAction: string
+        subscribe: string
+        mapping: Record<string, unknown>
+      }>
+    }
+    expect(manifest.name).toBe('Attio (Actions)')
+    expect(manifest.slug).toBe('actions-attio')
+    expect(manifest.settings.api_key).toMatchObject({ label: 'Workspace API key', type: 'password' })
+    expect(Object.keys(manifest.actions)).toEqual(['identifyUser', 'groupWorkspace', 'assertRecord'])
+    expect(manifest.actions.identifyUser.fields.user_id.default).toEqual({ '@path': '$.userId' })
+    expect(manifest.actions.identifyUser.dynamicFields).toEqual([
+      'person_attributes.__keys__',
+      'user_attributes.__keys__'
+    ])
+    expect(manifest.actions.assertRecord.dynamicFields).toEqual([
+      'object',
+      'matching_attribute',
+      'attributes.__keys__'
+    ])
+    expect(manifest.presets.map((preset) => [preset.subscribe, preset.partnerAction])).toEqual([
+      ['type = "identify"', 'identifyUser'],
+      ['type = "group"', 'groupWorkspace']
+    ])
+    expect(answer.text).not.toContain('function')
+  })
+})
+
+describe('POST /authenticate', () => {
+  it("is ok with no credential (the emulator's token) and with the key given", async () => {
+    expect((await post('/authenticate', {})).json).toEqual({ ok: true })
+    expect((await post('/authenticate', { api_key: ctx.emulator.apiKey })).json).toEqual({ ok: true })
+    expect((await post('/authenticate', { settings: { api_key: ctx.emulator.apiKey } })).json).toEqual({
+      ok: true
+    })
+  })
+
+  it('answers the reason for a key Attio does not accept, without the key', async () => {
+    const answer = await post('/authenticate', { api_key: 'not-a-real-key-123' })
+    expect(answer.status).toBe(200)
+    expect(answer.json).toMatchObject({ ok: false, error: { status: 401 } })
+    expect((answer.json as { error: { message: string } }).error.message).toContain(
+      'did not accept the credential'
+    )
+    expect(answer.text).not.toContain('not-a-real-key-123')
+  })
+})
+
+describe('POST /{action}', () => {
+  it('runs identifyUser with the default mapping and lists every exchange, credentials redacted', async () => {
+    const answer = await post('/identifyUser', {
+      payload: identify('user-1', 'ada@example.com', { name: 'Ada Lovelace' }),
+      mapping: { person_attributes: { name: { '@path': '$.traits.name' } } }
+    })
+    expect(answer.status).toBe(200)
+    const body = answer.json as Answer
+    expect(body.ok).toBe(true)
+    expect(body.result?.records.map((record) => [record.label, record.result])).toEqual([
+      ['Person', 'asserted'],
+      ['User', 'asserted']
+    ])
+    const writes = body.exchanges.filter((exchange) => exchange.method === 'PUT')
+    expect(writes.map((exchange) => [new URL(exchange.url).pathname, exchange.status])).toEqual([
+      ['/v2/objects/people/records', 200],
+      ['/v2/objects/users/records', 200]
+    ])
+    expect(writes[0].request.body).toMatchObject({
+      data: { values: { email_addresses: [{ email_address: 'ada@example.com' }] } }
+    })
+    expect(writes[1].response.body).toMatchObject({
+      data: { id: { record_id: body.result?.records[1].record_id } }
+    })
+    for (const exchange of body.exchanges) expect(exchange.request.headers.authorization).toBe('[redacted]')
+    expect(answer.text).not.toContain(ctx.emulator.apiKey)
+
+    const [person] = recordsOf(ctx.emulator, 'people')
+    expect(valuesOf(person, 'name', 'full_name')).toEqual(['Ada Lovelace'])
+    expect(recordsOf(ctx.emulator, 'users')).toHaveLength(1)
+  })
+
+  it('redacts a key given in the settings everywhere in the answer', async () => {
+    const answer = await post('/identifyUser', {
+      payload: identify('user-2', 'grace@example.com', { note: `key ${ctx.emulator.apiKey}` }),
+      settings: { api_key: ctx.emulator.apiKey },
+      mapping: { person_attributes: { description: { '@path': '$.traits.note' } } }
+    })
+    expect((answer.json as Answer).ok).toBe(true)
+    expect(answer.text).not.toContain(ctx.emulator.apiKey)
+    expect(answer.text).toContain('key [redacted]')
+  })
+
+  it('answers a validation error with the field it concerns, and sends no write', async () => {
+    const invalid = await post('/identifyUser', { payload: identify('user-1', 'not-an-email') })
+    expect((invalid.json as Answer).error).toMatchObject({
+      status: 400,
+      code: 'PAYLOAD_VALIDATION_FAILED',
+      field: 'email_address',
+      retry: false
+    })
+    expect((invalid.json as Answer).error?.message).toMatch(
+      /^email_address: "not-an-email" is not a valid email/
+    )
+
+    const typo = await post('/identifyUser', {
+      payload: identify('user-1', 'ada@example.com'),
+      mapping: { person_attributes: { twiter: '@ada' } }
+    })
+    expect((typo.json as Answer).error).toMatchObject({ field: 'person_attributes.twiter', status: 400 })
+    expect((typo.json as Answer).error?.message).toContain('Did you mean "twitter"?')
+
+    const missing = await post('/identifyUser', { payload: { type: 'identify', userId: 'u' } })
+    expect((missing.json as Answer).error).toMatchObject({ field: 'email_address', status: 400 })
+    expect(ctx.emulator.stats().writes).toBe(0)
+  })
+
+  it('merges the given mapping over the defaults', async () => {
+    const answer = await post('/identifyUser', {
+      payload: identify('ignored', 'ada@example.com'),
+      mapping: { user_id: 'fixed-id' }
+    })
+    expect((answer.json as Answer).ok).toBe(true)
+    expect(valuesOf(recordsOf(ctx.emulator, 'users')[0], 'user_id', 'value')).toEqual(['fixed-id'])
+  })
+
+  it('runs the batch path for an array payload, with an outcome for each event', async () => {
+    const answer = await post('/identifyUser', {
+      payload: [
+        identify('u1', 'one@example.com'),
+        identify('u2', 'nope'),
+        identify('u3', 'three@example.com')
+      ]
+    })
+    const body = answer.json as Answer
+    expect(body.batch).toBe(true)
+    expect(body.ok).toBe(false)
+    expect(body.multistatus?.map((entry) => entry.status)).toEqual([202, 400, 202])
+    expect(body.multistatus?.[1]).toMatchObject({ field: 'email_address' })
+    expect(
+      body.exchanges.map((exchange) => `${exchange.method} ${new URL(exchange.url).pathname}`)
+    ).toContain('PUT /v2/batch/records')
+    await ctx.emulator.settle()
+    expect(recordsOf(ctx.emulator, 'users')).toHaveLength(2)
+  })
+
+  it('answers an Attio error with its status', async () => {
+    const answer = await post('/groupWorkspace', { payload: group('ws-1', 'acme.com', 'ghost') })
+    const body = answer.json as Answer
+    expect(body.ok).toBe(false)
+    expect(body.error?.message).toContain('run Identify User for this user first')
+    expect(body.error?.status).toBeGreaterThanOrEqual(400)
+    expect(body.error?.status).toBeLessThan(500)
+    expect(body.error?.retry).toBe(false)
+  })
+
+  it('answers 404 for an unknown action, 405 for GET, 400 for a body that is not JSON', async () => {
+    const unknown = await post('/trackEvent', { payload: identify('u', 'a@b.co') })
+    expect(unknown.status).toBe(404)
+    expect((unknown.json as { error: { message: string } }).error.message).toContain('identifyUser')
+    expect((await http(`${server.url}/identifyUser`)).status).toBe(405)
+    const broken = await http(`${server.url}/identifyUser`, { rawBody: '{"payload": ', method: 'POST' })
+    expect(broken.status).toBe(400)
+    expect((await post('/identifyUser', { mapping: {} })).status).toBe(400)
+  })
+})
+
+describe('POST /{action}/{field}', () => {
+  it('lists the objects and the unique attributes of the chosen object', async () => {
+    const objects = (await post('/assertRecord/object', {})).json as { choices: Array<{ value: string }> }
+    expect(objects.choices.map((choice) => choice.value)).toEqual(
+      expect.arrayContaining(['people', 'companies', 'users', 'workspaces', 'deals'])
+    )
+    const matching = (await post('/assertRecord/matching_attribute', { payload: { object: 'users' } }))
+      .json as {
+      choices: Array<{ value: string }>
+    }
+    expect(matching.choices.map((choice) => choice.value).sort()).toEqual([
+      'primary_email_address',
+      'user_id'
+    ])
+  })
+
+  it('lists the writable attributes of a key-value field', async () => {
+    const keys = (await post('/identifyUser/person_attributes.__keys__', {})).json as {
+      choices: Array<{ value: string }>
+    }
+    const values = keys.choices.map((choice) => choice.value)
+    expect(values).toEqual(expect.arrayContaining(['name', 'job_title', 'nps']))
+    expect(values).not.toContain('twitter_follower_count')
+  })
+
+  it("answers the picker's error, and 404 for a field that is not dynamic", async () => {
+    const failed = (
+      await post('/assertRecord/matching_attribute', { settings: { api_key: 'wrong-key-9999' } })
+    ).json as { choices: unknown[]; error: { message: string } }
+    expect(failed.choices).toEqual([])
+    expect(failed.error.message).toBeTruthy()
+    const missing = await post('/identifyUser/email_address', {})
+    expect(missing.status).toBe(404)
+  })
+})
+
+describe('GET /_local/records', () => {
+  it("reads the emulator's records", async () => {
+    await post('/identifyUser', { payload: identify('user-9', 'nine@example.com') })
+    const answer = await http(`${server.url}/_local/records`)
+    const records = (answer.json as { records: Record<string, Array<{ values: Record<string, string[]> }>> })
+      .records
+    expect(records.people.map((person) => person.values.email_addresses)).toEqual([['nine@example.com']])
+    expect(records.users[0].values.user_id).toEqual(['user-9'])
+  })
+})
+
+describe('npm start', () => {
+  it('starts the emulator and the server on PORT, and says clearly when the port is taken', async () => {
+    const previous = process.env.ATTIO_API_URL
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const taken = (blocker.address() as { port: number }).port
+    try {
+      await expect(startLocal({ PORT: String(taken) })).rejects.toThrow(
+        `Port ${taken} on 127.0.0.1 is already in use`
+      )
+      const started = await startLocal({ PORT: '0' })
+      try {
+        expect(started.emulator).toBeDefined()
+        expect(process.env.ATTIO_API_URL).toBe(started.emulator?.url)
+        const answer = await http(`${started.server.url}/identifyUser`, {
+          body: { payload: identify('user-1', 'ada@example.com') }
+        })
+        expect((answer.json as Answer).ok).toBe(true)
+        expect(started.emulator?.state().users).toHaveLength(1)
+      } finally {
+        await started.close()
+      }
+      const real = await startLocal({
+        PORT: '0',
+        ATTIO_API_KEY: 'key-from-env',
+        ATTIO_API_URL: 'https://attio.test/'
+      })
+      try {
+        expect(real.emulator).toBeUndefined()
+        expect(real.apiUrl).toBe('https://attio.test')
+        expect((await http(`${real.server.url}/_local/info`)).json).toMatchObject({
+          target: 'attio',
+          apiUrl: 'https://attio.test'
+        })
+      } finally {
+        await real.close()
+      }
+    } finally {
+      process.env.ATTIO_API_URL = previous
+      await new Promise((resolve) => blocker.close(resolve))
+    }
+  })
+})
