@@ -1,0 +1,134 @@
+/**
+ * The replay checkpoint: which lines of the events file are finished (delivered, failed and written to
+ * the failures file, or skipped) and the tallies so far. Written atomically (temporary file, fsync,
+ * rename) after every finished event or batch, so an interrupted replay resumes exactly where it stopped.
+ */
+import { createHash } from 'node:crypto'
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeSync
+} from 'node:fs'
+
+export interface Tallies {
+  delivered: number
+  failed: number
+  skipped: number
+  /** Delivered events per action. */
+  deliveredByAction: Record<string, number>
+  /** Failed events per reason (messages with quoted values elided). */
+  failureReasons: Record<string, number>
+  skipReasons: Record<string, number>
+  retries: number
+  /** 429 answers seen in the exchanges. */
+  rateLimited: number
+}
+
+export interface CheckpointData {
+  version: 1
+  /** The events file, as given. */
+  file: string
+  /** Its size and the hash of its first 64 KiB when the replay started: a changed file is not resumed. */
+  size: number
+  headHash: string
+  /** Every line numbered below this one (1-based) is finished. */
+  completedBelow: number
+  /** Finished lines at or above `completedBelow` (events finished out of order). */
+  completedAbove: number[]
+  tallies: Tallies
+  complete: boolean
+  updatedAt: string
+}
+
+export const emptyTallies = (): Tallies => ({
+  delivered: 0,
+  failed: 0,
+  skipped: 0,
+  deliveredByAction: {},
+  failureReasons: {},
+  skipReasons: {},
+  retries: 0,
+  rateLimited: 0
+})
+
+/** Size and head hash of a file, to tell whether it changed. */
+export function fingerprint(file: string): { size: number; headHash: string } {
+  const size = statSync(file).size
+  const fd = openSync(file, 'r')
+  try {
+    const head = Buffer.alloc(Math.min(size, 64 * 1024))
+    readSync(fd, head, 0, head.length, 0)
+    return { size, headHash: createHash('sha256').update(head).digest('hex') }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export function readCheckpoint(path: string): CheckpointData | undefined {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined
+    throw error
+  }
+  const data = JSON.parse(text) as CheckpointData
+  if (data.version !== 1 || typeof data.completedBelow !== 'number' || !Array.isArray(data.completedAbove)) {
+    throw new Error(`${path} is not a replay checkpoint this version understands.`)
+  }
+  return { ...data, tallies: { ...emptyTallies(), ...data.tallies } }
+}
+
+/** Writes the checkpoint so that a reader sees the old or the new version, never a partial one. */
+export function writeCheckpointAtomically(path: string, data: CheckpointData): void {
+  const temporary = `${path}.${process.pid}.tmp`
+  const fd = openSync(temporary, 'w')
+  try {
+    writeSync(fd, `${JSON.stringify(data, null, 2)}\n`)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(temporary, path)
+}
+
+/** The finished lines: a watermark plus the few finished beyond it. */
+export class CompletedLines {
+  private below: number
+  private readonly above: Set<number>
+
+  constructor(completedBelow = 1, completedAbove: readonly number[] = []) {
+    this.below = completedBelow
+    this.above = new Set(completedAbove)
+    this.advance()
+  }
+
+  has(line: number): boolean {
+    return line < this.below || this.above.has(line)
+  }
+
+  add(line: number): void {
+    if (line >= this.below) this.above.add(line)
+    this.advance()
+  }
+
+  private advance(): void {
+    while (this.above.has(this.below)) {
+      this.above.delete(this.below)
+      this.below += 1
+    }
+  }
+
+  get completedBelow(): number {
+    return this.below
+  }
+
+  get completedAbove(): number[] {
+    return [...this.above].sort((a, b) => a - b)
+  }
+}

@@ -1,0 +1,105 @@
+/** Command-line arguments of `attio-destination`. */
+
+export const USAGE = `Usage: attio-destination <command> [flags]
+
+Commands:
+  send --action <slug> --event <file.json> [--mapping <file.json>] [--settings <file.json>] [--json]
+      Runs one action on the event in the file (an array of events runs the batch path), prints every
+      HTTP exchange with Attio, and exits 1 when the action (or any event of the batch) failed.
+
+  replay <events.ndjson> [--batch-size N] [--concurrency N] [--resume] [--failures <out.ndjson>]
+                         [--settings <file.json>] [--retries N]
+      Sends every event to the action of the preset that subscribes to it (identify → identifyUser,
+      group → groupWorkspace), under Attio's rate limit, with retries, a checkpoint (<events>.checkpoint)
+      and a failures file. Exits 1 when any event failed, 130 when interrupted (resume with --resume).
+
+Credentials: ATTIO_API_KEY / ATTIO_API_URL from the environment, or api_key / api_url in the settings
+file. Without any, an in-process Attio emulator is started (its records vanish on exit).`
+
+export interface SendArgs {
+  command: 'send'
+  action: string
+  event: string
+  mapping?: string
+  settings?: string
+  json: boolean
+}
+
+export interface ReplayArgs {
+  command: 'replay'
+  file: string
+  batchSize: number
+  concurrency?: number
+  resume: boolean
+  failures?: string
+  settings?: string
+  retries?: number
+}
+
+export type CliArgs = SendArgs | ReplayArgs | { command: 'help' }
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const rest: string[] = []
+  for (const arg of argv) {
+    const eq = arg.indexOf('=')
+    if (arg.startsWith('--') && eq > 0) rest.push(arg.slice(0, eq), arg.slice(eq + 1))
+    else rest.push(arg)
+  }
+  const command = rest.shift()
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    return { command: 'help' }
+  }
+  const value = (flag: string): string => {
+    const next = rest.shift()
+    if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`)
+    return next
+  }
+  const integer = (flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const text = value(flag)
+    const number = Number(text)
+    if (!Number.isInteger(number) || number < min || number > max) {
+      throw new UsageError(`${flag}: "${text}" is not a whole number from ${min} to ${max}`)
+    }
+    return number
+  }
+
+  if (command === 'send') {
+    const args: Partial<SendArgs> = { command: 'send', json: false }
+    while (rest.length > 0) {
+      const flag = rest.shift() as string
+      if (flag === '--action') args.action = value(flag)
+      else if (flag === '--event') args.event = value(flag)
+      else if (flag === '--mapping') args.mapping = value(flag)
+      else if (flag === '--settings') args.settings = value(flag)
+      else if (flag === '--json') args.json = true
+      else if (flag === '--help' || flag === '-h') return { command: 'help' }
+      else throw new UsageError(`send: unknown flag "${flag}"`)
+    }
+    if (!args.action) throw new UsageError('send needs --action <slug>, e.g. --action identifyUser')
+    if (!args.event) throw new UsageError('send needs --event <file.json>')
+    return args as SendArgs
+  }
+
+  if (command === 'replay') {
+    const args: Partial<ReplayArgs> = { command: 'replay', batchSize: 1, resume: false }
+    while (rest.length > 0) {
+      const flag = rest.shift() as string
+      if (flag === '--batch-size') args.batchSize = integer(flag, 1, 10_000)
+      else if (flag === '--concurrency') args.concurrency = integer(flag, 1, 16)
+      else if (flag === '--resume') args.resume = true
+      else if (flag === '--failures') args.failures = value(flag)
+      else if (flag === '--settings') args.settings = value(flag)
+      else if (flag === '--retries') args.retries = integer(flag, 0, 20)
+      else if (flag === '--help' || flag === '-h') return { command: 'help' }
+      else if (flag.startsWith('--')) throw new UsageError(`replay: unknown flag "${flag}"`)
+      else if (args.file === undefined) args.file = flag
+      else throw new UsageError(`replay takes one events file; "${flag}" is one too many`)
+    }
+    if (!args.file) throw new UsageError('replay needs the events file: replay events.ndjson')
+    return args as ReplayArgs
+  }
+
+  throw new UsageError(`unknown command "${command}"`)
+}

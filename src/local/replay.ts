@@ -1,0 +1,485 @@
+/**
+ * Replays an NDJSON file of Segment events through the destination, as a CDP host would deliver them:
+ * each event goes to the action of the first preset that subscribes to it (identify → Identify User,
+ * group → Group Workspace); events no preset takes are skipped and counted with the reason.
+ *
+ * - Pacing: the Attio client holds writes under 25 a second per credential in this process, so a few
+ *   events in flight at once (1–4) go as fast as Attio allows without being rate-limited.
+ * - Retries: 429, 5xx and errors flagged `retry` are tried again with exponential back-off, waiting at least
+ *   as long as Attio's Retry-After says.
+ * - Checkpoint: after every finished event (or batch) the set of finished lines is written atomically next
+ *   to the events file; `resume` skips them. On stop (SIGINT/SIGTERM) no new event starts, the ones in
+ *   flight finish, the checkpoint is written, and the replay returns.
+ * - Failures: the failed events' lines are appended to a failures file (itself replayable) and their
+ *   reasons to a sidecar NDJSON file, line for line.
+ * - Batches: with `batchSize` > 1, events of the same action go through the batch path (performBatch) in
+ *   chunks of that size; each event still gets its own outcome.
+ */
+import { appendFileSync, createReadStream, existsSync, rmSync } from 'node:fs'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import type { Settings } from '../destinations/attio/generated-types'
+import {
+  CompletedLines,
+  emptyTallies,
+  fingerprint,
+  readCheckpoint,
+  writeCheckpointAtomically,
+  type CheckpointData,
+  type Tallies
+} from './checkpoint'
+import { isRetryableStatus } from './failure'
+import type { ProgressCounts } from './progress'
+import { PresetRouter, type PresetRoute } from './routing'
+import type { ActionAnswer, LocalRunner } from './runner'
+
+export interface ReplayOptions {
+  file: string
+  runner: LocalRunner
+  settings?: Partial<Settings>
+  /** 1 (default): one event at a time through perform; more: chunks through performBatch. */
+  batchSize?: number
+  /** Events (or batches) in flight at once: default 4 for single events, 1 for batches. */
+  concurrency?: number
+  resume?: boolean
+  /** Default: `<events>.failures.ndjson` next to the events file. */
+  failuresFile?: string
+  /** Default: `<events>.checkpoint`. */
+  checkpointFile?: string
+  /** Attempts after the first for a retryable failure (default 5). */
+  retries?: number
+  backoff?: { baseMs: number; maxMs: number }
+  /** Aborting it stops the replay after the events in flight. */
+  signal?: AbortSignal
+  /** Told after every finished event (e.g. the progress bar). */
+  progress?: ReplayProgress
+  notice?: (line: string) => void
+}
+
+export interface ReplayProgress {
+  update(counts: ProgressCounts, force?: boolean): void
+  finish(counts: ProgressCounts): void
+}
+
+export interface ReplayResult {
+  /** Events in the file (non-blank lines). */
+  total: number
+  /** Events already finished by the runs this one resumed. */
+  alreadyDone: number
+  /** Events finished by this run. */
+  doneThisRun: number
+  tallies: Tallies
+  durationMs: number
+  interrupted: boolean
+  complete: boolean
+  checkpointFile: string
+  failuresFile: string
+  reasonsFile: string
+}
+
+export class ReplayUsageError extends Error {}
+
+/** Attio counts writes per second; the client's limiter uses a window a little over that. */
+const WRITE_WINDOW_MS = 1100
+
+interface Item {
+  line: number
+  text: string
+  event: Record<string, unknown>
+}
+
+interface Outcome {
+  ok: boolean
+  status: number
+  message?: string
+  code?: string
+  field?: string
+  retry: boolean
+  retryAfter?: number
+}
+
+export function defaultFailuresFile(file: string): string {
+  return file.endsWith('.ndjson')
+    ? `${file.slice(0, -'.ndjson'.length)}.failures.ndjson`
+    : `${file}.failures.ndjson`
+}
+
+export function reasonsFileFor(failuresFile: string): string {
+  return failuresFile.endsWith('.ndjson')
+    ? `${failuresFile.slice(0, -'.ndjson'.length)}.reasons.ndjson`
+    : `${failuresFile}.reasons.ndjson`
+}
+
+/** A failure's reason for grouping: the status and the message with quoted values elided. */
+export function reasonKey(status: number, message: string): string {
+  const elided = message
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\s+/g, ' ')
+    .trim()
+  return `${status} ${elided.length > 200 ? `${elided.slice(0, 199)}…` : elided}`
+}
+
+const bump = (record: Record<string, number>, key: string, by = 1) => {
+  record[key] = (record[key] ?? 0) + by
+}
+
+/** Waits, or less when the signal aborts; resolves false when it was cut short. */
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve(true)
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      resolve(false)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+async function* linesOf(file: string): AsyncGenerator<{ line: number; text: string }> {
+  const reader = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })
+  let line = 0
+  try {
+    for await (const text of reader) {
+      line += 1
+      yield { line, text }
+    }
+  } finally {
+    reader.close()
+  }
+}
+
+export async function replay(options: ReplayOptions): Promise<ReplayResult> {
+  const file = options.file
+  if (!existsSync(file)) throw new ReplayUsageError(`${file} does not exist.`)
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1))
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? (batchSize > 1 ? 1 : 4)))
+  const retries = Math.max(0, Math.floor(options.retries ?? 5))
+  const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 }
+  const checkpointFile = options.checkpointFile ?? `${file}.checkpoint`
+  const failuresFile = options.failuresFile ?? defaultFailuresFile(file)
+  const reasonsFile = reasonsFileFor(failuresFile)
+  if (path.resolve(failuresFile) === path.resolve(file) || path.resolve(reasonsFile) === path.resolve(file)) {
+    throw new ReplayUsageError('The failures file must not be the events file.')
+  }
+  const notice = options.notice ?? (() => undefined)
+  const signal = options.signal
+
+  const print = fingerprint(file)
+  const previous = readCheckpoint(checkpointFile)
+  let completed: CompletedLines
+  let tallies: Tallies
+  if (options.resume && previous) {
+    if (previous.size !== print.size || previous.headHash !== print.headHash) {
+      throw new ReplayUsageError(
+        `${file} changed since ${checkpointFile} was written (size ${previous.size} → ${print.size}): resuming could skip or repeat events. Delete the checkpoint to start over.`
+      )
+    }
+    completed = new CompletedLines(previous.completedBelow, previous.completedAbove)
+    tallies = previous.tallies
+  } else {
+    if (previous && !previous.complete && !options.resume) {
+      throw new ReplayUsageError(
+        `${checkpointFile} is the checkpoint of an interrupted replay of ${file}: pass --resume to continue it, or delete it to start over (events already delivered would be sent again).`
+      )
+    }
+    if (options.resume) notice(`No checkpoint at ${checkpointFile}: starting from the first event.`)
+    completed = new CompletedLines()
+    tallies = emptyTallies()
+    for (const stale of [failuresFile, reasonsFile]) if (existsSync(stale)) rmSync(stale)
+  }
+
+  // Count the events (and those already finished) for the progress and the summary.
+  let total = 0
+  let alreadyDone = 0
+  for await (const { line, text } of linesOf(file)) {
+    if (text.trim() === '') continue
+    total += 1
+    if (completed.has(line)) alreadyDone += 1
+  }
+
+  // Writes the interrupted run sent in its last second still count against Attio's per-second limit, and
+  // this process's limiter has not seen them: start after that second has passed.
+  if (options.resume && previous) {
+    const wait = Date.parse(previous.updatedAt) + WRITE_WINDOW_MS - Date.now()
+    if (wait > 0 && wait <= WRITE_WINDOW_MS) await sleep(wait, signal)
+  }
+
+  const started = Date.now()
+  let doneThisRun = 0
+  let failuresWritten = tallies.failed > 0
+  const counts = (): ProgressCounts => ({
+    done: alreadyDone + doneThisRun,
+    total,
+    delivered: tallies.delivered,
+    failed: tallies.failed,
+    skipped: tallies.skipped,
+    doneThisRun
+  })
+
+  const saveCheckpoint = (complete: boolean) => {
+    const data: CheckpointData = {
+      version: 1,
+      file,
+      size: print.size,
+      headHash: print.headHash,
+      completedBelow: completed.completedBelow,
+      completedAbove: completed.completedAbove,
+      tallies,
+      complete,
+      updatedAt: new Date().toISOString()
+    }
+    writeCheckpointAtomically(checkpointFile, data)
+  }
+
+  /** Records finished events, then writes the checkpoint once. */
+  const finish = (
+    entries: Array<{
+      item: { line: number; text: string }
+      action?: string
+      outcome: Outcome | { skipped: string }
+    }>
+  ) => {
+    for (const { item, action, outcome } of entries) {
+      if ('skipped' in outcome) {
+        tallies.skipped += 1
+        bump(tallies.skipReasons, outcome.skipped)
+      } else if (outcome.ok) {
+        tallies.delivered += 1
+        bump(tallies.deliveredByAction, action ?? 'unknown')
+      } else {
+        tallies.failed += 1
+        const message = outcome.message ?? `HTTP ${outcome.status}`
+        bump(tallies.failureReasons, reasonKey(outcome.status, message))
+        // The failure is on disk before the checkpoint says the event is finished.
+        appendFileSync(failuresFile, `${item.text.trim()}\n`)
+        appendFileSync(
+          reasonsFile,
+          `${JSON.stringify({
+            line: item.line,
+            ...(action ? { action } : {}),
+            status: outcome.status,
+            ...(outcome.code ? { code: outcome.code } : {}),
+            ...(outcome.field ? { field: outcome.field } : {}),
+            reason: message
+          })}\n`
+        )
+        failuresWritten = true
+      }
+      completed.add(item.line)
+      doneThisRun += 1
+    }
+    saveCheckpoint(false)
+    options.progress?.update(counts())
+  }
+
+  const backoffDelay = (attempt: number, retryAfter?: number): number => {
+    const exponential = Math.min(backoff.maxMs, backoff.baseMs * 2 ** attempt)
+    const jittered = exponential / 2 + Math.random() * (exponential / 2)
+    const untilAllowed = retryAfter ? retryAfter - Date.now() : 0
+    return Math.max(jittered, untilAllowed, 0)
+  }
+
+  const countRateLimited = (answer: ActionAnswer) => {
+    tallies.rateLimited += answer.exchanges.filter((exchange) => exchange.status === 429).length
+  }
+
+  const router = new PresetRouter(options.runner.definition)
+
+  /** One event through perform, retried while retryable. Resolves undefined when abandoned on stop. */
+  async function deliverOne(item: Item, route: PresetRoute): Promise<Outcome | undefined> {
+    for (let attempt = 0; ; attempt += 1) {
+      const answer = await options.runner.runAction(route.action, {
+        payload: item.event,
+        mapping: route.mapping,
+        settings: options.settings
+      })
+      countRateLimited(answer)
+      if (answer.ok) return { ok: true, status: 200, retry: false }
+      const error = answer.error ?? { message: 'Failed', status: 500, retry: true }
+      const outcome: Outcome = {
+        ok: false,
+        status: error.status,
+        message: error.message,
+        code: error.code,
+        field: error.field,
+        retry: error.retry,
+        retryAfter: error.retryAfter
+      }
+      if (!outcome.retry || attempt >= retries) return outcome
+      tallies.retries += 1
+      if (!(await sleep(backoffDelay(attempt, outcome.retryAfter), signal))) return undefined
+    }
+  }
+
+  /** A chunk through performBatch; events with a retryable outcome are sent again. */
+  async function deliverChunk(items: Item[], route: PresetRoute): Promise<void> {
+    let pending = items
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      const answer = await options.runner.runAction(route.action, {
+        payload: pending.map((item) => item.event),
+        mapping: route.mapping,
+        settings: options.settings
+      })
+      countRateLimited(answer)
+      const retryable: Item[] = []
+      const finished: Parameters<typeof finish>[0] = []
+      let retryAfter: number | undefined
+      if (answer.error || !answer.multistatus) {
+        const error = answer.error ?? { message: 'No per-event outcome', status: 500, retry: true }
+        retryAfter = error.retryAfter
+        for (const item of pending) {
+          if (error.retry && attempt < retries) retryable.push(item)
+          else finished.push({ item, action: route.action, outcome: { ok: false, ...error } })
+        }
+      } else {
+        pending.forEach((item, index) => {
+          const entry = answer.multistatus?.[index] ?? {
+            status: 500,
+            errormessage: 'No outcome for this event'
+          }
+          const ok = entry.status >= 200 && entry.status < 300
+          if (!ok && isRetryableStatus(entry.status) && attempt < retries) {
+            retryable.push(item)
+            return
+          }
+          finished.push({
+            item,
+            action: route.action,
+            outcome: {
+              ok,
+              status: entry.status,
+              retry: false,
+              ...(ok
+                ? {}
+                : {
+                    message: entry.errormessage ?? `HTTP ${entry.status}`,
+                    code: entry.errortype,
+                    field: entry.field
+                  })
+            }
+          })
+        })
+      }
+      if (finished.length > 0) finish(finished)
+      pending = retryable
+      if (pending.length === 0) return
+      tallies.retries += 1
+      // On stop, the events still to retry stay unfinished: a resume sends them.
+      if (!(await sleep(backoffDelay(attempt, retryAfter), signal))) return
+    }
+  }
+
+  let firstError: unknown
+  const inflight = new Set<Promise<void>>()
+  const launch = (work: Promise<void>) => {
+    const tracked: Promise<void> = work
+      .catch((error: unknown) => {
+        firstError ??= error
+      })
+      .finally(() => inflight.delete(tracked))
+    inflight.add(tracked)
+  }
+  const waitForRoom = async () => {
+    while (inflight.size >= concurrency) await Promise.race(inflight)
+  }
+
+  const open = new Map<string, { route: PresetRoute; items: Item[] }>()
+  const dispatchOpenChunks = async () => {
+    // In the order of their first event, so an identify batch goes before the group batch that follows it.
+    const chunks = [...open.values()].sort((a, b) => a.items[0].line - b.items[0].line)
+    open.clear()
+    for (const chunk of chunks) {
+      await waitForRoom()
+      launch(deliverChunk(chunk.items, chunk.route))
+    }
+  }
+
+  options.progress?.update(counts(), true)
+  try {
+    for await (const { line, text } of linesOf(file)) {
+      if (signal?.aborted || firstError) break
+      if (text.trim() === '') {
+        if (!completed.has(line)) completed.add(line)
+        continue
+      }
+      if (completed.has(line)) continue
+      let event: unknown
+      try {
+        event = JSON.parse(text)
+      } catch (error) {
+        finish([
+          {
+            item: { line, text },
+            outcome: {
+              ok: false,
+              status: 400,
+              retry: false,
+              message: `line ${line} is not valid JSON (${(error as Error).message})`
+            }
+          }
+        ])
+        continue
+      }
+      if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+        finish([
+          {
+            item: { line, text },
+            outcome: {
+              ok: false,
+              status: 400,
+              retry: false,
+              message: `line ${line} is not a JSON object (a Segment event)`
+            }
+          }
+        ])
+        continue
+      }
+      const routed = await router.route(event)
+      if (!routed.ok) {
+        finish([{ item: { line, text }, outcome: { skipped: routed.reason } }])
+        continue
+      }
+      const item: Item = { line, text, event: event as Record<string, unknown> }
+      if (batchSize > 1) {
+        const key = routed.route.action
+        const chunk = open.get(key) ?? { route: routed.route, items: [] }
+        chunk.items.push(item)
+        open.set(key, chunk)
+        if (chunk.items.length >= batchSize) await dispatchOpenChunks()
+        continue
+      }
+      await waitForRoom()
+      if (signal?.aborted) break
+      launch(
+        deliverOne(item, routed.route).then((outcome) => {
+          if (outcome) finish([{ item, action: routed.route.action, outcome }])
+        })
+      )
+    }
+    if (!signal?.aborted && open.size > 0) await dispatchOpenChunks()
+  } catch (error) {
+    firstError = error
+  }
+  await Promise.allSettled([...inflight])
+  if (firstError) throw firstError
+
+  const complete = alreadyDone + doneThisRun >= total
+  saveCheckpoint(complete)
+  options.progress?.finish(counts())
+  return {
+    total,
+    alreadyDone,
+    doneThisRun,
+    tallies,
+    durationMs: Date.now() - started,
+    interrupted: Boolean(signal?.aborted) && !complete,
+    complete,
+    checkpointFile,
+    failuresFile: failuresWritten ? failuresFile : '',
+    reasonsFile: failuresWritten ? reasonsFile : ''
+  }
+}
