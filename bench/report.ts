@@ -124,13 +124,23 @@ export function machineLine(m: Machine): string {
 
 export function bigBatchLine(result: BenchResult): string {
   const { on, off } = result
-  const describe = (f: SettingFigures) =>
-    `${fmt(f.bigBatch.requests)} requests (${fmt(f.bigBatch.bulkRequests)} bulk, ${fmt(f.bigBatch.reads)} reads), ` +
-    `${fmt(f.bigBatch.assertions)} assertions + ${fmt(f.bigBatch.nestedAssertions)} nested`
+  const describe = ({ bigBatch: b }: SettingFigures) => {
+    const parts = [`${fmt(b.bulkRequests)} bulk write${b.bulkRequests === 1 ? '' : 's'}`]
+    if (b.writes > b.bulkRequests) parts.push(`${fmt(b.writes - b.bulkRequests)} other writes`)
+    if (b.reads > b.lookupReads) parts.push(`${fmt(b.reads - b.lookupReads)} schema reads (cold cache)`)
+    if (b.lookupReads > 0) parts.push(`${fmt(b.lookupReads)} lookups`)
+    return (
+      `${fmt(b.requests)} requests (${parts.join(' + ')}), ` +
+      `${fmt(b.assertions)} assertions + ${fmt(b.nestedAssertions)} nested`
+    )
+  }
+  const figures =
+    describe(on) === describe(off)
+      ? `suppression on and off alike: ${describe(on)}`
+      : `suppression on: ${describe(on)}; off: ${describe(off)}`
   return (
     `${fmt(on.bigBatch.events)}-event identify batch from ${fmt(on.bigBatch.users)} users through performBatch ` +
-    `(batch_size ${fmt(Math.max(result.config.batchSize, result.config.bigBatchEvents))}): ` +
-    `suppression on: ${describe(on)}; off: ${describe(off)}`
+    `(batch_size ${fmt(Math.max(result.config.batchSize, result.config.bigBatchEvents))}), ${figures}`
   )
 }
 

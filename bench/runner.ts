@@ -118,6 +118,7 @@ export interface BigBatchFigures extends MemoryReport {
   requests: number
   reads: number
   writes: number
+  lookupReads: number
 }
 
 export interface LimitedFigures {
@@ -187,6 +188,7 @@ const summarise = (workload: Workload): WorkloadSummary => ({
 
 const requestsOf = (stats: EmulatorStats) => stats.reads + stats.writes
 const lookupsOf = (stats: EmulatorStats) => stats.requests['POST /v2/objects/{object}/records/query'] ?? 0
+const n = (value: number) => value.toLocaleString('en-US')
 const cpuMicros = (usage: NodeJS.CpuUsage) => usage.user + usage.system
 
 /** An empty emulator, zeroed stats, and no write memory or schema cache left from an earlier run. */
@@ -348,7 +350,13 @@ async function runBigBatch(
   })
   await emulator.settle()
   const stats = await emulator.stats()
-  return { ...report, requests: requestsOf(stats), reads: stats.reads, writes: stats.writes }
+  return {
+    ...report,
+    requests: requestsOf(stats),
+    reads: stats.reads,
+    writes: stats.writes,
+    lookupReads: lookupsOf(stats)
+  }
 }
 
 async function runLimited(
@@ -461,7 +469,7 @@ export async function runBench(
       if (outcome.status === 'rejected') throw outcome.reason
       return outcome.value
     })
-    await step(`warm-up: ${config.warmupEvents} events each way`, async () => {
+    await step(`warm-up: ${n(config.warmupEvents)} events each way`, async () => {
       const warm = generateWorkload({ seed: config.seed + 1, events: config.warmupEvents })
       process.env.ATTIO_API_URL = free.url
       for (const suppress of [true, false]) {
@@ -475,30 +483,31 @@ export async function runBench(
     ] as const
     const single: Partial<Record<'on' | 'off', SingleFigures>> = {}
     for (const [name, suppress] of settings) {
-      single[name] = await step(`single path, suppression ${name}: ${workload.events.length} events`, () =>
+      single[name] = await step(`single path, suppression ${name}: ${n(workload.events.length)} events`, () =>
         runSingle(free, workload.events, TOKENS.single[name], suppress)
       )
     }
-    const warmCache = await step(`warm cache: ${config.warmIdentifies} identify events`, () =>
+    const warmCache = await step(`warm cache: ${n(config.warmIdentifies)} identify events`, () =>
       runWarmCache(free, config, TOKENS.warmCache)
     )
     const batch: Partial<Record<'on' | 'off', BatchFigures>> = {}
     for (const [name, suppress] of settings) {
-      batch[name] = await step(`batch path, suppression ${name}: ${batchWorkload.events.length} events`, () =>
-        runBatch(free, batchWorkload.events, TOKENS.batch[name], suppress, config.batchSize)
+      batch[name] = await step(
+        `batch path, suppression ${name}: ${n(batchWorkload.events.length)} events`,
+        () => runBatch(free, batchWorkload.events, TOKENS.batch[name], suppress, config.batchSize)
       )
     }
     const big: Partial<Record<'on' | 'off', BigBatchFigures>> = {}
     for (const [name, suppress] of settings) {
       big[name] = await step(
-        `one ${config.bigBatchEvents}-event batch, suppression ${name} (fresh process)`,
+        `one ${n(config.bigBatchEvents)}-event batch, suppression ${name} (fresh process)`,
         () => runBigBatch(free, config, TOKENS.big[name], suppress)
       )
     }
     const limitedRuns: Partial<Record<'on' | 'off', LimitedFigures>> = {}
     for (const [name, suppress] of settings) {
       limitedRuns[name] = await step(
-        `rate-limited, suppression ${name}: ${workload.events.length} events, ${config.lanes} lanes`,
+        `rate-limited, suppression ${name}: ${n(workload.events.length)} events, ${config.lanes} lanes`,
         () => runLimited(limited, workload.events, TOKENS.limited[name], suppress, config.lanes)
       )
     }
