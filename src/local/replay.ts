@@ -12,8 +12,11 @@
  *   flight finish, the checkpoint is written, and the replay returns.
  * - Failures: the failed events' lines are appended to a failures file (itself replayable) and their
  *   reasons to a sidecar NDJSON file, line for line.
+ * - Order: events about the same user, group, email or domain are never in flight together and start in
+ *   file order (a group event waits for the identify of its user before it).
  * - Batches: with `batchSize` > 1, events of the same action go through the batch path (performBatch) in
- *   chunks of that size; each event still gets its own outcome.
+ *   chunks of that size; each event still gets its own outcome. Attio applies batches asynchronously, so
+ *   events answered 404 (a record an earlier batch creates is not there yet) get one more try at the end.
  */
 import { appendFileSync, createReadStream, existsSync, rmSync } from 'node:fs'
 import path from 'node:path'
@@ -49,6 +52,12 @@ export interface ReplayOptions {
   /** Attempts after the first for a retryable failure (default 5). */
   retries?: number
   backoff?: { baseMs: number; maxMs: number }
+  /**
+   * Batches only: how long to wait before the one more try of events answered 404 (default 5000 ms). Attio
+   * applies batches asynchronously, so a record an earlier batch creates (the User a group event links) may
+   * not be there yet when the next batch refers to it.
+   */
+  deferMs?: number
   /** Aborting it stops the replay after the events in flight. */
   signal?: AbortSignal
   /** Told after every finished event (e.g. the progress bar). */
@@ -108,6 +117,26 @@ export function reasonsFileFor(failuresFile: string): string {
   return failuresFile.endsWith('.ndjson')
     ? `${failuresFile.slice(0, -'.ndjson'.length)}.reasons.ndjson`
     : `${failuresFile}.reasons.ndjson`
+}
+
+/**
+ * What an event is about. Events sharing one of these are never in flight at the same time and start in
+ * file order, so a group event waits for the identify of its user that precedes it.
+ */
+export function identityKeys(event: Record<string, unknown>): string[] {
+  const keys = new Set<string>()
+  const add = (kind: string, value: unknown) => {
+    if ((typeof value === 'string' && value.trim() !== '') || typeof value === 'number') {
+      keys.add(`${kind}:${String(value).trim().toLowerCase()}`)
+    }
+  }
+  add('user', event.userId)
+  add('group', event.groupId)
+  const traits = (event.traits ?? {}) as Record<string, unknown>
+  add('email', traits.email)
+  add('domain', traits.website)
+  add('domain', traits.domain)
+  return [...keys]
 }
 
 /** A failure's reason for grouping: the status and the message with quoted values elided. */
@@ -316,7 +345,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   }
 
   /** A chunk through performBatch; events with a retryable outcome are sent again. */
-  async function deliverChunk(items: Item[], route: PresetRoute): Promise<void> {
+  async function deliverChunk(items: Item[], route: PresetRoute, mayDefer = true): Promise<void> {
     let pending = items
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       const answer = await options.runner.runAction(route.action, {
@@ -346,6 +375,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
             retryable.push(item)
             return
           }
+          if (!ok && entry.status === 404 && mayDefer) {
+            deferred.push({ item, route })
+            return
+          }
           finished.push({
             item,
             action: route.action,
@@ -373,18 +406,30 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     }
   }
 
+  const deferred: Array<{ item: Item; route: PresetRoute }> = []
   let firstError: unknown
   const inflight = new Set<Promise<void>>()
-  const launch = (work: Promise<void>) => {
+  /** In-flight work by identity key (see identityKeys). */
+  const busy = new Map<string, Promise<void>>()
+  const launch = (work: Promise<void>, keys: readonly string[] = []) => {
     const tracked: Promise<void> = work
       .catch((error: unknown) => {
         firstError ??= error
       })
-      .finally(() => inflight.delete(tracked))
+      .finally(() => {
+        inflight.delete(tracked)
+        for (const key of keys) if (busy.get(key) === tracked) busy.delete(key)
+      })
     inflight.add(tracked)
+    for (const key of keys) busy.set(key, tracked)
   }
-  const waitForRoom = async () => {
-    while (inflight.size >= concurrency) await Promise.race(inflight)
+  const waitForRoom = async (keys: readonly string[] = []) => {
+    for (;;) {
+      const blockers = keys.map((key) => busy.get(key)).filter((work) => work !== undefined)
+      if (blockers.length > 0) await Promise.race(blockers)
+      else if (inflight.size >= concurrency) await Promise.race(inflight)
+      else return
+    }
   }
 
   const open = new Map<string, { route: PresetRoute; items: Item[] }>()
@@ -452,20 +497,44 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         if (chunk.items.length >= batchSize) await dispatchOpenChunks()
         continue
       }
-      await waitForRoom()
+      const keys = identityKeys(item.event)
+      await waitForRoom(keys)
       if (signal?.aborted) break
       launch(
         deliverOne(item, routed.route).then((outcome) => {
           if (outcome) finish([{ item, action: routed.route.action, outcome }])
-        })
+        }),
+        keys
       )
     }
     if (!signal?.aborted && open.size > 0) await dispatchOpenChunks()
   } catch (error) {
-    firstError = error
+    firstError ??= error
   }
   await Promise.allSettled([...inflight])
   if (firstError) throw firstError
+
+  // Batches: one more try for the events answered 404, once Attio has had time to apply the earlier batches.
+  if (deferred.length > 0 && !signal?.aborted) {
+    const deferMs = options.deferMs ?? 5000
+    notice(
+      `${deferred.length} event${deferred.length === 1 ? '' : 's'} of the batches referred to records Attio did not have yet (404); trying ${deferred.length === 1 ? 'it' : 'them'} once more in ${Math.round(deferMs / 1000)} s, after Attio has applied the earlier batches.`
+    )
+    if (await sleep(deferMs, signal)) {
+      deferred.sort((a, b) => a.item.line - b.item.line)
+      const byAction = new Map<string, { route: PresetRoute; items: Item[] }>()
+      for (const { item, route } of deferred) {
+        const group = byAction.get(route.action) ?? { route, items: [] }
+        group.items.push(item)
+        byAction.set(route.action, group)
+      }
+      for (const { route, items } of byAction.values()) {
+        for (let start = 0; start < items.length && !signal?.aborted; start += batchSize) {
+          await deliverChunk(items.slice(start, start + batchSize), route, false)
+        }
+      }
+    }
+  }
 
   const complete = alreadyDone + doneThisRun >= total
   saveCheckpoint(complete)

@@ -130,6 +130,17 @@ describe('replay with Attio rate limits', () => {
     expect(recordsOf(ctx.emulator, 'users')).toHaveLength(30)
   }, 20_000)
 
+  it('keeps the events about one user in file order while others are in flight', async () => {
+    const lines = Array.from({ length: 6 }, (_, i) => [
+      identify(`user-${i}`, `user${i}@example.com`),
+      group(`ws-${i}`, `company${i}.com`, `user-${i}`)
+    ]).flat()
+    const result = await run(eventsFile(lines), ctx.emulator.apiKey, { concurrency: 4 })
+    // Each group event links the User the identify just before it creates: it must not overtake it.
+    expect(result.tallies).toMatchObject({ delivered: 12, failed: 0 })
+    expect(recordsOf(ctx.emulator, 'workspaces')).toHaveLength(6)
+  }, 20_000)
+
   it('stops after the events in flight and resumes where it stopped, sending no event twice', async () => {
     const file = eventsFile(users(24))
     const controller = new AbortController()
@@ -180,6 +191,29 @@ describe('replay with Attio rate limits', () => {
     expect(recordsOf(ctx.emulator, 'users')).toHaveLength(10)
     expect(recordsOf(ctx.emulator, 'workspaces')).toHaveLength(2)
     expect(existsSync(path.join(dir, 'events.failures.ndjson'))).toBe(false)
+  })
+})
+
+describe('replay in batches while Attio applies them asynchronously', () => {
+  const ctx = useEmulator({ bulkDelayMs: 300 })
+
+  it('tries events answered 404 once more at the end, when the records they refer to exist', async () => {
+    const lines = [
+      ...users(4),
+      ...Array.from({ length: 4 }, (_, i) => group(`ws-${i}`, `company${i}.com`, `user-${i}`))
+    ]
+    const notices: string[] = []
+    const result = await run(eventsFile(lines), ctx.emulator.apiKey, {
+      batchSize: 4,
+      deferMs: 600,
+      notice: (line) => notices.push(line)
+    })
+    expect(notices.join('\n')).toContain(
+      '4 events of the batches referred to records Attio did not have yet (404)'
+    )
+    expect(result.tallies).toMatchObject({ delivered: 8, failed: 0 })
+    await ctx.emulator.settle()
+    expect(recordsOf(ctx.emulator, 'workspaces')).toHaveLength(4)
   })
 })
 

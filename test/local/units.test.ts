@@ -16,7 +16,7 @@ import { describeFailure, fieldOfMessage } from '../../src/local/failure'
 import { Progress, formatDuration } from '../../src/local/progress'
 import { summarizeState, valueText } from '../../src/local/records'
 import { redactDeep, redactText, secretList } from '../../src/local/redact'
-import { defaultFailuresFile, reasonKey, reasonsFileFor } from '../../src/local/replay'
+import { defaultFailuresFile, identityKeys, reasonKey, reasonsFileFor } from '../../src/local/replay'
 import { portFrom } from '../../src/local/start'
 
 describe('redaction', () => {
@@ -172,6 +172,17 @@ describe('replay naming', () => {
       reasonKey(400, 'email_address: "b" is not valid')
     )
     expect(reasonKey(400, 'x')).not.toBe(reasonKey(503, 'x'))
+  })
+
+  it('knows what an event is about, to keep such events in order', () => {
+    expect(identityKeys({ type: 'identify', userId: 'u1', traits: { email: 'Ada@Example.com ' } })).toEqual([
+      'user:u1',
+      'email:ada@example.com'
+    ])
+    expect(
+      identityKeys({ type: 'group', userId: 'u1', groupId: 42, traits: { website: 'acme.com' } })
+    ).toEqual(['user:u1', 'group:42', 'domain:acme.com'])
+    expect(identityKeys({ type: 'track' })).toEqual([])
   })
 
   it('names the failures file and its reasons next to the events', () => {
