@@ -143,8 +143,11 @@ describeInBrowser(title, () => {
     expect(recordsOf(ctx.emulator, 'users')).toHaveLength(1)
     const screenshot = process.env.LOCAL_PAGE_SCREENSHOT
     if (screenshot) {
+      // Tall enough to show the first requests to Attio under the records.
+      await page.setViewportSize({ width: 1280, height: 1024 })
       await page.waitForTimeout(300)
       await page.screenshot({ path: screenshot })
+      await page.setViewportSize({ width: 1280, height: 900 })
     }
   })
 
