@@ -127,7 +127,7 @@ export function bigBatchLine(result: BenchResult): string {
   const describe = ({ bigBatch: b }: SettingFigures) => {
     const parts = [`${fmt(b.bulkRequests)} bulk write${b.bulkRequests === 1 ? '' : 's'}`]
     if (b.writes > b.bulkRequests) parts.push(`${fmt(b.writes - b.bulkRequests)} other writes`)
-    if (b.reads > b.lookupReads) parts.push(`${fmt(b.reads - b.lookupReads)} schema reads (cold cache)`)
+    if (b.reads > b.lookupReads) parts.push(`${fmt(b.reads - b.lookupReads)} cold-cache schema reads`)
     if (b.lookupReads > 0) parts.push(`${fmt(b.lookupReads)} lookups`)
     return (
       `${fmt(b.requests)} requests (${parts.join(' + ')}), ` +
