@@ -18,7 +18,7 @@
  *   chunks of that size; each event still gets its own outcome. Attio applies batches asynchronously, so
  *   events answered 404 (a record an earlier batch creates is not there yet) get one more try at the end.
  */
-import { appendFileSync, createReadStream, existsSync, rmSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Settings } from '../destinations/attio/generated-types'
@@ -150,6 +150,17 @@ export function reasonKey(status: number, message: string): string {
 
 const bump = (record: Record<string, number>, key: string, by = 1) => {
   record[key] = (record[key] ?? 0) + by
+}
+
+/** Appends and flushes to the disk, so that a checkpoint written afterwards never gets ahead of it. */
+function appendDurably(file: string, text: string): void {
+  const fd = openSync(file, 'a')
+  try {
+    writeSync(fd, text)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** Waits, or less when the signal aborts; resolves false when it was cut short. */
@@ -284,8 +295,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         const message = outcome.message ?? `HTTP ${outcome.status}`
         bump(tallies.failureReasons, reasonKey(outcome.status, message))
         // The failure is on disk before the checkpoint says the event is finished.
-        appendFileSync(failuresFile, `${item.text.trim()}\n`)
-        appendFileSync(
+        appendDurably(failuresFile, `${item.text.trim()}\n`)
+        appendDurably(
           reasonsFile,
           `${JSON.stringify({
             line: item.line,
