@@ -63,7 +63,7 @@ export class Progress {
       const filled = counts.total > 0 ? Math.round((counts.done / counts.total) * width) : width
       const bar = `${'█'.repeat(filled)}${'░'.repeat(Math.max(0, width - filled))}`
       const line = `${this.options.label ?? 'replay'} ${bar} ${this.describe(counts, now)}`
-      const columns = this.stream.columns ?? 120
+      const columns = this.stream.columns || 120
       this.stream.write(`\r${line.slice(0, Math.max(20, columns - 1))}\x1b[K`)
       this.drawn = true
       return
