@@ -10,7 +10,7 @@
  *   POST /{action}               {payload, mapping, settings, auth} → exchanges and result (array payload: batch)
  *   POST /{action}/{field}       a dynamic field: {settings, auth, payload, page} → {choices, error?}
  *   GET  /_local/info            what the server talks to (emulator or Attio)
- *   GET  /_local/records         the emulator's records (when running against it)
+ *   GET  /_local/records         the emulator's records (when running against it); ?ids=a,b for some only
  */
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -167,8 +167,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
         if (!options.emulatorUrl) {
           throw new HttpProblem(404, 'Records are shown only when the server runs against the emulator.')
         }
-        const records = await emulatorRecords(options.emulatorUrl)
-        return send(res, 200, { records: redactDeep(records, runner.secretsOf()) })
+        const all = await emulatorRecords(options.emulatorUrl)
+        const counts = Object.fromEntries(Object.entries(all).map(([object, list]) => [object, list.length]))
+        // ?ids=a,b: only those records (the page asks for the ones an event wrote); the counts are always whole.
+        const ids = url.searchParams.get('ids')
+        const wanted = ids === null ? undefined : new Set(ids.split(',').filter(Boolean))
+        const records = wanted
+          ? Object.fromEntries(
+              Object.entries(all).map(([object, list]) => [
+                object,
+                list.filter((r) => wanted.has(r.record_id))
+              ])
+            )
+          : all
+        return send(res, 200, redactDeep({ records, counts }, runner.secretsOf()))
       }
       if (segments.length >= 1 && (runner.hasAction(segments[0]) || segments[0] === 'authenticate')) {
         throw new HttpProblem(405, `${url.pathname} takes POST.`)

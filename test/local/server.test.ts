@@ -290,11 +290,24 @@ describe('POST /{action}/{field}', () => {
 describe('GET /_local/records', () => {
   it("reads the emulator's records", async () => {
     await post('/identifyUser', { payload: identify('user-9', 'nine@example.com') })
-    const answer = await http(`${server.url}/_local/records`)
-    const records = (answer.json as { records: Record<string, Array<{ values: Record<string, string[]> }>> })
-      .records
-    expect(records.people.map((person) => person.values.email_addresses)).toEqual([['nine@example.com']])
-    expect(records.users[0].values.user_id).toEqual(['user-9'])
+    await post('/identifyUser', { payload: identify('user-10', 'ten@example.com') })
+    type Records = {
+      records: Record<string, Array<{ record_id: string; values: Record<string, string[]> }>>
+      counts: Record<string, number>
+    }
+    const all = (await http(`${server.url}/_local/records`)).json as Records
+    expect(all.records.people.map((person) => person.values.email_addresses)).toEqual([
+      ['nine@example.com'],
+      ['ten@example.com']
+    ])
+    expect(all.records.users[0].values.user_id).toEqual(['user-9'])
+    expect(all.counts).toMatchObject({ people: 2, users: 2, companies: 0 })
+
+    const id = all.records.users[1].record_id
+    const some = (await http(`${server.url}/_local/records?ids=${id}`)).json as Records
+    expect(some.records.users.map((user) => user.values.user_id)).toEqual([['user-10']])
+    expect(some.records.people).toEqual([])
+    expect(some.counts).toEqual(all.counts)
   })
 })
 

@@ -794,10 +794,15 @@
 
   async function recordsSection(answer) {
     if (!state.info || state.info.target !== 'emulator') return null
+    const written = (answer.result && answer.result.records) || []
     let records
+    let counts
     try {
       if (answer.batch) await new Promise((resolve) => setTimeout(resolve, 400))
-      records = (await api('/_local/records')).records
+      const ids = answer.batch ? [] : written.map((record) => record.record_id)
+      const state = await api('/_local/records?ids=' + encodeURIComponent(ids.join(',')))
+      records = state.records
+      counts = state.counts
     } catch (error) {
       return el(
         'div',
@@ -807,7 +812,6 @@
       )
     }
     const section = el('div', { class: 'section' }, el('h3', { text: 'Records in the emulator' }))
-    const written = (answer.result && answer.result.records) || []
     if (!answer.batch && written.length > 0) {
       const grid = el('div', { class: 'records' })
       for (const outcome of written) {
@@ -816,15 +820,15 @@
       }
       section.appendChild(grid)
     }
-    const counts = Object.entries(records)
-      .filter(([, list]) => list.length > 0)
-      .map(([object, list]) => el('span', { class: 'count-chip', text: object + ' ' + list.length }))
+    const chips = Object.entries(counts)
+      .filter(([, count]) => count > 0)
+      .map(([object, count]) => el('span', { class: 'count-chip', text: object + ' ' + count }))
     section.appendChild(
       el(
         'div',
         { class: 'totals' },
         el('span', { class: 'muted', text: 'Workspace now holds:' }),
-        counts.length > 0 ? counts : el('span', { class: 'muted', text: 'no records' })
+        chips.length > 0 ? chips : el('span', { class: 'muted', text: 'no records' })
       )
     )
     return section
