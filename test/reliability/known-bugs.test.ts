@@ -96,3 +96,49 @@ describe('Group Workspace with a User that does not exist yet (found by npm run 
     }
   )
 })
+
+describe('emails the destination lets through (found by the bad-input corpus)', () => {
+  const identifyWith = (email: string) =>
+    ({ type: 'identify', userId: 'u-1', traits: { email } }) as unknown as SegmentEvent
+
+  it.failing('an email with a zero-width space is refused before anything is sent', async () => {
+    const integration = createTestIntegration(destination)
+    const error = await integration
+      .testAction('identifyUser', {
+        event: identifyWith('ada\u200b@example.com'),
+        settings: ctx.settings,
+        useDefaultMappings: true
+      })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught as Error
+      )
+    // Today the Person's assert is sent and Attio (the emulator) answers 400; in a batch, the bulk
+    // request is accepted (202) and the assertion is dropped later without a word.
+    expect(error?.name).toBe('PayloadValidationError')
+    expect(ctx.emulator.stats().writes).toBe(0)
+  })
+
+  it.failing(
+    'a lone surrogate in an email is a refusal (400), not a URIError or a retryable 500',
+    async () => {
+      const integration = createTestIntegration(destination)
+      await expect(
+        integration.testAction('identifyUser', {
+          event: identifyWith('ada\ud800@example.com'),
+          settings: ctx.settings,
+          useDefaultMappings: true
+        })
+      ).rejects.toMatchObject({ name: 'PayloadValidationError' })
+      await integration.testBatchAction('identifyUser', {
+        events: [identifyWith('ada\ud800@example.com')],
+        settings: ctx.settings,
+        useDefaultMappings: true
+      })
+      const [entry] = (integration.results[0] as unknown as { multistatus: Array<{ status: number }> })
+        .multistatus
+      // Today: 500, which a host retries until it gives up.
+      expect(entry.status).toBe(400)
+    }
+  )
+})
