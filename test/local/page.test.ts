@@ -180,6 +180,17 @@ describeInBrowser(title, () => {
     expect(await page.evaluate('window.__pwned')).toBeUndefined()
   })
 
+  it('sends with the OAuth token of the settings when one is given', async () => {
+    await page.locator('#settings summary').click()
+    await page.locator('#setting-oauth').fill('not-a-token-of-this-workspace')
+    await send()
+    expect(await text('#results-body .banner.bad')).toContain('did not accept the credential')
+    await page.locator('#setting-oauth').fill(ctx.emulator.apiKey)
+    await send()
+    expect(await page.locator('#results-body .banner.ok').count()).toBe(1)
+    expect(await page.locator('#results-body').textContent()).not.toContain(ctx.emulator.apiKey)
+  })
+
   it("sends a batch and shows each event's outcome", async () => {
     await page.locator('[data-sample="identify"]').click()
     await page.locator('#batch-toggle').check()

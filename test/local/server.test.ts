@@ -177,6 +177,20 @@ describe('POST /{action}', () => {
     expect(answer.text).toContain('key [redacted]')
   })
 
+  it('uses an OAuth access token given as auth instead of the default credential', async () => {
+    const refused = await post('/identifyUser', {
+      payload: identify('user-3', 'three@example.com'),
+      auth: { accessToken: 'oauth-token-of-another-workspace' }
+    })
+    expect((refused.json as Answer).error).toMatchObject({ status: 401, retry: false })
+    expect(refused.text).not.toContain('oauth-token-of-another-workspace')
+    const accepted = await post('/identifyUser', {
+      payload: identify('user-3', 'three@example.com'),
+      auth: { accessToken: ctx.emulator.apiKey }
+    })
+    expect((accepted.json as Answer).ok).toBe(true)
+  })
+
   it('answers a validation error with the field it concerns, and sends no write', async () => {
     const invalid = await post('/identifyUser', { payload: identify('user-1', 'not-an-email') })
     expect((invalid.json as Answer).error).toMatchObject({

@@ -241,24 +241,54 @@
         )
       )
     }
+    // The OAuth token a CDP holds once connected: sent as `auth`, used when no API key is given.
+    if (state.manifest.authentication && state.manifest.authentication.scheme === 'oauth2') {
+      container.appendChild(
+        el(
+          'div',
+          { class: 'field', dataset: { setting: 'oauth' } },
+          el('label', { class: 'field-label', for: 'setting-oauth' }, 'OAuth access token'),
+          el('input', {
+            type: 'password',
+            id: 'setting-oauth',
+            name: 'accessToken',
+            dataset: { auth: 'true' },
+            autocomplete: 'off',
+            placeholder: 'Optional',
+            onchange: onSettingsChanged
+          }),
+          el('p', {
+            class: 'description',
+            text: 'Optional. An Attio OAuth access token, as the CDP holds it after connecting the destination. Used when the API key is empty.'
+          })
+        )
+      )
+    }
     updateSettingsSummary()
   }
 
   function settings() {
     const result = {}
-    for (const input of $$('#settings-fields input')) {
+    for (const input of $$('#settings-fields input:not([data-auth])')) {
       if (input.value.trim() !== '') result[input.name] = input.value.trim()
     }
     return result
+  }
+
+  function auth() {
+    const input = $('#setting-oauth')
+    return input && input.value.trim() !== '' ? { accessToken: input.value.trim() } : undefined
   }
 
   function updateSettingsSummary() {
     const given = settings()
     $('#settings-summary').textContent = given.api_key
       ? '· your API key'
-      : state.info && state.info.target === 'emulator'
-        ? "· emulator's token"
-        : '· key from ATTIO_API_KEY'
+      : auth()
+        ? '· your OAuth token'
+        : state.info && state.info.target === 'emulator'
+          ? "· emulator's token"
+          : '· key from ATTIO_API_KEY'
   }
 
   let settingsTimer = null
@@ -273,7 +303,7 @@
     out.className = 'connection-result'
     out.textContent = 'Checking…'
     try {
-      const answer = await api('/authenticate', { settings: settings() })
+      const answer = await api('/authenticate', { settings: settings(), auth: auth() })
       out.className = 'connection-result ' + (answer.ok ? 'ok' : 'bad')
       out.textContent = answer.ok ? 'Connected' : answer.error.message
     } catch (error) {
@@ -542,6 +572,7 @@
     try {
       answer = await api('/' + state.action + '/' + path, {
         settings: settings(),
+        auth: auth(),
         payload: { object: currentObject() }
       })
     } catch (error) {
@@ -645,7 +676,8 @@
       const answer = await api('/' + state.action, {
         payload,
         mapping: currentMapping(),
-        settings: settings()
+        settings: settings(),
+        auth: auth()
       })
       await renderAnswer(answer, payload)
     } catch (error) {
