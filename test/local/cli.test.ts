@@ -8,10 +8,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { readCheckpoint } from '../../src/local/checkpoint'
 import { run } from '../../src/local/cli'
+import { clearWriteMemory } from '../../src/api'
 import { recordsOf, useEmulator } from '../helpers/emulator'
 import { identify } from './helpers'
 
 const ctx = useEmulator({ rateLimits: true })
+// The destination remembers what it wrote (to skip unchanged writes); the emulator forgets between tests.
+beforeEach(() => clearWriteMemory())
 const ROOT = path.resolve(__dirname, '../..')
 
 let dir: string

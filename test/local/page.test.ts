@@ -10,6 +10,7 @@ import path from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { LocalRunner } from '../../src/local/runner'
 import { startLocalServer, type RunningLocalServer } from '../../src/local/server'
+import { clearWriteMemory } from '../../src/api'
 import { recordsOf, useEmulator } from '../helpers/emulator'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -24,6 +25,8 @@ const title = HAS_CHROMIUM
 
 describeInBrowser(title, () => {
   const ctx = useEmulator({ rateLimits: true })
+  // The destination remembers what it wrote (to skip unchanged writes); the emulator forgets between tests.
+  beforeEach(() => clearWriteMemory())
   let server: RunningLocalServer
   let browser: BrowserContext
   let profile: string

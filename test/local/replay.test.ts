@@ -10,10 +10,13 @@ import { readCheckpoint } from '../../src/local/checkpoint'
 import type { ProgressCounts } from '../../src/local/progress'
 import { replay, ReplayUsageError, type ReplayOptions } from '../../src/local/replay'
 import { LocalRunner } from '../../src/local/runner'
+import { clearWriteMemory } from '../../src/api'
 import { recordsOf, useEmulator } from '../helpers/emulator'
 import { group, identify } from './helpers'
 
 let dir: string
+// The destination remembers what it wrote (to skip unchanged writes); the emulator forgets between tests.
+beforeEach(() => clearWriteMemory())
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'local-replay-'))
 })

@@ -6,10 +6,13 @@ import { createServer } from 'node:net'
 import { LocalRunner } from '../../src/local/runner'
 import { startLocalServer, type RunningLocalServer } from '../../src/local/server'
 import { startLocal } from '../../src/local/start'
+import { clearWriteMemory } from '../../src/api'
 import { recordsOf, useEmulator, valuesOf } from '../helpers/emulator'
 import { group, http, identify } from './helpers'
 
 const ctx = useEmulator({ rateLimits: true })
+// The destination remembers what it wrote (to skip unchanged writes); the emulator forgets between tests.
+beforeEach(() => clearWriteMemory())
 let server: RunningLocalServer
 
 beforeAll(async () => {

@@ -216,27 +216,40 @@
     const fields = state.manifest.settings || {}
     for (const [key, field] of Object.entries(fields)) {
       const isKey = field.type === 'password'
-      const placeholder = isKey
-        ? state.info && state.info.target === 'emulator'
-          ? "Empty: the emulator's token"
-          : 'Empty: the key in ATTIO_API_KEY'
-        : field.type === 'string'
-          ? 'Optional'
-          : ''
-      const input = el('input', {
-        type: isKey ? 'password' : 'text',
-        id: 'setting-' + key,
-        name: key,
-        autocomplete: 'off',
-        placeholder,
-        onchange: onSettingsChanged
-      })
+      let input
+      if (field.type === 'boolean') {
+        input = el('input', {
+          type: 'checkbox',
+          id: 'setting-' + key,
+          name: key,
+          checked: field.default === true,
+          dataset: { kind: 'boolean' },
+          onchange: onSettingsChanged
+        })
+      } else {
+        const placeholder = isKey
+          ? state.info && state.info.target === 'emulator'
+            ? "Empty: the emulator's token"
+            : 'Empty: the key in ATTIO_API_KEY'
+          : field.default !== undefined
+            ? 'Default: ' + String(field.default)
+            : 'Optional'
+        input = el('input', {
+          type: isKey ? 'password' : field.type === 'number' ? 'number' : 'text',
+          id: 'setting-' + key,
+          name: key,
+          autocomplete: 'off',
+          placeholder,
+          dataset: { kind: field.type || 'string' },
+          onchange: onSettingsChanged
+        })
+      }
+      const label = el('label', { class: 'field-label', for: 'setting-' + key }, field.label || key)
       container.appendChild(
         el(
           'div',
           { class: 'field', dataset: { setting: key } },
-          el('label', { class: 'field-label', for: 'setting-' + key }, field.label || key),
-          input,
+          field.type === 'boolean' ? el('div', { class: 'setting-toggle' }, input, label) : [label, input],
           field.description ? el('p', { class: 'description', text: field.description }) : null
         )
       )
@@ -270,7 +283,10 @@
   function settings() {
     const result = {}
     for (const input of $$('#settings-fields input:not([data-auth])')) {
-      if (input.value.trim() !== '') result[input.name] = input.value.trim()
+      if (input.dataset.kind === 'boolean') result[input.name] = input.checked
+      else if (input.value.trim() === '') continue
+      else if (input.dataset.kind === 'number') result[input.name] = Number(input.value)
+      else result[input.name] = input.value.trim()
     }
     return result
   }
@@ -758,7 +774,7 @@
     return details
   }
 
-  function exchangesSection(exchanges) {
+  function exchangesSection(exchanges, ok) {
     const writes = exchanges.filter(
       (exchange) => exchange.method !== 'GET' && !/\/records\/query/.test(exchange.url)
     )
@@ -777,7 +793,9 @@
       exchanges.length === 0
         ? el('p', {
             class: 'muted',
-            text: 'No request was sent: the event was stopped before reaching Attio.'
+            text: ok
+              ? 'No request was needed: Attio already holds these values from an earlier send ("Skip unchanged writes" in the settings).'
+              : 'No request was sent: the event was stopped before reaching Attio.'
           })
         : el('div', { class: 'exchanges' }, exchanges.map(exchangeItem))
     )
@@ -805,7 +823,12 @@
         'div',
         { class: 'record-head' },
         el('span', { class: 'record-label', text: (outcome && outcome.label) || object }),
-        outcome && outcome.result ? el('span', { class: 'badge result', text: outcome.result }) : null,
+        outcome && outcome.result
+          ? el('span', {
+              class: 'badge result r-' + outcome.result.replace(/[^a-z]/g, ''),
+              text: outcome.result
+            })
+          : null,
         el('span', {
           class: 'record-id',
           text: record ? record.record_id : (outcome && outcome.record_id) || ''
@@ -968,7 +991,7 @@
     body.className = ''
     append(body, parts)
     if (records) body.appendChild(records)
-    body.appendChild(exchangesSection(answer.exchanges))
+    body.appendChild(exchangesSection(answer.exchanges, answer.ok))
     // Bring the outcome into view when it is below the fold.
     const first = body.firstElementChild
     if (first && first.getBoundingClientRect().top > window.innerHeight - 60) {
