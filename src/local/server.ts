@@ -150,7 +150,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     const segments = url.pathname
       .split('/')
       .filter(Boolean)
-      .map((segment) => decodeURIComponent(segment))
+      .map((segment) => {
+        try {
+          return decodeURIComponent(segment)
+        } catch {
+          throw new HttpProblem(400, `The path ${url.pathname} is not validly percent-encoded.`)
+        }
+      })
 
     if (method === 'GET' || method === 'HEAD') {
       const route = STATIC[url.pathname]

@@ -265,6 +265,7 @@ describe('POST /{action}', () => {
     const broken = await http(`${server.url}/identifyUser`, { rawBody: '{"payload": ', method: 'POST' })
     expect(broken.status).toBe(400)
     expect((await post('/identifyUser', { mapping: {} })).status).toBe(400)
+    expect((await post('/identifyUser/%E0%A4%A', {})).status).toBe(400)
   })
 })
 
