@@ -92,10 +92,18 @@ export function capturingLogger(lines: string[]): Logger {
   }
 }
 
+/** The destination gave no answer at all within the attempt's time: the event has no outcome. */
+class NoAnswer extends Error {
+  constructor(ms: number) {
+    super(`the destination gave no answer within ${ms} ms`)
+    this.name = 'NoAnswer'
+  }
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+    timer = setTimeout(() => reject(new NoAnswer(ms)), ms)
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
@@ -159,7 +167,7 @@ export class LaneWorker {
         this.integration.responses.length = 0
         const reason = reasonOf(error)
         this.messages.push(reason)
-        if (reason.startsWith('Error: no answer within')) {
+        if (error instanceof NoAnswer) {
           this.outcomes.set(event.index, { result: 'none', attempts: attempt, reason, path: 'single' })
           return
         }
@@ -215,12 +223,12 @@ export class LaneWorker {
         // performBatch answers per event; a throw is a failure of the whole call, for every event in it.
         const reason = `the whole batch call threw: ${reasonOf(error)}`
         this.messages.push(reason)
-        const retryable = isRetryableError(error) && !reason.includes('no answer within')
+        const retryable = isRetryableError(error) && !(error instanceof NoAnswer)
         for (const index of pending) {
           if (retryable && attempt < this.options.maxAttempts) retry.push(index)
           else
             this.outcomes.set(index, {
-              result: reason.includes('no answer within') ? 'none' : retryable ? 'retryable' : 'failed',
+              result: error instanceof NoAnswer ? 'none' : retryable ? 'retryable' : 'failed',
               attempts: attempt,
               status: statusOf(error),
               reason,
