@@ -255,6 +255,9 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
       duplicated === 0 &&
       cleanDuplicated === 0 &&
       equal &&
+      // An assertion Attio accepted (202) and then dropped is lost without a word.
+      faulty.bulkDropped === 0 &&
+      clean.bulkDropped === 0 &&
       faulty.leaks.length === 0 &&
       clean.leaks.length === 0
   }
