@@ -49,11 +49,22 @@ export function identityId(field: string, value: unknown): string {
       const id = raw.trim()
       // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
       if (/[\u0000-\u001f\u007f]/.test(id)) throw new ValueProblem('contains control characters')
+      if (/\p{Cs}/u.test(id)) throw new ValueProblem('contains a broken character (a lone UTF-16 surrogate)')
       if (id.length > 1000) throw new ValueProblem('is longer than 1,000 characters')
       return id
     },
     'a non-empty text id'
   )
+}
+
+/**
+ * An optional id: absent when not mapped, null or blank (actions-core drops an empty string on the
+ * single path but keeps it in a batch; both paths must treat it the same), otherwise checked as above.
+ */
+export function optionalIdentityId(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === ''))
+    return undefined
+  return identityId(field, value)
 }
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/

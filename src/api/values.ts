@@ -138,6 +138,12 @@ export function normalizeEmail(input: unknown): string {
   if (typeof raw !== 'string') throw new ValueProblem(`is ${describeType(raw)}, not an email address`)
   const email = raw.trim().toLowerCase()
   if (email === '') throw new ValueProblem('is empty')
+  // validator accepts any UTF-8 in the local part, invisible format characters included, and throws a
+  // URIError on a lone surrogate; Attio refuses both, so they are refused here before anything is sent.
+  if (/\p{Cs}/u.test(email)) throw new ValueProblem('contains a broken character (a lone UTF-16 surrogate)')
+  if (/[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u.test(email)) {
+    throw new ValueProblem('contains an invisible or Unicode space character, which no email address has')
+  }
   if (!isEmail(email, { allow_display_name: false, require_tld: true, allow_ip_domain: false })) {
     throw new ValueProblem('is not a valid email address')
   }
@@ -185,12 +191,21 @@ export function normalizeDomain(input: unknown): string {
 const ISO_DATE_TIME =
   /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$/i
 
-/** Parses ISO 8601 (UTC assumed when no offset is given) or epoch milliseconds into a Date. */
+/**
+ * Epoch numbers below this are seconds, above it milliseconds: 1e11 seconds is the year 5138, 1e11
+ * milliseconds is March 1973, so any date a CDP event carries is read the way it was meant.
+ */
+const EPOCH_SECONDS_BELOW = 1e11
+
+/**
+ * Parses ISO 8601 (UTC assumed when no offset is given) or an epoch number (seconds or milliseconds,
+ * as a number or a digit string) into a Date.
+ */
 function parseInstant(input: unknown): Date {
   const raw = unwrap(input, 'value')
   if (typeof raw === 'number') {
-    if (!Number.isFinite(raw)) throw new ValueProblem('is not a finite number of epoch milliseconds')
-    const date = new Date(raw)
+    if (!Number.isFinite(raw)) throw new ValueProblem('is not a finite epoch number')
+    const date = new Date(Math.abs(raw) < EPOCH_SECONDS_BELOW ? raw * 1000 : raw)
     if (Number.isNaN(date.getTime())) throw new ValueProblem('is out of the range of dates')
     return date
   }
@@ -198,7 +213,7 @@ function parseInstant(input: unknown): Date {
   const text = raw.trim()
   const match = ISO_DATE_TIME.exec(text)
   if (!match) {
-    if (/^\d{10,13}$/.test(text)) return parseInstant(Number(text))
+    if (/^\d{9,13}$/.test(text)) return parseInstant(Number(text))
     throw new ValueProblem('is not an ISO 8601 date or time')
   }
   const [, year, month = '01', day = '01', hour = '00', minute = '00', second = '00', fraction = '0'] = match
@@ -514,12 +529,12 @@ const TYPE_WRITERS: Readonly<Record<AttributeType, TypeWriter>> = {
   },
   date: {
     accepted:
-      'an ISO 8601 date ("2023-09-28"; longer ISO strings are converted to the UTC date) or epoch milliseconds',
+      'an ISO 8601 date ("2023-09-28"; longer ISO strings are converted to the UTC date) or epoch seconds or milliseconds',
     singleOnly: true,
     write: (input) => ({ value: parseInstant(input).toISOString().slice(0, 10) })
   },
   timestamp: {
-    accepted: 'an ISO 8601 date-time (UTC assumed without an offset) or epoch milliseconds',
+    accepted: 'an ISO 8601 date-time (UTC assumed without an offset) or epoch seconds or milliseconds',
     singleOnly: true,
     write: (input) => ({ value: parseInstant(input).toISOString() })
   },

@@ -49,6 +49,10 @@ describe('write forms per attribute type', () => {
     ['timestamp', '2023-01-02T13:00', [{ value: '2023-01-02T13:00:00.000Z' }]],
     ['timestamp', '2023-01-02T15:00:00.000000000+02:00', [{ value: '2023-01-02T13:00:00.000Z' }]],
     ['timestamp', 1672664400000, [{ value: '2023-01-02T13:00:00.000Z' }]],
+    ['timestamp', 1672664400, [{ value: '2023-01-02T13:00:00.000Z' }]],
+    ['timestamp', '1672664400', [{ value: '2023-01-02T13:00:00.000Z' }]],
+    ['timestamp', '1672664400000', [{ value: '2023-01-02T13:00:00.000Z' }]],
+    ['date', 1695859200, [{ value: '2023-09-28' }]],
     ['timestamp', '2023-09-28 04:39:17.000', [{ value: '2023-09-28T04:39:17.000Z' }]],
     ['domain', 'https://www.Acme.com:8080/pricing?x=1#top', [{ domain: 'acme.com' }], {}, true],
     [
@@ -192,6 +196,34 @@ describe('rejected values and their problems', () => {
     ['domain', 'ftp://files.acme.com', 'is a "ftp:" URL, which has no domain', {}, true],
     ['email-address', 'ada@@example.com', 'is not a valid email address', {}, true],
     ['email-address', 'ada', 'is not a valid email address', {}, true],
+    [
+      'email-address',
+      'ada\u200b@example.com',
+      'contains an invisible or Unicode space character, which no email address has',
+      {},
+      true
+    ],
+    [
+      'email-address',
+      '\u200fada@example.com',
+      'contains an invisible or Unicode space character, which no email address has',
+      {},
+      true
+    ],
+    [
+      'email-address',
+      'ada\u3000@example.com',
+      'contains an invisible or Unicode space character, which no email address has',
+      {},
+      true
+    ],
+    [
+      'email-address',
+      'ada\ud800@example.com',
+      'contains a broken character (a lone UTF-16 surrogate)',
+      {},
+      true
+    ],
     ['email-address', 12, 'is a number, not an email address', {}, true],
     ['personal-name', { first: 'Ada' }, 'has unknown name key "first"'],
     ['personal-name', '  ', 'is empty'],
