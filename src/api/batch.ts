@@ -13,6 +13,7 @@ import type { AttioClient, RecordId, WireValues } from './client'
 import { AttioApiError } from './errors'
 import {
   canonical,
+  missingLink,
   prepareRecord,
   recordKey,
   writeRecord,
@@ -250,16 +251,7 @@ async function resolveLookups(client: AttioClient, records: Iterable<MergedRecor
       for (const reference of chunk) {
         const recordId = found.get(reference.value)
         if (recordId) memory?.rememberLookup(object, attribute, reference.value, recordId)
-        resolved.set(
-          lookupKey(reference),
-          recordId
-            ? { object, recordId }
-            : new AttioApiError(
-                `Attio has no ${reference.label} with ${reference.attribute} "${reference.value}": ${reference.whenMissing}`,
-                404,
-                'not_found'
-              )
-        )
+        resolved.set(lookupKey(reference), recordId ? { object, recordId } : missingLink(reference))
       }
     }
   }
@@ -453,6 +445,9 @@ async function sendBulk(
     const chunk = roots.slice(start, start + batchSize)
     const assertions = chunk.map((root) => toAssertion(records, root, resolved))
     const nested = chunk.reduce((count, root) => count + carried(records, root).length - 1, 0)
+    // What this process remembers of these records stops being true once Attio applies the bulk request
+    // (asynchronously, whatever its answer says): forget it, so a later single write is always sent.
+    for (const root of chunk) for (const record of carried(records, root)) client.memory?.forget(record.key)
     let outcome: EventOutcome
     try {
       await client.bulkAssert(

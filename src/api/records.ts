@@ -38,6 +38,8 @@ export interface ExistingReference {
   readonly value: string
   /** What the user should do when the record does not exist. */
   readonly whenMissing: string
+  /** The mapping field the value came from, named first in the error. */
+  readonly field: string
 }
 
 export type Reference = AssertionReference | ExistingReference
@@ -448,9 +450,17 @@ async function send(
     const target = await writeRecord(client, reference.target, outcomes, written)
     addReference(reference.append ? appendValues : assertValues, reference.attribute, target)
   }
+  // A linked record that does not exist is not a reason to lose the rest: the record is written without
+  // that link, and the missing link is reported once it is.
+  let missing: AttioApiError | undefined
   for (const lookup of prepared.lookups) {
-    const target = await findExisting(client, lookup.reference)
-    addReference(lookup.append ? appendValues : assertValues, lookup.attribute, target)
+    try {
+      const target = await findExisting(client, lookup.reference)
+      addReference(lookup.append ? appendValues : assertValues, lookup.attribute, target)
+    } catch (error) {
+      if (!(error instanceof AttioApiError && error.attioCode === MISSING_LINK)) throw error
+      missing ??= error
+    }
   }
 
   const what = `the ${prepared.label}`
@@ -478,6 +488,7 @@ async function send(
     throw error
   }
   const unchanged = skipAssert && skipAppend
+  if (missing) throw missing
   outcomes.push({
     object: prepared.object,
     label: prepared.label,
@@ -486,6 +497,18 @@ async function send(
     ...(appended.length > 0 && !skipAppend ? { appended } : {})
   })
   return { object: prepared.object, recordId }
+}
+
+/** The code of the error for a linked record that does not exist (the linking record is still written). */
+export const MISSING_LINK = 'missing_link'
+
+/** The error for a linked record that does not exist, naming the mapping field it came from. */
+export function missingLink(reference: ExistingReference): AttioApiError {
+  return new AttioApiError(
+    `${reference.field}: Attio has no ${reference.label} with ${reference.attribute} ${showValue(reference.value)}: ${reference.whenMissing}`,
+    404,
+    MISSING_LINK
+  )
 }
 
 async function findExisting(client: AttioClient, reference: ExistingReference): Promise<RecordId> {
@@ -497,13 +520,7 @@ async function findExisting(client: AttioClient, reference: ExistingReference): 
     2,
     `the lookup of the ${reference.label} "${reference.value}"`
   )
-  if (ids.length === 0) {
-    throw new AttioApiError(
-      `Attio has no ${reference.label} with ${reference.attribute} "${reference.value}": ${reference.whenMissing}`,
-      404,
-      'not_found'
-    )
-  }
+  if (ids.length === 0) throw missingLink(reference)
   client.memory?.rememberLookup(reference.object, reference.attribute, reference.value, ids[0])
   return { object: reference.object, recordId: ids[0] }
 }

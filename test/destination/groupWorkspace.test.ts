@@ -79,12 +79,29 @@ describe('Group Workspace', () => {
     mockSchema()
     nock(API).post('/v2/objects/users/records/query').reply(200, { data: [] })
     nock(API).put('/v2/objects/companies/records').query(true).reply(200, recordBody('companies', COMPANY_ID))
+    nock(API)
+      .put('/v2/objects/workspaces/records')
+      .query(true)
+      .reply(200, recordBody('workspaces', WORKSPACE_ID))
     await expect(
       integration.testAction('groupWorkspace', { event: group(), auth, useDefaultMappings: true })
-    ).rejects.toThrow(/Attio has no User with user_id "user-42": run Identify User for this user first/)
-    expect(writesOf(integration.responses).map((r) => r.path)).toEqual([
-      '/v2/objects/companies/records?matching_attribute=domains'
+    ).rejects.toThrow(
+      /^user_id: Attio has no User with user_id "user-42": run Identify User for this user first.*the Company and Workspace were written\.$/
+    )
+    // The Company and the Workspace are still written, without the link; no User is created.
+    const writes = writesOf(integration.responses)
+    expect(writes.map((r) => r.path)).toEqual([
+      '/v2/objects/companies/records?matching_attribute=domains',
+      '/v2/objects/workspaces/records?matching_attribute=workspace_id'
     ])
+    expect(writes[1].body).toEqual({
+      data: {
+        values: {
+          workspace_id: [{ value: 'ws-7' }],
+          company: [{ target_object: 'companies', target_record_id: COMPANY_ID }]
+        }
+      }
+    })
   })
 
   it('links no user when the event has none', async () => {

@@ -175,8 +175,15 @@ describe('Group Workspace end to end', () => {
         settings: ctx.settings,
         useDefaultMappings: true
       })
-    ).rejects.toThrow('Attio has no User with user_id "ghost": run Identify User for this user first')
+    ).rejects.toThrow(
+      'user_id: Attio has no User with user_id "ghost": run Identify User for this user first'
+    )
     expect(recordsOf(ctx.emulator, 'users')).toHaveLength(0)
+    // The rest of the event is not lost: the Company and the Workspace exist, without a user.
+    expect(recordsOf(ctx.emulator, 'companies')).toHaveLength(1)
+    const [workspace] = recordsOf(ctx.emulator, 'workspaces')
+    expect(valuesOf(workspace, 'workspace_id', 'value')).toEqual(['ws-1'])
+    expect(valuesOf(workspace, 'users', 'target_record_id')).toEqual([])
   })
 })
 

@@ -85,7 +85,9 @@ describe('replay with Attio rate limits', () => {
     expect(Object.keys(result.tallies.failureReasons).sort()).toEqual([
       expect.stringMatching(/^400 email_address: "…" is not a valid email address/),
       expect.stringMatching(/^400 line 7 is not valid JSON/),
-      expect.stringMatching(/^404 Attio has no User with user_id "…": run Identify User for this user first/)
+      expect.stringMatching(
+        /^404 user_id: Attio has no User with user_id "…": run Identify User for this user first/
+      )
     ])
 
     // The failed events, as they were (in the order they finished), and their reasons line for line.
@@ -106,7 +108,7 @@ describe('replay with Attio rate limits', () => {
     expect(reasons.map((reason) => [reason.line, reason.action, reason.field, reason.status]).sort()).toEqual(
       [
         [2, 'identifyUser', 'email_address', 400],
-        [5, 'groupWorkspace', undefined, 404],
+        [5, 'groupWorkspace', 'user_id', 404],
         [7, undefined, undefined, 400]
       ]
     )

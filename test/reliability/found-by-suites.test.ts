@@ -1,7 +1,7 @@
 /**
- * Defects the reliability suites found in src/api, each reproduced against the emulator without faults.
- * They are `it.failing`: each asserts the correct behaviour, so it passes while the defect is there and
- * fails (turn it into a plain `it`) once the defect is fixed. Reported, not fixed here.
+ * Defects the reliability suites (npm run soak, the bad-input corpus) found in src/api, each reproduced
+ * against the emulator without faults. They were expected failures until fixed; each now asserts the
+ * fixed behaviour and fails if the defect comes back.
  */
 import { createTestIntegration, type SegmentEvent } from '@segment/actions-core'
 import destination from '../../src'
@@ -25,32 +25,29 @@ function planOf(): unknown {
 }
 
 describe('redundant-write suppression and the batch path (found by npm run soak, seed 1)', () => {
-  it.failing(
-    'a value written through the batch path is not hidden by the memory of an earlier single write',
-    async () => {
-      const integration = createTestIntegration(destination)
-      const single = (plan: string, second: number) =>
-        integration.testAction('identifyUser', {
-          event: identify(plan, second),
-          settings: ctx.settings,
-          useDefaultMappings: true,
-          mapping
-        })
-      await single('Enterprise', 1)
-      await integration.testBatchAction('identifyUser', {
-        events: [identify('Pro', 2)],
+  it('a value written through the batch path is not hidden by the memory of an earlier single write', async () => {
+    const integration = createTestIntegration(destination)
+    const single = (plan: string, second: number) =>
+      integration.testAction('identifyUser', {
+        event: identify(plan, second),
         settings: ctx.settings,
         useDefaultMappings: true,
         mapping
       })
-      await ctx.emulator.settle()
-      expect(planOf()).toBe('Pro')
-      // The memory still says "Enterprise" from the first write, so this write is skipped as unchanged,
-      // and Attio keeps "Pro": the latest event is lost.
-      await single('Enterprise', 3)
-      expect(planOf()).toBe('Enterprise')
-    }
-  )
+    await single('Enterprise', 1)
+    await integration.testBatchAction('identifyUser', {
+      events: [identify('Pro', 2)],
+      settings: ctx.settings,
+      useDefaultMappings: true,
+      mapping
+    })
+    await ctx.emulator.settle()
+    expect(planOf()).toBe('Pro')
+    // The memory said "Enterprise" from the first write, and this write was skipped as unchanged,
+    // so Attio kept "Pro": the latest event was lost. A bulk request now forgets what it touches.
+    await single('Enterprise', 3)
+    expect(planOf()).toBe('Enterprise')
+  })
 })
 
 describe('Group Workspace with a User that does not exist yet (found by npm run soak)', () => {
@@ -72,36 +69,37 @@ describe('Group Workspace with a User that does not exist yet (found by npm run 
     })
     const [entry] = (integration.results[0] as unknown as { multistatus: Array<{ errormessage?: string }> })
       .multistatus
-    expect(entry.errormessage).toMatch(/the Company and Workspace were written/)
+    expect(entry.errormessage).toMatch(
+      /^user_id: Attio has no User with user_id "ghost": .*the Company and Workspace were written/
+    )
     await ctx.emulator.settle()
     expect(recordsOf(ctx.emulator, 'workspaces')).toHaveLength(1)
   })
 
-  it.failing(
-    'single path: the error says the Company and Workspace were written, so the Workspace exists',
-    async () => {
-      const integration = createTestIntegration(destination)
-      await expect(
-        integration.testAction('groupWorkspace', {
-          event: group,
-          settings: ctx.settings,
-          useDefaultMappings: true,
-          mapping
-        })
-      ).rejects.toThrow(/the Company and Workspace were written/)
-      expect(recordsOf(ctx.emulator, 'companies')).toHaveLength(1)
-      // The lookup of the User fails before the Workspace's assert is sent: the Workspace (and its name)
-      // is not written, although the message says it was, and the 404 is final, so the host drops it.
-      expect(valuesOf(recordsOf(ctx.emulator, 'workspaces')[0], 'name', 'value')).toEqual(['Acme HQ'])
-    }
-  )
+  it('single path: the error says the Company and Workspace were written, so the Workspace exists', async () => {
+    const integration = createTestIntegration(destination)
+    await expect(
+      integration.testAction('groupWorkspace', {
+        event: group,
+        settings: ctx.settings,
+        useDefaultMappings: true,
+        mapping
+      })
+    ).rejects.toThrow(
+      /^user_id: Attio has no User with user_id "ghost": .*the Company and Workspace were written/
+    )
+    expect(recordsOf(ctx.emulator, 'companies')).toHaveLength(1)
+    // The lookup of the User failed before the Workspace's assert was sent, so the Workspace (and its
+    // name) was not written although the message said it was. Now it is written without the link.
+    expect(valuesOf(recordsOf(ctx.emulator, 'workspaces')[0], 'name', 'value')).toEqual(['Acme HQ'])
+  })
 })
 
 describe('emails the destination lets through (found by the bad-input corpus)', () => {
   const identifyWith = (email: string) =>
     ({ type: 'identify', userId: 'u-1', traits: { email } }) as unknown as SegmentEvent
 
-  it.failing('an email with a zero-width space is refused before anything is sent', async () => {
+  it('an email with a zero-width space is refused before anything is sent', async () => {
     const integration = createTestIntegration(destination)
     const error = await integration
       .testAction('identifyUser', {
@@ -113,32 +111,29 @@ describe('emails the destination lets through (found by the bad-input corpus)', 
         () => undefined,
         (caught: unknown) => caught as Error
       )
-    // Today the Person's assert is sent and Attio (the emulator) answers 400; in a batch, the bulk
-    // request is accepted (202) and the assertion is dropped later without a word.
+    // It used to be sent: Attio (the emulator) answered 400, and in a batch the bulk request was
+    // accepted (202) and the assertion dropped later without a word.
     expect(error?.name).toBe('PayloadValidationError')
     expect(ctx.emulator.stats().writes).toBe(0)
   })
 
-  it.failing(
-    'a lone surrogate in an email is a refusal (400), not a URIError or a retryable 500',
-    async () => {
-      const integration = createTestIntegration(destination)
-      await expect(
-        integration.testAction('identifyUser', {
-          event: identifyWith('ada\ud800@example.com'),
-          settings: ctx.settings,
-          useDefaultMappings: true
-        })
-      ).rejects.toMatchObject({ name: 'PayloadValidationError' })
-      await integration.testBatchAction('identifyUser', {
-        events: [identifyWith('ada\ud800@example.com')],
+  it('a lone surrogate in an email is a refusal (400), not a URIError or a retryable 500', async () => {
+    const integration = createTestIntegration(destination)
+    await expect(
+      integration.testAction('identifyUser', {
+        event: identifyWith('ada\ud800@example.com'),
         settings: ctx.settings,
         useDefaultMappings: true
       })
-      const [entry] = (integration.results[0] as unknown as { multistatus: Array<{ status: number }> })
-        .multistatus
-      // Today: 500, which a host retries until it gives up.
-      expect(entry.status).toBe(400)
-    }
-  )
+    ).rejects.toMatchObject({ name: 'PayloadValidationError' })
+    await integration.testBatchAction('identifyUser', {
+      events: [identifyWith('ada\ud800@example.com')],
+      settings: ctx.settings,
+      useDefaultMappings: true
+    })
+    const [entry] = (integration.results[0] as unknown as { multistatus: Array<{ status: number }> })
+      .multistatus
+    // It was a 500 (validator's URIError), which a host retries until it gives up.
+    expect(entry.status).toBe(400)
+  })
 })

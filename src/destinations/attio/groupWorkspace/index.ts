@@ -3,6 +3,7 @@ import {
   connect,
   identityDomain,
   identityId,
+  optionalIdentityId,
   referTo,
   writableAttributeChoices,
   type RecordAssertion,
@@ -85,7 +86,7 @@ const action: ActionDefinition<Settings, Payload> = {
 function workspaceOf(payload: Payload): RecordAssertion {
   const domain = identityDomain('domain', payload.domain)
   const workspaceId = identityId('workspace_id', payload.workspace_id)
-  const userId = payload.user_id === undefined ? undefined : identityId('user_id', payload.user_id)
+  const userId = optionalIdentityId('user_id', payload.user_id)
   const company: RecordAssertion = {
     object: 'companies',
     label: 'Company',
@@ -110,6 +111,7 @@ function workspaceOf(payload: Payload): RecordAssertion {
               label: 'User',
               attribute: 'user_id',
               value: userId,
+              field: 'user_id',
               whenMissing:
                 'run Identify User for this user first. Group Workspace links existing Users and never creates them; the Company and Workspace were written.'
             }
