@@ -24,7 +24,7 @@ import {
   type WriteOutcome
 } from './records'
 import type { WorkspaceSchema } from './schema'
-import type { WireItem } from './values'
+import { recordIdItem, type WireItem } from './values'
 
 export const MAX_BATCH_SIZE = 10_000
 export const DEFAULT_BATCH_SIZE = 1000
@@ -275,9 +275,7 @@ function toAssertion(
     const ids: WireItem[] = []
     for (const reference of slot.references) {
       const target = resolved.get(lookupKey(reference))
-      if (target && !(target instanceof AttioApiError)) {
-        ids.push({ target_object: target.object, target_record_id: target.recordId })
-      }
+      if (target && !(target instanceof AttioApiError)) ids.push(recordIdItem(target.object, target.recordId))
     }
     if (ids.length > 0) values[slot.attribute] = [...((values[slot.attribute] as WireItem[]) ?? []), ...ids]
   }

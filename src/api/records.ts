@@ -15,6 +15,7 @@ import type { WorkspaceSchema } from './schema'
 import {
   acceptedFormat,
   isMultiValued,
+  recordIdItem,
   ValueProblem,
   writeAttributeValue,
   type AttributeType,
@@ -383,13 +384,21 @@ export function canonical(value: unknown): string {
   )
 }
 
-/** The reference form for a record whose id is known. */
-function idReference(record: RecordId): WireItem {
-  return { target_object: record.object, target_record_id: record.recordId }
+function addReference(values: WireValues, attribute: string, record: RecordId): void {
+  values[attribute] = [...(values[attribute] ?? []), recordIdItem(record.object, record.recordId)]
 }
 
-function addReference(values: WireValues, attribute: string, record: RecordId): void {
-  values[attribute] = [...(values[attribute] ?? []), idReference(record)]
+/**
+ * The matching value of a record as plain text, when it is a single item with a single text property
+ * (`[{"value":"u-1"}]`, `[{"email_address":"ada@example.com"}]`): how lookups name the record.
+ */
+export function matchingText(values: readonly WireItem[] | undefined): string | undefined {
+  if (!values || values.length !== 1) return undefined
+  const [item] = values
+  if (typeof item === 'string') return item
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined
+  const properties = Object.values(item)
+  return properties.length === 1 && typeof properties[0] === 'string' ? properties[0] : undefined
 }
 
 /** What happened to one record, in write order: the action's answer lists them. */
@@ -478,6 +487,10 @@ async function send(
       recordId = (await client.assertRecord(prepared.object, prepared.matchingAttribute, assertValues, what))
         .recordId
       memory?.rememberAssert(key, recordId, assertValues, prepared.matchingAttribute)
+      // A later link to this record (a Workspace's user) then needs no lookup.
+      const text = matchingText(assertValues[prepared.matchingAttribute])
+      if (text !== undefined)
+        memory?.rememberLookup(prepared.object, prepared.matchingAttribute, text, recordId)
     }
     if (!skipAppend) {
       await client.appendValues(prepared.object, recordId, appendValues, what)

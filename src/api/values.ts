@@ -419,11 +419,14 @@ export function isRecordIdReference(value: unknown): value is RecordIdReference 
   return isPlainObject(value) && value.kind === 'record-id' && typeof value.recordId === 'string'
 }
 
+/** The wire form of a reference to a record whose id is known. */
+export function recordIdItem(object: string, recordId: string): WireItem {
+  return { target_object: object, target_record_id: recordId }
+}
+
 function writeRecordReference(input: unknown, context: WriteContext): WireItem {
   const allowed = context.allowedObjects ?? []
-  if (isRecordIdReference(input)) {
-    return { target_object: input.object, target_record_id: input.recordId }
-  }
+  if (isRecordIdReference(input)) return recordIdItem(input.object, input.recordId)
   if (isPlainObject(input)) {
     const target = input.target_object
     const id = input.target_record_id

@@ -7,7 +7,16 @@ import { createTestEvent, createTestIntegration, type JSONObject } from '@segmen
 import destination from '../../src'
 import type { Settings } from '../../src/destinations/attio/generated-types'
 import { clearWriteMemory } from '../../src/api'
-import { API, capture, errorBody, mockSchema, recordBody, useNock, writesOf } from '../helpers/attio-fixtures'
+import {
+  API,
+  capture,
+  errorBody,
+  mockSchema,
+  recordBody,
+  requestsOf,
+  useNock,
+  writesOf
+} from '../helpers/attio-fixtures'
 
 useNock()
 const auth = { accessToken: 'oauth-token-abc123', refreshToken: 'r' }
@@ -131,6 +140,43 @@ describe('redundant-write suppression', () => {
     const settings = { suppress_unchanged_writes: false }
     await send(integration, identify(), settings)
     expect((await send(integration, identify(), settings)).writes).toHaveLength(2)
+  })
+
+  it('links a User this process wrote without looking it up', async () => {
+    mockSchema()
+    mockWrites()
+    nock(API).persist().put('/v2/objects/companies/records').query(true).reply(200, recordBody('companies'))
+    nock(API)
+      .persist()
+      .put('/v2/objects/workspaces/records')
+      .query(true)
+      .reply(200, recordBody('workspaces', PERSON))
+    const integration = createTestIntegration(destination)
+    await send(integration)
+    const group = createTestEvent({
+      type: 'group',
+      groupId: 'ws-1',
+      userId: 'u-1',
+      traits: { website: 'acme.com' }
+    })
+    const { responses, error } = await capture(integration, (i) =>
+      i.testAction('groupWorkspace', { event: group, auth, useDefaultMappings: true })
+    )
+    expect(error).toBeUndefined()
+    // No query for the User: its record id is known from the Identify User write (the GETs are the
+    // schema reads of the two objects this test had not used yet).
+    expect(
+      requestsOf(responses)
+        .filter((r) => r.method !== 'GET')
+        .map((r) => `${r.method} ${r.path.split('?')[0]}`)
+    ).toEqual([
+      'PUT /v2/objects/companies/records',
+      'PUT /v2/objects/workspaces/records',
+      `PATCH /v2/objects/workspaces/records/${PERSON}`
+    ])
+    expect(writesOf(responses)[2].body).toEqual({
+      data: { values: { users: [{ target_object: 'users', target_record_id: USER }] } }
+    })
   })
 
   it('does not make a workspace-user link again (no lookup, no update)', async () => {
