@@ -30,7 +30,7 @@ export const multiselectMode: InputField = {
 export function attributeMap(label: string, objectNoun: string): InputField {
   return {
     label,
-    description: `Additional ${objectNoun} attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the ${objectNoun} object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value.`,
+    description: `Additional ${objectNoun} attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the ${objectNoun} object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).`,
     type: 'object',
     required: false,
     defaultObjectUI: 'keyvalue:only',

@@ -41,13 +41,13 @@ export interface Payload {
   received_at?: ReceivedAt
 }
 /**
- * Additional Company attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the Company object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value.
+ * Additional Company attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the Company object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).
  */
 export interface AdditionalCompanyAttributes {
   [k: string]: unknown
 }
 /**
- * Additional Workspace attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the Workspace object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value.
+ * Additional Workspace attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the Workspace object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).
  */
 export interface AdditionalWorkspaceAttributes {
   [k: string]: unknown

@@ -36,13 +36,13 @@ export interface Payload {
   received_at?: ReceivedAt
 }
 /**
- * Additional Person attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the Person object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value.
+ * Additional Person attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the Person object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).
  */
 export interface AdditionalPersonAttributes {
   [k: string]: unknown
 }
 /**
- * Additional User attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the User object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value.
+ * Additional User attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the User object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).
  */
 export interface AdditionalUserAttributes {
   [k: string]: unknown
