@@ -429,7 +429,33 @@ function normaliseReceivedAt(value: string | undefined): string | undefined {
   return Number.isFinite(time) ? new Date(time).toISOString() : undefined
 }
 
-/** Sends the roots in chunks of `batchSize`. Returns true when Attio has no bulk endpoint (404/405). */
+/**
+ * Splits the roots into requests of at most `batchSize` top-level assertions, and never more than Attio's
+ * 10,000 assertions in all, nested ones included.
+ */
+function chunksOf(
+  records: Map<string, MergedRecord>,
+  roots: MergedRecord[],
+  batchSize: number
+): MergedRecord[][] {
+  const chunks: MergedRecord[][] = []
+  let chunk: MergedRecord[] = []
+  let total = 0
+  for (const root of roots) {
+    const size = carried(records, root).length
+    if (chunk.length > 0 && (chunk.length >= batchSize || total + size > MAX_BATCH_SIZE)) {
+      chunks.push(chunk)
+      chunk = []
+      total = 0
+    }
+    chunk.push(root)
+    total += size
+  }
+  if (chunk.length > 0) chunks.push(chunk)
+  return chunks
+}
+
+/** Sends the roots in chunks (`chunksOf`). Returns true when Attio has no bulk endpoint (404/405). */
 async function sendBulk(
   client: AttioClient,
   records: Map<string, MergedRecord>,
@@ -439,8 +465,8 @@ async function sendBulk(
   status: Map<string, EventOutcome>,
   report: BatchReport
 ): Promise<boolean> {
-  for (let start = 0; start < roots.length; start += batchSize) {
-    const chunk = roots.slice(start, start + batchSize)
+  const chunks = chunksOf(records, roots, batchSize)
+  for (const [index, chunk] of chunks.entries()) {
     const assertions = chunk.map((root) => toAssertion(records, root, resolved))
     const nested = chunk.reduce((count, root) => count + carried(records, root).length - 1, 0)
     // What this process remembers of these records stops being true once Attio applies the bulk request
@@ -467,7 +493,7 @@ async function sendBulk(
         }
       }
     } catch (error) {
-      if (error instanceof AttioApiError && (error.status === 404 || error.status === 405) && start === 0)
+      if (error instanceof AttioApiError && (error.status === 404 || error.status === 405) && index === 0)
         return true
       report.requests += 1
       outcome = errorOutcome(error)

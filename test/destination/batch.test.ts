@@ -142,6 +142,26 @@ describe('batch path: bodies', () => {
     expect(multistatus(integration).map((r) => r.status)).toEqual([202, 202, 202, 202, 202])
   })
 
+  it("never sends more than Attio's 10,000 assertions in one request, nested ones included", async () => {
+    mockSchema()
+    nock(API).put('/v2/batch/records').times(2).reply(202)
+    const integration = createTestIntegration(destination)
+    // 6,000 users: 6,000 User assertions, each with its Person nested, is 12,000 assertions in all.
+    const events = Array.from({ length: 6000 }, (_, i) => identify(`u-${i}`, `user${i}@example.com`, i % 60))
+    const responses = await integration.testBatchAction('identifyUser', {
+      events,
+      auth,
+      useDefaultMappings: true,
+      mapping: { batch_size: 10000 }
+    })
+    const bodies = bulkBodies(responses)
+    expect(bodies.map((a) => a.length)).toEqual([5000, 1000])
+    const total = (assertions: Assertion[]) =>
+      assertions.reduce((count, a) => count + 1 + (a.values.person === undefined ? 0 : 1), 0)
+    expect(bodies.map(total)).toEqual([10000, 2000])
+    expect(multistatus(integration).every((r) => r.status === 202)).toBe(true)
+  }, 30_000)
+
   it('links Group Workspace users by record id (one lookup for all), appending, with the Company nested', async () => {
     mockSchema()
     nock(API)
