@@ -257,6 +257,9 @@ export async function prepareRecord(
   for (const input of assertion.values) {
     if (input.value === undefined) continue
     const attribute = await schema.findAttribute(object, input.attribute)
+    // An empty matching value is no matching value (reported below), not a malformed one.
+    if (attribute?.slug === matching.slug && typeof input.value === 'string' && input.value.trim() === '')
+      continue
     if (!attribute) {
       throw invalid(
         `${input.field}: Attio's ${object} object has no attribute ${showValue(input.attribute)} (attributes are referenced by slug or id, and Attio never creates them).${suggest(
@@ -325,6 +328,12 @@ export async function prepareRecord(
 
   const matchingValues = prepared.assertValues[matching.slug]
   if (!matchingValues || matchingValues.length === 0) {
+    if (assertion.matchingField === 'matching_attribute') {
+      // Assert Record: the matching value is one of the mapped Attributes (by slug or by id).
+      throw invalid(
+        `attributes: the matching attribute ${showValue(assertion.matchingAttribute)} has no value in Attributes, so Attio could not tell which ${object} record to create or update. Add ${showValue(assertion.matchingAttribute)} to Attributes with the value to match on.`
+      )
+    }
     throw invalid(
       `${assertion.matchingField}: the ${label} has no value for its matching attribute "${matching.slug}", so Attio could not tell which record to create or update. Map a value to "${matching.slug}".`
     )

@@ -1,7 +1,15 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import destination from '../../src'
-import { API, linesOf, mockSchema, recordBody, writesOf, useNock } from '../helpers/attio-fixtures'
+import {
+  API,
+  ATTRIBUTES,
+  linesOf,
+  mockSchema,
+  recordBody,
+  writesOf,
+  useNock
+} from '../helpers/attio-fixtures'
 
 const auth = { accessToken: 'oauth-token-abc123', refreshToken: 'r' }
 const COMPANY_ID = '33333333-3333-4333-8333-333333333333'
@@ -44,6 +52,7 @@ describe('Assert Record', () => {
 
   it('fails before sending anything when the attributes lack the matching attribute', async () => {
     const integration = createTestIntegration(destination)
+    mockSchema()
     await expect(
       integration.testAction('assertRecord', {
         event,
@@ -51,7 +60,31 @@ describe('Assert Record', () => {
         mapping: { object: 'companies', matching_attribute: 'domains', attributes: { twitter: '@attio' } }
       })
     ).rejects.toThrow('attributes: the matching attribute "domains" has no value in Attributes')
-    expect(integration.responses).toHaveLength(0)
+    expect(writesOf(integration.responses)).toHaveLength(0)
+  })
+
+  it('finds the matching value when the attribute is mapped by its id and matched by its slug', async () => {
+    const integration = createTestIntegration(destination)
+    mockSchema()
+    nock(API)
+      .put('/v2/objects/companies/records')
+      .query({ matching_attribute: 'domains' })
+      .reply(200, recordBody('companies', COMPANY_ID))
+    const domainsId = (
+      ATTRIBUTES.companies.find((a) => a.api_slug === 'domains') as { id: { attribute_id: string } }
+    ).id.attribute_id
+    const responses = await integration.testAction('assertRecord', {
+      event,
+      auth,
+      mapping: {
+        object: 'companies',
+        matching_attribute: 'domains',
+        attributes: { [domainsId]: { '@path': '$.traits.domain' } }
+      }
+    })
+    expect(writesOf(responses)[0].body).toEqual({
+      data: { values: { domains: [{ domain: 'app.attio.com' }] } }
+    })
   })
 
   it.each(['../people', 'people?x=1', 'peo ple', 'people#frag', 'a&b'])(

@@ -1,4 +1,4 @@
-import { PayloadValidationError, type ActionDefinition } from '@segment/actions-core'
+import type { ActionDefinition } from '@segment/actions-core'
 import {
   connect,
   identitySlug,
@@ -75,13 +75,9 @@ const action: ActionDefinition<Settings, Payload> = {
 function recordOf(payload: Payload): RecordAssertion {
   const object = identitySlug('object', payload.object)
   const matchingAttribute = identitySlug('matching_attribute', payload.matching_attribute)
+  // The matching attribute may be mapped by slug or by id: whether it has a value is checked once both are
+  // known, against the workspace's attributes (prepareRecord).
   const attributes = payload.attributes ?? {}
-  const matchingValue = attributes[matchingAttribute]
-  if (matchingValue === undefined || matchingValue === null || matchingValue === '') {
-    throw new PayloadValidationError(
-      `attributes: the matching attribute "${matchingAttribute}" has no value in Attributes, so Attio could not tell which ${object} record to create or update. Add "${matchingAttribute}" to Attributes with the value to match on.`
-    )
-  }
   return {
     object,
     label: `${object} record`,
