@@ -6,8 +6,12 @@ import { PayloadValidationError } from '@segment/actions-core'
 import { showValue } from './records'
 import { acceptedFormat, normalizeDomain, normalizeEmail, ValueProblem } from './values'
 
+/** Not given: unmapped, null, or text of nothing but spaces. */
+const isBlank = (value: unknown): boolean =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+
 function check<T>(field: string, value: unknown, normalise: (value: unknown) => T, accepted: string): T {
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
+  if (isBlank(value)) {
     throw new PayloadValidationError(`${field} is missing: ${accepted}`)
   }
   try {
@@ -62,9 +66,7 @@ export function identityId(field: string, value: unknown): string {
  * single path but keeps it in a batch; both paths must treat it the same), otherwise checked as above.
  */
 export function optionalIdentityId(field: string, value: unknown): string | undefined {
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === ''))
-    return undefined
-  return identityId(field, value)
+  return isBlank(value) ? undefined : identityId(field, value)
 }
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/

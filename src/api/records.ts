@@ -522,7 +522,7 @@ async function send(
 }
 
 /** The code of the error for a linked record that does not exist (the linking record is still written). */
-export const MISSING_LINK = 'missing_link'
+const MISSING_LINK = 'missing_link'
 
 /** The error for a linked record that does not exist, naming the mapping field it came from. */
 export function missingLink(reference: ExistingReference): AttioApiError {
