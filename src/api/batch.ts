@@ -429,29 +429,30 @@ function normaliseReceivedAt(value: string | undefined): string | undefined {
   return Number.isFinite(time) ? new Date(time).toISOString() : undefined
 }
 
+/** One bulk request: its top-level records, and every record it carries (those and the ones nested in them). */
+interface Chunk {
+  roots: MergedRecord[]
+  records: MergedRecord[]
+}
+
 /**
  * Splits the roots into requests of at most `batchSize` top-level assertions, and never more than Attio's
  * 10,000 assertions in all, nested ones included.
  */
-function chunksOf(
-  records: Map<string, MergedRecord>,
-  roots: MergedRecord[],
-  batchSize: number
-): MergedRecord[][] {
-  const chunks: MergedRecord[][] = []
-  let chunk: MergedRecord[] = []
-  let total = 0
+function chunksOf(records: Map<string, MergedRecord>, roots: MergedRecord[], batchSize: number): Chunk[] {
+  const chunks: Chunk[] = []
+  let chunk: Chunk = { roots: [], records: [] }
   for (const root of roots) {
-    const size = carried(records, root).length
-    if (chunk.length > 0 && (chunk.length >= batchSize || total + size > MAX_BATCH_SIZE)) {
+    const withNested = carried(records, root)
+    const full = chunk.roots.length >= batchSize || chunk.records.length + withNested.length > MAX_BATCH_SIZE
+    if (chunk.roots.length > 0 && full) {
       chunks.push(chunk)
-      chunk = []
-      total = 0
+      chunk = { roots: [], records: [] }
     }
-    chunk.push(root)
-    total += size
+    chunk.roots.push(root)
+    chunk.records.push(...withNested)
   }
-  if (chunk.length > 0) chunks.push(chunk)
+  if (chunk.roots.length > 0) chunks.push(chunk)
   return chunks
 }
 
@@ -467,11 +468,10 @@ async function sendBulk(
 ): Promise<boolean> {
   const chunks = chunksOf(records, roots, batchSize)
   for (const [index, chunk] of chunks.entries()) {
-    const assertions = chunk.map((root) => toAssertion(records, root, resolved))
-    const nested = chunk.reduce((count, root) => count + carried(records, root).length - 1, 0)
+    const assertions = chunk.roots.map((root) => toAssertion(records, root, resolved))
     // What this process remembers of these records stops being true once Attio applies the bulk request
     // (asynchronously, whatever its answer says): forget it, so a later single write is always sent.
-    for (const root of chunk) for (const record of carried(records, root)) client.memory?.forget(record.key)
+    for (const record of chunk.records) client.memory?.forget(record.key)
     let outcome: EventOutcome
     try {
       await client.bulkAssert(
@@ -481,7 +481,7 @@ async function sendBulk(
       report.path = 'bulk'
       report.requests += 1
       report.assertions += assertions.length
-      report.nestedAssertions += nested
+      report.nestedAssertions += chunk.records.length - chunk.roots.length
       outcome = {
         ok: true,
         status: 202,
@@ -498,8 +498,7 @@ async function sendBulk(
       report.requests += 1
       outcome = errorOutcome(error)
     }
-    for (const root of chunk)
-      for (const record of carried(records, root)) setWorst(status, record.key, outcome)
+    for (const record of chunk.records) setWorst(status, record.key, outcome)
   }
   return false
 }
