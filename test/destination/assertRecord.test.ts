@@ -21,14 +21,18 @@ const event = createTestEvent({
   traits: { domain: 'app.attio.com', twitter_handle: '@attio' }
 })
 
+/** One Company assert matched on domains, answered with COMPANY_ID. */
+const mockCompanyAssert = () =>
+  nock(API)
+    .put('/v2/objects/companies/records')
+    .query({ matching_attribute: 'domains' })
+    .reply(200, recordBody('companies', COMPANY_ID))
+
 describe('Assert Record', () => {
   it('makes one assert with the mapped attributes', async () => {
     const integration = createTestIntegration(destination)
     mockSchema()
-    nock(API)
-      .put('/v2/objects/companies/records')
-      .query({ matching_attribute: 'domains' })
-      .reply(200, recordBody('companies', COMPANY_ID))
+    mockCompanyAssert()
     const responses = await integration.testAction('assertRecord', {
       event,
       auth,
@@ -66,10 +70,7 @@ describe('Assert Record', () => {
   it('finds the matching value when the attribute is mapped by its id and matched by its slug', async () => {
     const integration = createTestIntegration(destination)
     mockSchema()
-    nock(API)
-      .put('/v2/objects/companies/records')
-      .query({ matching_attribute: 'domains' })
-      .reply(200, recordBody('companies', COMPANY_ID))
+    mockCompanyAssert()
     const domainsId = (
       ATTRIBUTES.companies.find((a) => a.api_slug === 'domains') as { id: { attribute_id: string } }
     ).id.attribute_id

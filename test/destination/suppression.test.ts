@@ -32,6 +32,18 @@ function mockWrites() {
     .reply(200, recordBody('people', PERSON))
 }
 
+/** The Company and Workspace asserts of Group Workspace, answered any number of times. */
+function mockGroupAsserts() {
+  nock(API).persist().put('/v2/objects/companies/records').query(true).reply(200, recordBody('companies'))
+  nock(API)
+    .persist()
+    .put('/v2/objects/workspaces/records')
+    .query(true)
+    .reply(200, recordBody('workspaces', PERSON))
+}
+
+const group = () =>
+  createTestEvent({ type: 'group', groupId: 'ws-1', userId: 'u-1', traits: { website: 'acme.com' } })
 const identify = (traits: Record<string, unknown> = {}, userId = 'u-1') =>
   createTestEvent({ type: 'identify', userId, traits: { email: 'ada@example.com', ...traits } })
 const mapping: JSONObject = {
@@ -145,22 +157,11 @@ describe('redundant-write suppression', () => {
   it('links a User this process wrote without looking it up', async () => {
     mockSchema()
     mockWrites()
-    nock(API).persist().put('/v2/objects/companies/records').query(true).reply(200, recordBody('companies'))
-    nock(API)
-      .persist()
-      .put('/v2/objects/workspaces/records')
-      .query(true)
-      .reply(200, recordBody('workspaces', PERSON))
+    mockGroupAsserts()
     const integration = createTestIntegration(destination)
     await send(integration)
-    const group = createTestEvent({
-      type: 'group',
-      groupId: 'ws-1',
-      userId: 'u-1',
-      traits: { website: 'acme.com' }
-    })
     const { responses, error } = await capture(integration, (i) =>
-      i.testAction('groupWorkspace', { event: group, auth, useDefaultMappings: true })
+      i.testAction('groupWorkspace', { event: group(), auth, useDefaultMappings: true })
     )
     expect(error).toBeUndefined()
     // No query for the User: its record id is known from the Identify User write (the GETs are the
@@ -185,26 +186,15 @@ describe('redundant-write suppression', () => {
       .post('/v2/objects/users/records/query')
       .once()
       .reply(200, { data: [recordBody('users', USER).data] })
-    nock(API).persist().put('/v2/objects/companies/records').query(true).reply(200, recordBody('companies'))
-    nock(API)
-      .persist()
-      .put('/v2/objects/workspaces/records')
-      .query(true)
-      .reply(200, recordBody('workspaces', PERSON))
+    mockGroupAsserts()
     nock(API).persist().patch(/.*/).reply(200, recordBody('workspaces', PERSON))
     const integration = createTestIntegration(destination)
-    const group = createTestEvent({
-      type: 'group',
-      groupId: 'ws-1',
-      userId: 'u-1',
-      traits: { website: 'acme.com' }
-    })
     const first = await capture(integration, (i) =>
-      i.testAction('groupWorkspace', { event: group, auth, useDefaultMappings: true })
+      i.testAction('groupWorkspace', { event: group(), auth, useDefaultMappings: true })
     )
     expect(writesOf(first.responses).map((w) => w.method)).toEqual(['PUT', 'PUT', 'PATCH'])
     const second = await capture(integration, (i) =>
-      i.testAction('groupWorkspace', { event: group, auth, useDefaultMappings: true })
+      i.testAction('groupWorkspace', { event: group(), auth, useDefaultMappings: true })
     )
     expect(second.error).toBeUndefined()
     expect(second.responses).toHaveLength(0)
