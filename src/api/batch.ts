@@ -13,6 +13,7 @@ import type { AttioClient, RecordId, WireValues } from './client'
 import { AttioApiError } from './errors'
 import {
   canonical,
+  matchingText,
   missingLink,
   prepareRecord,
   recordKey,
@@ -24,7 +25,7 @@ import {
   type WriteOutcome
 } from './records'
 import type { WorkspaceSchema } from './schema'
-import { recordIdItem, type WireItem } from './values'
+import { recordIdItem } from './values'
 
 export const MAX_BATCH_SIZE = 10_000
 export const DEFAULT_BATCH_SIZE = 1000
@@ -80,6 +81,8 @@ interface MergedRecord {
   references: Map<string, ReferenceSlot>
   lookups: Map<string, LookupSlot>
   replaceMultiselect: boolean
+  /** Attributes Attio requires to create the record. */
+  required: Set<string>
   receivedAt: string
   events: Set<number>
 }
@@ -144,6 +147,7 @@ function absorb(merge: Merge, prepared: PreparedRecord, event: number, receivedA
       references: new Map(),
       lookups: new Map(),
       replaceMultiselect: prepared.replaceMultiselect,
+      required: new Set(),
       receivedAt,
       events: new Set()
     }
@@ -151,6 +155,7 @@ function absorb(merge: Merge, prepared: PreparedRecord, event: number, receivedA
   }
   const record = merged
   for (const attribute of prepared.multiValued) record.multiValued.add(attribute)
+  for (const attribute of prepared.required) record.required.add(attribute)
   record.multiValued.add(prepared.matchingAttribute)
   mergeValues(record.assertValues, prepared.assertValues, record.multiValued)
   mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
@@ -210,12 +215,28 @@ function carried(records: Map<string, MergedRecord>, root: MergedRecord): Merged
   return result
 }
 
-type Resolved = Map<string, RecordId | AttioApiError>
+/** A linked record this process sent through the bulk endpoint: asserted again, nested in the link. */
+interface Reassert {
+  nested: Record<string, unknown>
+}
+
+type Resolved = Map<string, RecordId | AttioApiError | Reassert>
+
+const isReassert = (target: unknown): target is Reassert =>
+  typeof target === 'object' && target !== null && 'nested' in target
 
 const lookupKey = (reference: ExistingReference) =>
   `${reference.object}\u0000${reference.attribute}\u0000${reference.value}`
 
-/** Finds the existing records the batch links to, with one query per object and attribute. */
+/**
+ * Finds the existing records the batch links to, with one query per object and attribute (500 values at
+ * most). Records remembered need no query: by id when this process wrote or found them (write memory on),
+ * or, for records it sent through the bulk endpoint (which have no id), by the values it sent, asserted
+ * again inside the link.
+ * Attio applies bulk requests asynchronously, so a record sent in an earlier request may not exist yet;
+ * asserting it again creates it or changes nothing, where naming it by its key or looking it up would
+ * miss it.
+ */
 async function resolveLookups(client: AttioClient, records: Iterable<MergedRecord>): Promise<Resolved> {
   const wanted = new Map<string, ExistingReference[]>()
   for (const record of records) {
@@ -234,8 +255,22 @@ async function resolveLookups(client: AttioClient, records: Iterable<MergedRecor
     const references: ExistingReference[] = []
     for (const reference of all) {
       const remembered = memory?.lookup(reference.object, reference.attribute, reference.value)
+      const sent = remembered
+        ? undefined
+        : client.bulkSent.get(reference.object, reference.attribute, reference.value)
       if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
-      else references.push(reference)
+      else if (sent) {
+        resolved.set(lookupKey(reference), {
+          nested: {
+            object: reference.object,
+            mode: 'create-or-update',
+            matching_attribute: reference.attribute,
+            multiselect_values: 'append',
+            values: sent.values,
+            received_at: sent.receivedAt
+          }
+        })
+      } else references.push(reference)
     }
     if (references.length === 0) continue
     const [{ object, attribute, label }] = references
@@ -272,12 +307,15 @@ function toAssertion(
     values[slot.attribute] = slot.multi ? nested : nested[0]
   }
   for (const slot of record.lookups.values()) {
-    const ids: WireItem[] = []
+    const targets: unknown[] = []
     for (const reference of slot.references) {
       const target = resolved.get(lookupKey(reference))
-      if (target && !(target instanceof AttioApiError)) ids.push(recordIdItem(target.object, target.recordId))
+      if (isReassert(target)) targets.push(target.nested)
+      else if (target && !(target instanceof AttioApiError))
+        targets.push(recordIdItem(target.object, target.recordId))
     }
-    if (ids.length > 0) values[slot.attribute] = [...((values[slot.attribute] as WireItem[]) ?? []), ...ids]
+    if (targets.length > 0)
+      values[slot.attribute] = [...((values[slot.attribute] as unknown[] | undefined) ?? []), ...targets]
   }
   const append =
     !record.replaceMultiselect || Object.keys(record.appendValues).length > 0 || record.lookups.size > 0
@@ -317,7 +355,8 @@ function toPrepared(records: Map<string, MergedRecord>, record: MergedRecord): P
       }))
     ),
     multiValued: [...record.multiValued],
-    replaceMultiselect: record.replaceMultiselect
+    replaceMultiselect: record.replaceMultiselect,
+    required: [...record.required]
   }
 }
 
@@ -433,24 +472,44 @@ function normaliseReceivedAt(value: string | undefined): string | undefined {
 interface Chunk {
   roots: MergedRecord[]
   records: MergedRecord[]
+  /** Linked records asserted again inside their links (see `resolveLookups`). */
+  reasserts: number
+}
+
+/** How many linked records the records' links assert again. */
+function reassertsIn(records: MergedRecord[], resolved: Resolved): number {
+  let count = 0
+  for (const record of records) {
+    for (const slot of record.lookups.values()) {
+      for (const reference of slot.references) if (isReassert(resolved.get(lookupKey(reference)))) count++
+    }
+  }
+  return count
 }
 
 /**
  * Splits the roots into requests of at most `batchSize` top-level assertions, and never more than Attio's
  * 10,000 assertions in all, nested ones included.
  */
-function chunksOf(records: Map<string, MergedRecord>, roots: MergedRecord[], batchSize: number): Chunk[] {
+function chunksOf(
+  records: Map<string, MergedRecord>,
+  roots: MergedRecord[],
+  batchSize: number,
+  resolved: Resolved
+): Chunk[] {
   const chunks: Chunk[] = []
-  let chunk: Chunk = { roots: [], records: [] }
+  let chunk: Chunk = { roots: [], records: [], reasserts: 0 }
   for (const root of roots) {
     const withNested = carried(records, root)
-    const full = chunk.roots.length >= batchSize || chunk.records.length + withNested.length > MAX_BATCH_SIZE
-    if (chunk.roots.length > 0 && full) {
+    const reasserts = reassertsIn(withNested, resolved)
+    const size = chunk.records.length + chunk.reasserts + withNested.length + reasserts
+    if (chunk.roots.length > 0 && (chunk.roots.length >= batchSize || size > MAX_BATCH_SIZE)) {
       chunks.push(chunk)
-      chunk = { roots: [], records: [] }
+      chunk = { roots: [], records: [], reasserts: 0 }
     }
     chunk.roots.push(root)
     chunk.records.push(...withNested)
+    chunk.reasserts += reasserts
   }
   if (chunk.roots.length > 0) chunks.push(chunk)
   return chunks
@@ -466,7 +525,7 @@ async function sendBulk(
   status: Map<string, EventOutcome>,
   report: BatchReport
 ): Promise<boolean> {
-  const chunks = chunksOf(records, roots, batchSize)
+  const chunks = chunksOf(records, roots, batchSize, resolved)
   for (const [index, chunk] of chunks.entries()) {
     const assertions = chunk.roots.map((root) => toAssertion(records, root, resolved))
     // What this process remembers of these records stops being true once Attio applies the bulk request
@@ -481,7 +540,8 @@ async function sendBulk(
       report.path = 'bulk'
       report.requests += 1
       report.assertions += assertions.length
-      report.nestedAssertions += chunk.records.length - chunk.roots.length
+      report.nestedAssertions += chunk.records.length - chunk.roots.length + chunk.reasserts
+      for (const record of chunk.records) rememberSent(client, record)
       outcome = {
         ok: true,
         status: 202,
@@ -497,10 +557,37 @@ async function sendBulk(
         return true
       report.requests += 1
       outcome = errorOutcome(error)
+      // Attio may or may not have applied it (a 5xx): a later link looks these records up.
+      for (const record of chunk.records) forgetSent(client, record)
     }
     for (const record of chunk.records) setWorst(status, record.key, outcome)
   }
   return false
+}
+
+/**
+ * After Attio accepted a bulk request: what it takes to assert each record again (its matching and
+ * required values), so that linking it later needs no lookup. Only records whose required values are all
+ * plain values qualify.
+ */
+function rememberSent(client: AttioClient, record: MergedRecord): void {
+  const text = matchingText(record.assertValues[record.matchingAttribute])
+  if (text === undefined) return
+  const values: WireValues = {}
+  for (const attribute of [record.matchingAttribute, ...record.required]) {
+    const items = record.assertValues[attribute]
+    if (!items || items.length === 0) return
+    values[attribute] = items
+  }
+  client.bulkSent.remember(record.object, record.matchingAttribute, text, {
+    values,
+    receivedAt: record.receivedAt
+  })
+}
+
+function forgetSent(client: AttioClient, record: MergedRecord): void {
+  const text = matchingText(record.assertValues[record.matchingAttribute])
+  if (text !== undefined) client.bulkSent.forget(record.object, record.matchingAttribute, text)
 }
 
 function setWorst(status: Map<string, EventOutcome>, key: string, outcome: EventOutcome): void {

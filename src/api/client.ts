@@ -9,7 +9,7 @@ import { InvalidAuthenticationError, type RequestClient } from '@segment/actions
 import { z } from 'zod'
 import { AttioApiError, toActionError } from './errors'
 import { limiterFor, type WriteLimiter } from './pacing'
-import { WriteMemory } from './suppression'
+import { BulkSentMemory, WriteMemory } from './suppression'
 import {
   attributeListResponse,
   objectListResponse,
@@ -84,6 +84,8 @@ export class AttioClient {
   readonly sent = { reads: 0, writes: 0 }
   /** What earlier writes left in Attio, when redundant-write suppression is on. */
   readonly memory: WriteMemory | undefined
+  /** Records this client's bulk requests carried, to link them later without a lookup (always kept). */
+  readonly bulkSent: BulkSentMemory
 
   /**
    * @param credential the token requests carry (set by the destination's extendRequest)
@@ -104,6 +106,7 @@ export class AttioClient {
       .slice(0, 32)
     this.limiter = limiterFor(this.workspaceKey)
     this.memory = options.suppressUnchanged ? new WriteMemory(this.workspaceKey) : undefined
+    this.bulkSent = new BulkSentMemory(this.workspaceKey)
   }
 
   /** `GET /v2/self`: what the token is and which scopes it has. */

@@ -110,6 +110,8 @@ export interface PreparedRecord {
   multiValued: string[]
   /** Whether the record was prepared in "replace" multiselect mode. */
   replaceMultiselect: boolean
+  /** Slugs of the attributes Attio requires to create a record of this object (all of them given). */
+  required: string[]
 }
 
 const MAX_SHOWN = 60
@@ -250,7 +252,8 @@ export async function prepareRecord(
     references: [],
     lookups: [],
     multiValued: [],
-    replaceMultiselect: multiselectMode === 'replace'
+    replaceMultiselect: multiselectMode === 'replace',
+    required: []
   }
   const seen = new Map<string, string>()
 
@@ -349,6 +352,7 @@ export async function prepareRecord(
         `${assertion.matchingField === 'matching_attribute' ? 'attributes' : assertion.matchingField}: Attio requires "${attribute.slug}" (${attribute.type ?? attribute.rawType}) when it creates a ${label}; map a value to it.`
       )
     }
+    prepared.required.push(attribute.slug)
   }
   return prepared
 }
@@ -491,15 +495,16 @@ async function send(
   const skipAppend =
     appended.length === 0 || (known !== undefined && memory?.coversAppend(key, appendValues) === true)
   let recordId = known
+  const matching = matchingText(assertValues[prepared.matchingAttribute])
+  if (matching !== undefined) client.bulkSent.forget(prepared.object, prepared.matchingAttribute, matching)
   try {
     if (!skipAssert || recordId === undefined) {
       recordId = (await client.assertRecord(prepared.object, prepared.matchingAttribute, assertValues, what))
         .recordId
       memory?.rememberAssert(key, recordId, assertValues, prepared.matchingAttribute)
       // A later link to this record (a Workspace's user) then needs no lookup.
-      const text = matchingText(assertValues[prepared.matchingAttribute])
-      if (text !== undefined)
-        memory?.rememberLookup(prepared.object, prepared.matchingAttribute, text, recordId)
+      if (matching !== undefined)
+        memory?.rememberLookup(prepared.object, prepared.matchingAttribute, matching, recordId)
     }
     if (!skipAppend) {
       await client.appendValues(prepared.object, recordId, appendValues, what)

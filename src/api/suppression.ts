@@ -5,7 +5,8 @@
  * values are all covered by that memory is not sent. A failed write forgets the record, a changed value
  * sends, an expired entry sends. Existing records found by a lookup (the workspace-user link) are
  * remembered the same way, so a link already made costs neither the lookup nor the update, and so are the
- * ids of records this process asserted one by one, so linking them needs no lookup.
+ * ids of records this process asserted one by one, so linking them needs no lookup. (Records sent through
+ * the bulk endpoint have no id to remember: `BulkSentMemory` below keeps what it takes to assert them again.)
  *
  * The trade: an edit made by hand in Attio is not overwritten by an identical event inside the time to
  * live, because the destination believes Attio still holds what it last wrote.
@@ -17,6 +18,14 @@ import { canonical } from './records'
 export const MEMORY_TTL_MS = 10 * 60 * 1000
 export const MEMORY_MAX_RECORDS = 50_000
 
+/** A record this process sent through the bulk endpoint: what it takes to assert it again. */
+export interface BulkSent {
+  /** The matching attribute's and every required attribute's values, as last sent. */
+  values: WireValues
+  /** The `received_at` they were sent with. */
+  receivedAt: string
+}
+
 interface Remembered {
   recordId: string
   /** Per attribute, the canonical text of each value item Attio holds from our writes. */
@@ -26,7 +35,8 @@ interface Remembered {
 function createStores(max: number, ttl: number) {
   return {
     records: new LRUCache<string, Remembered>({ max, ttl }),
-    lookups: new LRUCache<string, string>({ max, ttl })
+    lookups: new LRUCache<string, string>({ max, ttl }),
+    bulkSent: new LRUCache<string, BulkSent>({ max, ttl })
   }
 }
 
@@ -131,5 +141,37 @@ export class WriteMemory {
 
   rememberLookup(object: string, attribute: string, value: string, recordId: string): void {
     stores.lookups.set(this.key(`${object}\u0000${attribute}\u0000${value}`), recordId)
+  }
+}
+
+/**
+ * Records this process sent through the bulk endpoint, which answers 202 without ids: what it takes to
+ * assert each again (see `BulkSent`). Kept whatever `suppress_unchanged_writes` says: it skips no write,
+ * it lets a later bulk request link the record by asserting it again instead of looking it up.
+ */
+export class BulkSentMemory {
+  constructor(private readonly workspaceKey: string) {}
+
+  private key(object: string, attribute: string, value: string): string {
+    return `${this.workspaceKey}\u0000${object}\u0000${attribute}\u0000${value}`
+  }
+
+  /** What a bulk request of this process last sent for the record whose unique `attribute` is `value`. */
+  get(object: string, attribute: string, value: string): BulkSent | undefined {
+    return stores.bulkSent.get(this.key(object, attribute, value))
+  }
+
+  /** After Attio accepted a bulk request carrying the record. */
+  remember(object: string, attribute: string, value: string, sent: BulkSent): void {
+    stores.bulkSent.set(this.key(object, attribute, value), sent)
+  }
+
+  /**
+   * After any other write of the record (one by one, or a bulk request that failed): what Attio holds may
+   * differ from what was sent in bulk, so asserting it again could undo the newer write. Linking it then
+   * looks it up.
+   */
+  forget(object: string, attribute: string, value: string): void {
+    stores.bulkSent.delete(this.key(object, attribute, value))
   }
 }

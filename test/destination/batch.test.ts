@@ -221,6 +221,224 @@ describe('batch path: bodies', () => {
     ])
   })
 
+  describe('users this process sent through the bulk endpoint', () => {
+    const group = (userId: string, second: number) =>
+      ({
+        type: 'group',
+        groupId: 'ws-1',
+        userId,
+        receivedAt: at(second),
+        traits: { website: 'acme.com' }
+      }) as unknown as SegmentEvent
+    const userAssertion = (userId: string, email: string, second: number) => ({
+      object: 'users',
+      mode: 'create-or-update',
+      matching_attribute: 'user_id',
+      multiselect_values: 'append',
+      received_at: at(second),
+      values: {
+        user_id: [{ value: userId }],
+        primary_email_address: [{ email_address: email }]
+      }
+    })
+
+    async function identifyInBulk(
+      integration: ReturnType<typeof createTestIntegration<Settings>>,
+      settings: Partial<Settings> = {}
+    ) {
+      nock(API).put('/v2/batch/records').reply(202)
+      await integration.testBatchAction('identifyUser', {
+        events: [
+          identify('u-1', 'ada@example.com', 1, { plan: 'Pro' }),
+          identify('u-1', 'Ada.L@example.com', 3),
+          identify('u-2', 'bob@example.com', 2)
+        ],
+        auth,
+        settings: settings as Settings,
+        useDefaultMappings: true,
+        mapping: { user_attributes: { plan: { '@path': '$.traits.plan' } } }
+      })
+    }
+
+    it('links them by asserting them again inside the link, with their identity values only, and no lookup', async () => {
+      mockSchema()
+      const integration = createTestIntegration(destination)
+      await identifyInBulk(integration)
+      nock(API).put('/v2/batch/records').reply(202)
+      const responses = await integration.testBatchAction('groupWorkspace', {
+        events: [group('u-1', 10), group('u-2', 11)],
+        auth,
+        useDefaultMappings: true
+      })
+      expect(linesOf(responses).filter((l) => !l.startsWith('GET'))).toEqual(['PUT /v2/batch/records'])
+      const [[workspace]] = bulkBodies(responses)
+      // The latest email sent for u-1 (received at second 3), as sent; not its other values (plan).
+      expect(workspace.values.users).toEqual([
+        userAssertion('u-1', 'ada.l@example.com', 3),
+        userAssertion('u-2', 'bob@example.com', 2)
+      ])
+      expect(workspace.multiselect_values).toBe('append')
+      expect(multistatus(integration).map((r) => r.status)).toEqual([202, 202])
+    })
+
+    it('counts the users asserted again against the 10,000 assertions of one request', async () => {
+      mockSchema()
+      const integration = createTestIntegration(destination)
+      const count = 3400
+      nock(API).put('/v2/batch/records').reply(202)
+      await integration.testBatchAction('identifyUser', {
+        events: Array.from({ length: count }, (_, i) => identify(`u-${i}`, `u${i}@example.com`, 1)),
+        auth,
+        useDefaultMappings: true,
+        mapping: { batch_size: 10_000 }
+      })
+      nock(API).put('/v2/batch/records').times(2).reply(202)
+      // Each event: a Workspace of its own, its Company nested, its user asserted again: 3 assertions.
+      const responses = await integration.testBatchAction('groupWorkspace', {
+        events: Array.from(
+          { length: count },
+          (_, i) =>
+            ({
+              type: 'group',
+              groupId: `ws-${i}`,
+              userId: `u-${i}`,
+              receivedAt: at(5),
+              traits: { website: `company${i}.com` }
+            }) as unknown as SegmentEvent
+        ),
+        auth,
+        useDefaultMappings: true,
+        mapping: { batch_size: 10_000 }
+      })
+      const bodies = bulkBodies(responses)
+      expect(bodies.map((assertions) => assertions.length * 3)).toEqual([9999, 201])
+      expect(linesOf(responses).some((l) => l.includes('/records/query'))).toBe(false)
+    }, 30_000)
+
+    it('does so with write memory off too, and looks up only the users this process did not send', async () => {
+      mockSchema()
+      const integration = createTestIntegration(destination)
+      const settings = { suppress_unchanged_writes: false } as Settings
+      await identifyInBulk(integration, settings)
+      const query = nock(API)
+        .post('/v2/objects/users/records/query', {
+          filter: { user_id: { $in: ['u-9', 'u-404'] } },
+          limit: 2
+        })
+        .reply(200, {
+          data: [
+            {
+              ...recordBody('users', '99999999-9999-4999-8999-999999999999').data,
+              values: { user_id: [{ value: 'u-9' }] }
+            }
+          ]
+        })
+      nock(API).put('/v2/batch/records').reply(202)
+      const responses = await integration.testBatchAction('groupWorkspace', {
+        events: [group('u-1', 10), group('u-9', 11), group('u-404', 12)],
+        auth,
+        settings,
+        useDefaultMappings: true
+      })
+      const [[workspace]] = bulkBodies(responses)
+      expect(workspace.values.users).toEqual([
+        userAssertion('u-1', 'ada.l@example.com', 3),
+        { target_object: 'users', target_record_id: '99999999-9999-4999-8999-999999999999' }
+      ])
+      expect(multistatus(integration).map((r) => r.status)).toEqual([202, 202, 404])
+      expect(query.isDone()).toBe(true)
+    })
+
+    const lookupOfU1 = () =>
+      nock(API)
+        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1'] } }, limit: 1 })
+        .reply(200, {
+          data: [
+            {
+              ...recordBody('users', '11111111-1111-4111-8111-111111111111').data,
+              values: { user_id: [{ value: 'u-1' }] }
+            }
+          ]
+        })
+
+    it('looks a user up again once a later write of it went another way (single event, failed bulk request)', async () => {
+      mockSchema()
+      const integration = createTestIntegration(destination)
+      const settings = { suppress_unchanged_writes: false } as Settings
+      const linkU1 = async () => {
+        nock(API).put('/v2/batch/records').reply(202)
+        const responses = await integration.testBatchAction('groupWorkspace', {
+          events: [group('u-1', 10)],
+          auth,
+          settings,
+          useDefaultMappings: true
+        })
+        return bulkBodies(responses)[0][0].values.users
+      }
+      const idOfU1 = [{ target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }]
+
+      // A single event changes u-1's email after the bulk request: asserting the bulk values again would undo it.
+      await identifyInBulk(integration, settings)
+      nock(API)
+        .put('/v2/objects/people/records')
+        .query(true)
+        .reply(200, recordBody('people', '33333333-3333-4333-8333-333333333333'))
+      nock(API)
+        .put('/v2/objects/users/records')
+        .query(true)
+        .reply(200, recordBody('users', '11111111-1111-4111-8111-111111111111'))
+      await integration.testAction('identifyUser', {
+        event: identify('u-1', 'new@example.com', 5),
+        auth,
+        settings,
+        useDefaultMappings: true
+      })
+      let query = lookupOfU1()
+      expect(await linkU1()).toEqual(idOfU1)
+      expect(query.isDone()).toBe(true)
+
+      // A bulk request that failed with a 503 may have been applied or not.
+      await identifyInBulk(integration, settings)
+      nock(API)
+        .put('/v2/batch/records')
+        .reply(503, errorBody(503, 'unavailable', 'Try later'))
+      await integration.testBatchAction('identifyUser', {
+        events: [identify('u-1', 'other@example.com', 6)],
+        auth,
+        settings,
+        useDefaultMappings: true
+      })
+      query = lookupOfU1()
+      expect(await linkU1()).toEqual(idOfU1)
+      expect(query.isDone()).toBe(true)
+    })
+
+    it('does not remember users of a bulk request Attio refused', async () => {
+      mockSchema()
+      const integration = createTestIntegration(destination)
+      nock(API)
+        .put('/v2/batch/records')
+        .reply(400, errorBody(400, 'validation_type', 'Bad body'))
+      await integration.testBatchAction('identifyUser', {
+        events: [identify('u-1', 'ada@example.com', 1)],
+        auth,
+        useDefaultMappings: true
+      })
+      expect(multistatus(integration).map((r) => r.status)).toEqual([400])
+      const query = nock(API)
+        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1'] } }, limit: 1 })
+        .reply(200, { data: [] })
+      nock(API).put('/v2/batch/records').reply(202)
+      await integration.testBatchAction('groupWorkspace', {
+        events: [group('u-1', 10)],
+        auth,
+        useDefaultMappings: true
+      })
+      expect(multistatus(integration).map((r) => r.status)).toEqual([404])
+      expect(query.isDone()).toBe(true)
+    })
+  })
+
   it('sends Assert Record as plain assertions', async () => {
     mockSchema()
     nock(API).put('/v2/batch/records').reply(202)

@@ -11,7 +11,7 @@ import type { ProgressCounts } from '../../src/local/progress'
 import { replay, ReplayUsageError, type ReplayOptions } from '../../src/local/replay'
 import { LocalRunner } from '../../src/local/runner'
 import { clearWriteMemory } from '../../src/api'
-import { recordsOf, useEmulator } from '../helpers/emulator'
+import { recordsOf, useEmulator, valuesOf } from '../helpers/emulator'
 import { group, identify } from './helpers'
 
 let dir: string
@@ -201,14 +201,48 @@ describe('replay with Attio rate limits', () => {
 
 describe('replay in batches while Attio applies them asynchronously', () => {
   const ctx = useEmulator({ bulkDelayMs: 300 })
+  const lines = [
+    ...users(4),
+    ...Array.from({ length: 4 }, (_, i) => group(`ws-${i}`, `company${i}.com`, `user-${i}`))
+  ]
 
-  it('tries events answered 404 once more at the end, when the records they refer to exist', async () => {
-    const lines = [
-      ...users(4),
-      ...Array.from({ length: 4 }, (_, i) => group(`ws-${i}`, `company${i}.com`, `user-${i}`))
-    ]
+  /** Each workspace's linked users, by user_id. */
+  function workspaceUsers(): Record<string, unknown[]> {
+    const ids = new Map(
+      recordsOf(ctx.emulator, 'users').map((u) => [u.record_id, valuesOf(u, 'user_id', 'value')[0]])
+    )
+    return Object.fromEntries(
+      recordsOf(ctx.emulator, 'workspaces').map((w) => [
+        valuesOf(w, 'workspace_id', 'value')[0],
+        valuesOf(w, 'users', 'target_record_id').map((id) => ids.get(String(id)))
+      ])
+    )
+  }
+
+  it('links users the earlier bulk request sent and Attio has not applied yet, with no lookup', async () => {
     const notices: string[] = []
     const result = await run(eventsFile(lines), ctx.emulator.apiKey, {
+      batchSize: 4,
+      deferMs: 600,
+      notice: (line) => notices.push(line)
+    })
+    expect(notices.join('\n')).not.toContain('(404)')
+    expect(result.tallies).toMatchObject({ delivered: 8, failed: 0 })
+    expect(ctx.emulator.stats().requests['POST /v2/objects/{object}/records/query'] ?? 0).toBe(0)
+    await ctx.emulator.settle()
+    expect(workspaceUsers()).toEqual({
+      'ws-0': ['user-0'],
+      'ws-1': ['user-1'],
+      'ws-2': ['user-2'],
+      'ws-3': ['user-3']
+    })
+  })
+
+  it('tries events answered 404 once more at the end when another process sent the users', async () => {
+    await run(eventsFile(users(4), 'identify.ndjson'), ctx.emulator.apiKey, { batchSize: 4 })
+    clearWriteMemory() // a destination process of its own: it has sent none of these users
+    const notices: string[] = []
+    const result = await run(eventsFile(lines.slice(4), 'group.ndjson'), ctx.emulator.apiKey, {
       batchSize: 4,
       deferMs: 600,
       notice: (line) => notices.push(line)
@@ -216,9 +250,15 @@ describe('replay in batches while Attio applies them asynchronously', () => {
     expect(notices.join('\n')).toContain(
       '4 events of the batches referred to records Attio did not have yet (404)'
     )
-    expect(result.tallies).toMatchObject({ delivered: 8, failed: 0 })
+    expect(result.tallies).toMatchObject({ delivered: 4, failed: 0 })
+    expect(ctx.emulator.stats().requests['POST /v2/objects/{object}/records/query']).toBeGreaterThan(0)
     await ctx.emulator.settle()
-    expect(recordsOf(ctx.emulator, 'workspaces')).toHaveLength(4)
+    expect(workspaceUsers()).toEqual({
+      'ws-0': ['user-0'],
+      'ws-1': ['user-1'],
+      'ws-2': ['user-2'],
+      'ws-3': ['user-3']
+    })
   })
 })
 
