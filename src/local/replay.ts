@@ -36,6 +36,9 @@ import type { ProgressCounts } from './progress'
 import { PresetRouter, type PresetRoute } from './routing'
 import type { ActionAnswer, LocalRunner } from './runner'
 
+/** Actions whose records other actions link (Group Workspace links the Users Identify User creates). */
+const CREATES_LINKED_RECORDS: readonly string[] = ['identifyUser']
+
 export interface ReplayOptions {
   file: string
   runner: LocalRunner
@@ -445,8 +448,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
   const open = new Map<string, { route: PresetRoute; items: Item[] }>()
   const dispatchOpenChunks = async () => {
-    // In the order of their first event, so an identify batch goes before the group batch that follows it.
-    const chunks = [...open.values()].sort((a, b) => a.items[0].line - b.items[0].line)
+    // The open chunks cover the same stretch of the file, interleaved: Identify User's goes first, since it
+    // creates the Users that Group Workspace's links; the others in the order of their first event.
+    const rank = (chunk: { route: PresetRoute }) =>
+      CREATES_LINKED_RECORDS.includes(chunk.route.action) ? 0 : 1
+    const chunks = [...open.values()].sort((a, b) => rank(a) - rank(b) || a.items[0].line - b.items[0].line)
     open.clear()
     for (const chunk of chunks) {
       await waitForRoom()

@@ -238,6 +238,30 @@ describe('replay in batches while Attio applies them asynchronously', () => {
     })
   })
 
+  it('sends the identify batch before the group batch that links its users, however the lines interleave', async () => {
+    // With batches of 2 the identify chunk fills at line 6; the open group chunk starts earlier (line 3)
+    // but links user-2, whose identify (line 4) is in that identify chunk.
+    const interleaved = [
+      identify('user-0', 'user0@example.com'),
+      identify('user-1', 'user1@example.com'),
+      group('ws-0', 'company0.com', 'user-1'),
+      identify('user-2', 'user2@example.com'),
+      group('ws-2', 'company2.com', 'user-2'),
+      identify('user-3', 'user3@example.com')
+    ]
+    const notices: string[] = []
+    const result = await run(eventsFile(interleaved), ctx.emulator.apiKey, {
+      batchSize: 2,
+      deferMs: 600,
+      notice: (line) => notices.push(line)
+    })
+    expect(notices.join('\n')).not.toContain('(404)')
+    expect(result.tallies).toMatchObject({ delivered: 6, failed: 0 })
+    expect(ctx.emulator.stats().requests['POST /v2/objects/{object}/records/query'] ?? 0).toBe(0)
+    await ctx.emulator.settle()
+    expect(workspaceUsers()).toEqual({ 'ws-0': ['user-1'], 'ws-2': ['user-2'] })
+  })
+
   it('tries events answered 404 once more at the end when another process sent the users', async () => {
     await run(eventsFile(users(4), 'identify.ndjson'), ctx.emulator.apiKey, { batchSize: 4 })
     clearWriteMemory() // a destination process of its own: it has sent none of these users
