@@ -293,12 +293,13 @@ export function methodNotes(result: BenchResult): string[] {
     "Requests, writes and 429s are the emulator's counts; bulk assertions (top level and nested) are read " +
       'from the bulk request bodies actions-core captured, and match what the emulator applied ' +
       `(${fmt(on.batch.applied)} on, ${fmt(off.batch.applied)} off; dropped: ${fmt(on.batch.dropped + off.batch.dropped)}).`,
-    `The batch path sends the identify events in ${fmt(config.batchSize)}-event batches, waits for the emulator ` +
-      'to apply them, then the group events (a CDP batches per action). Before that, a one-event identify and ' +
-      'group batch of a user outside the workload warms the schema cache, as in a running destination; that cold ' +
-      `start made ${fmt(on.batch.coldStartReads)} schema reads and is not in the figures. Group batches look ` +
-      'the users they link up with one query per 500 distinct users; with suppression on, users already looked ' +
-      'up are remembered.',
+    `The batch path sends the identify events in ${fmt(config.batchSize)}-event batches, then at once (without ` +
+      'waiting for the emulator to apply them) the group events: a CDP batches per action. Before that, a ' +
+      'one-event identify and group batch of a user outside the workload warms the schema cache, as in a running ' +
+      `destination; that cold start made ${fmt(on.batch.coldStartReads)} schema reads and is not in the figures. ` +
+      'A group batch links users that an identify batch of the same process sent by asserting them again, nested ' +
+      'in the link (the nested assertions above include them), so it needs no lookup; other users are looked up, ' +
+      'one query per 500.',
     `The ${fmt(config.bigBatchEvents)}-event batch runs in a fresh process (ts-node, \`--expose-gc\`), with ` +
       `batch_size ${fmt(Math.max(config.batchSize, config.bigBatchEvents))} so it is one batch. Memory is sampled every 2 ms, ` +
       "and the kernel's peak RSS is taken too. Before the batch the process held " +

@@ -290,7 +290,8 @@ async function runBatch(
     errors: []
   }
   // Batches are per action, as a CDP batches per subscription. Users are identified before the group
-  // calls that link them, and Attio applies bulk writes asynchronously: settle before the groups.
+  // calls that link them; the group batches go out at once, while Attio may still be applying the identify
+  // batches (a group batch asserts the users it links again, so it does not depend on that).
   for (const type of ['identify', 'group'] as const) {
     const action = type === 'group' ? 'groupWorkspace' : 'identifyUser'
     for (const batch of chunks(
@@ -307,8 +308,8 @@ async function runBatch(
       if (figures.errors.length < 5)
         figures.errors.push(...outcome.errors.slice(0, 5 - figures.errors.length))
     }
-    await emulator.settle()
   }
+  await emulator.settle()
   const stats = await emulator.stats()
   figures.requests = requestsOf(stats)
   figures.reads = stats.reads
