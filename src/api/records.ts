@@ -477,7 +477,7 @@ async function send(
   let missing: AttioApiError | undefined
   for (const lookup of prepared.lookups) {
     try {
-      const target = await findExisting(client, lookup.reference)
+      const target = await findExisting(client, lookup.reference, outcomes)
       addReference(lookup.append ? appendValues : assertValues, lookup.attribute, target)
     } catch (error) {
       if (!(error instanceof AttioApiError && error.attioCode === MISSING_LINK)) throw error
@@ -538,7 +538,17 @@ export function missingLink(reference: ExistingReference): AttioApiError {
   )
 }
 
-async function findExisting(client: AttioClient, reference: ExistingReference): Promise<RecordId> {
+/**
+ * The id of an existing record the event links to: remembered, or found by a query. A record this process
+ * sent through the bulk endpoint that Attio has not applied yet is not found; it is asserted with the
+ * values that bulk request sent (its matching and required ones), so the link is not lost (Attio applies
+ * the bulk request's other values when it gets to it).
+ */
+async function findExisting(
+  client: AttioClient,
+  reference: ExistingReference,
+  outcomes: WriteOutcome[]
+): Promise<RecordId> {
   const remembered = client.memory?.lookup(reference.object, reference.attribute, reference.value)
   if (remembered) return { object: reference.object, recordId: remembered }
   const ids = await client.findRecordIds(
@@ -547,7 +557,33 @@ async function findExisting(client: AttioClient, reference: ExistingReference): 
     2,
     `the lookup of the ${reference.label} "${reference.value}"`
   )
-  if (ids.length === 0) throw missingLink(reference)
-  client.memory?.rememberLookup(reference.object, reference.attribute, reference.value, ids[0])
-  return { object: reference.object, recordId: ids[0] }
+  let recordId = ids[0]
+  const sent = recordId
+    ? undefined
+    : client.bulkSent.get(reference.object, reference.attribute, reference.value)
+  if (sent) {
+    try {
+      recordId = (
+        await client.assertRecord(
+          reference.object,
+          reference.attribute,
+          sent.values,
+          `the ${reference.label} "${reference.value}" (sent in an earlier batch, not applied by Attio yet)`
+        )
+      ).recordId
+      outcomes.push({
+        object: reference.object,
+        label: reference.label,
+        record_id: recordId,
+        result: 'asserted'
+      })
+    } catch (error) {
+      // Attio refused those values (the batch was most likely dropped for the same reason): a missing link.
+      const refused = error instanceof AttioApiError && error.status === 400
+      if (!refused) throw error
+    }
+  }
+  if (!recordId) throw missingLink(reference)
+  client.memory?.rememberLookup(reference.object, reference.attribute, reference.value, recordId)
+  return { object: reference.object, recordId }
 }

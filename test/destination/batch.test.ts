@@ -413,6 +413,87 @@ describe('batch path: bodies', () => {
       expect(query.isDone()).toBe(true)
     })
 
+    describe('a single Group Workspace event that links one Attio has not applied yet', () => {
+      const WORKSPACE = '44444444-4444-4444-8444-444444444444'
+      function mockSingleGroup(userAnswer: { status: number; body: Record<string, unknown> }) {
+        nock(API)
+          .put('/v2/objects/companies/records')
+          .query({ matching_attribute: 'domains' })
+          .reply(200, recordBody('companies', '55555555-5555-4555-8555-555555555555'))
+        nock(API)
+          .post('/v2/objects/users/records/query', { filter: { user_id: 'u-1' }, limit: 2 })
+          .reply(200, { data: [] })
+        const userAssert = nock(API)
+          .put('/v2/objects/users/records', {
+            data: {
+              values: {
+                user_id: [{ value: 'u-1' }],
+                primary_email_address: [{ email_address: 'ada.l@example.com' }]
+              }
+            }
+          })
+          .query({ matching_attribute: 'user_id' })
+          .reply(userAnswer.status, userAnswer.body)
+        const workspace = nock(API)
+          .put('/v2/objects/workspaces/records')
+          .query({ matching_attribute: 'workspace_id' })
+          .reply(200, recordBody('workspaces', WORKSPACE))
+        return { userAssert, workspace }
+      }
+
+      it('asserts the user with the values the batch sent, then links it', async () => {
+        mockSchema()
+        const integration = createTestIntegration(destination)
+        await identifyInBulk(integration)
+        const { userAssert } = mockSingleGroup({
+          status: 200,
+          body: recordBody('users', '11111111-1111-4111-8111-111111111111')
+        })
+        const link = nock(API)
+          .patch(`/v2/objects/workspaces/records/${WORKSPACE}`, {
+            data: {
+              values: {
+                users: [{ target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }]
+              }
+            }
+          })
+          .reply(200, recordBody('workspaces', WORKSPACE))
+        const responses = await integration.testAction('groupWorkspace', {
+          event: group('u-1', 10),
+          auth,
+          useDefaultMappings: true
+        })
+        expect(linesOf(responses).filter((l) => !l.startsWith('GET'))).toEqual([
+          'PUT /v2/objects/companies/records?matching_attribute=domains',
+          'POST /v2/objects/users/records/query',
+          'PUT /v2/objects/users/records?matching_attribute=user_id',
+          'PUT /v2/objects/workspaces/records?matching_attribute=workspace_id',
+          `PATCH /v2/objects/workspaces/records/${WORKSPACE}`
+        ])
+        expect(userAssert.isDone() && link.isDone()).toBe(true)
+        const data = integration.results.at(-1)?.data as { records: Array<{ label: string }> }
+        expect(data.records.map((r) => r.label)).toEqual(['Company', 'User', 'Workspace'])
+      })
+
+      it('reports the missing user, and still writes the Workspace, when Attio refuses those values', async () => {
+        mockSchema()
+        const integration = createTestIntegration(destination)
+        await identifyInBulk(integration)
+        const { userAssert, workspace } = mockSingleGroup({
+          status: 400,
+          body: errorBody(400, 'uniqueness_conflict', 'The value is already taken')
+        })
+        await expect(
+          integration.testAction('groupWorkspace', {
+            event: group('u-1', 10),
+            auth,
+            useDefaultMappings: true
+          })
+        ).rejects.toThrow(/^user_id: Attio has no User with user_id "u-1"/)
+        expect(userAssert.isDone() && workspace.isDone()).toBe(true)
+      })
+    })
+
     it('does not remember users of a bulk request Attio refused', async () => {
       mockSchema()
       const integration = createTestIntegration(destination)

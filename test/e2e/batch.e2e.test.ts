@@ -51,7 +51,7 @@ describe('bulk endpoint', () => {
         website: i % 2 ? `https://www.Company${i % 50}.com/pricing?ref=${i}` : `company${i % 50}.com`
       }
     })) as unknown as SegmentEvent[]
-    await ctx.emulator.settle()
+    // No waiting for Attio to apply the identify batch: the group batch asserts its users again.
     const groupIntegration = createTestIntegration(destination)
     await groupIntegration.testBatchAction('groupWorkspace', {
       events: groups,
@@ -59,6 +59,7 @@ describe('bulk endpoint', () => {
       useDefaultMappings: true
     })
     expect(statusesOf(groupIntegration).every((r) => r.status === 202)).toBe(true)
+    expect(ctx.emulator.stats().requests['POST /v2/objects/{object}/records/query'] ?? 0).toBe(0)
     await ctx.emulator.settle()
 
     expect(ctx.emulator.bulkLog()).toEqual([])
@@ -90,6 +91,38 @@ describe('bulk endpoint', () => {
         .map((id) => idsByRecord.get(id as string))
         .sort()
     ).toEqual(['user-3', 'user-53'])
+  })
+})
+
+describe('a single event right after a batch, before Attio applied it', () => {
+  const ctx = useEmulator({ bulkDelayMs: 500 })
+
+  it('Group Workspace links a User that the identify batch sent and Attio has not applied yet', async () => {
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('identifyUser', {
+      events: identifyEvents(2, 2),
+      settings: ctx.settings,
+      useDefaultMappings: true
+    })
+    expect(recordsOf(ctx.emulator, 'users')).toHaveLength(0)
+    await integration.testAction('groupWorkspace', {
+      event: {
+        type: 'group',
+        groupId: 'ws-1',
+        userId: 'user-1',
+        traits: { website: 'acme.com' }
+      } as unknown as SegmentEvent,
+      settings: ctx.settings,
+      useDefaultMappings: true
+    })
+    await ctx.emulator.settle()
+    expect(ctx.emulator.bulkLog()).toEqual([])
+    const users = recordsOf(ctx.emulator, 'users')
+    const user1 = users.find((u) => valuesOf(u, 'user_id', 'value')[0] === 'user-1')
+    // The batch's other values arrived too, once Attio applied it.
+    expect(valuesOf(user1, 'person', 'target_record_id')).toHaveLength(1)
+    const [workspace] = recordsOf(ctx.emulator, 'workspaces')
+    expect(valuesOf(workspace, 'users', 'target_record_id')).toEqual([user1?.record_id])
   })
 })
 
