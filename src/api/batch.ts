@@ -255,9 +255,10 @@ async function resolveLookups(client: AttioClient, records: Iterable<MergedRecor
     const references: ExistingReference[] = []
     for (const reference of all) {
       const remembered = memory?.lookup(reference.object, reference.attribute, reference.value)
-      const sent = remembered
-        ? undefined
-        : client.bulkSent.get(reference.object, reference.attribute, reference.value)
+      const sent =
+        remembered || !nestedLinksEnabled()
+          ? undefined
+          : client.bulkSent.get(reference.object, reference.attribute, reference.value)
       if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
       else if (sent) {
         resolved.set(lookupKey(reference), {
@@ -365,6 +366,15 @@ function summary(records: MergedRecord[]): Record<string, unknown> {
   return Object.fromEntries(
     records.map((record) => [record.label, JSON.parse(record.matchingKey) as unknown])
   )
+}
+
+/**
+ * `ATTIO_BULK_NESTED_LINKS=off` links every user by a lookup instead of asserting it again inside the link:
+ * the way back should Attio's bulk endpoint not take nested assertions inside a multiselect reference's array
+ * (documented for a single reference, not for an array; see the README).
+ */
+function nestedLinksEnabled(): boolean {
+  return !/^(off|false|0|no)$/i.test(process.env.ATTIO_BULK_NESTED_LINKS ?? '')
 }
 
 /** `ATTIO_BATCH_TIME_BUDGET_MS` overrides the queue's time budget (hosts with other limits, tests). */

@@ -494,6 +494,37 @@ describe('batch path: bodies', () => {
       })
     })
 
+    it('looks them up instead with ATTIO_BULK_NESTED_LINKS=off', async () => {
+      mockSchema()
+      const integration = createTestIntegration(destination)
+      await identifyInBulk(integration)
+      const query = nock(API)
+        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1'] } }, limit: 1 })
+        .reply(200, {
+          data: [
+            {
+              ...recordBody('users', '11111111-1111-4111-8111-111111111111').data,
+              values: { user_id: [{ value: 'u-1' }] }
+            }
+          ]
+        })
+      nock(API).put('/v2/batch/records').reply(202)
+      process.env.ATTIO_BULK_NESTED_LINKS = 'off'
+      try {
+        const responses = await integration.testBatchAction('groupWorkspace', {
+          events: [group('u-1', 10)],
+          auth,
+          useDefaultMappings: true
+        })
+        expect(bulkBodies(responses)[0][0].values.users).toEqual([
+          { target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }
+        ])
+        expect(query.isDone()).toBe(true)
+      } finally {
+        delete process.env.ATTIO_BULK_NESTED_LINKS
+      }
+    })
+
     it('does not remember users of a bulk request Attio refused', async () => {
       mockSchema()
       const integration = createTestIntegration(destination)
