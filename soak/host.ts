@@ -49,7 +49,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** The HTTP-like status a thrown error carries, if any. */
 function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status
-  return typeof status === 'number' ? status : undefined
+  if (typeof status === 'number') return status
+  // actions-core's check of the payload against the fields' schema: a host answers it as a 400.
+  return (error as { name?: unknown } | null)?.name === 'AggregateAjvError' ? 400 : undefined
 }
 
 const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET'])

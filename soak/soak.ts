@@ -268,6 +268,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 /** A reason with its particulars (quoted values, numbers) blanked, to group similar failures. */
 function reasonClass(reason: string | undefined): string {
   return (reason ?? '(no reason)')
+    .replace(/^[A-Z]\w*Error: /, '') // thrown (single path) and reported (batch) forms of one error alike
     .replace(/"[^"]*"/g, '"…"')
     .replace(/\d+/g, 'N')
     .slice(0, 110)
@@ -312,11 +313,10 @@ export function formatReport(report: SoakReport): string[] {
   lines.push(
     `soak: outcomes: ${report.delivered} delivered (fault-free run: ${cleanDelivered}), ${report.failed} failed for good; non-retryable reasons:`
   )
-  for (const [reason, count] of countBy(failures, (o) => `${o.status ?? '-'} ${reasonClass(o.reason)}`).slice(
-    0,
-    8
-  )) {
-    lines.push(`soak:   ${String(count).padStart(5)} × ${reason}`)
+  const reasonOfFailure = (o: (typeof failures)[number]) => `${o.status ?? '-'} ${reasonClass(o.reason)}`
+  for (const [reason, count] of countBy(failures, reasonOfFailure).slice(0, 8)) {
+    const single = failures.filter((o) => o.path === 'single' && reasonOfFailure(o) === reason).length
+    lines.push(`soak:   ${String(count).padStart(5)} × ${reason} (single ${single}, batch ${count - single})`)
   }
   lines.push(
     `soak: lost: ${report.lostRetryable} still retryable after ${options.host.maxAttempts} attempts, ${report.lostNoOutcome} without an outcome, ${report.lostMisreported} refused under faults but delivered without them`

@@ -15,6 +15,13 @@ describe('fault soak (200 events)', () => {
     expect(lines.at(-1)).toMatch(
       /^soak: 200 events, \d+ delivered, \d+ failed \(non-retryable\), 0 lost, 0 duplicated, state equal: yes$/
     )
+    // Failure reasons group the thrown (single path) and reported (batch) forms of one error together.
+    const reasons = lines.filter((line) => /^soak: +\d+ × /.test(line))
+    expect(reasons.length).toBeGreaterThan(0)
+    for (const line of reasons) {
+      expect(line).not.toMatch(/× \S+ [A-Z]\w*Error: /)
+      expect(line).toMatch(/ \(single \d+, batch \d+\)$/)
+    }
     expect(report.delivered + report.failed + report.lost).toBe(200)
     expect(report.faulty.outcomes.size).toBe(200)
     expect(report.differences).toEqual([])
