@@ -65,6 +65,11 @@ export interface RecordAssertion {
   matchingAttribute: string
   /** The field the matching attribute's mapping came from. */
   matchingField: string
+  /**
+   * Where the matching value is mapped when it has no field of its own (Assert Record: among its Attributes,
+   * by slug or id): named when it or a required value is missing.
+   */
+  matchingValueIn?: { field: string; label: string }
   values: ValueInput[]
 }
 
@@ -331,10 +336,10 @@ export async function prepareRecord(
 
   const matchingValues = prepared.assertValues[matching.slug]
   if (!matchingValues || matchingValues.length === 0) {
-    if (assertion.matchingField === 'matching_attribute') {
-      // Assert Record: the matching value is one of the mapped Attributes (by slug or by id).
+    const within = assertion.matchingValueIn
+    if (within) {
       throw invalid(
-        `attributes: the matching attribute ${showValue(assertion.matchingAttribute)} has no value in Attributes, so Attio could not tell which ${object} record to create or update. Add ${showValue(assertion.matchingAttribute)} to Attributes with the value to match on.`
+        `${within.field}: the matching attribute ${showValue(assertion.matchingAttribute)} has no value in ${within.label}, so Attio could not tell which ${object} record to create or update. Add ${showValue(assertion.matchingAttribute)} to ${within.label} with the value to match on.`
       )
     }
     throw invalid(
@@ -349,7 +354,7 @@ export async function prepareRecord(
     const given = seen.has(attribute.slug)
     if (!given) {
       throw invalid(
-        `${assertion.matchingField === 'matching_attribute' ? 'attributes' : assertion.matchingField}: Attio requires "${attribute.slug}" (${attribute.type ?? attribute.rawType}) when it creates a ${label}; map a value to it.`
+        `${assertion.matchingValueIn?.field ?? assertion.matchingField}: Attio requires "${attribute.slug}" (${attribute.type ?? attribute.rawType}) when it creates a ${label}; map a value to it.`
       )
     }
     prepared.required.push(attribute.slug)

@@ -83,6 +83,7 @@ function recordOf(payload: Payload): RecordAssertion {
     label: `${object} record`,
     matchingAttribute,
     matchingField: 'matching_attribute',
+    matchingValueIn: { field: 'attributes', label: 'Attributes' },
     values: valuesFrom('attributes', attributes)
   }
 }
