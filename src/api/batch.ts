@@ -25,6 +25,7 @@ import {
   type WriteOutcome
 } from './records'
 import type { WorkspaceSchema } from './schema'
+import type { BulkSent } from './suppression'
 import { recordIdItem } from './values'
 
 export const MAX_BATCH_SIZE = 10_000
@@ -215,15 +216,21 @@ function carried(records: Map<string, MergedRecord>, root: MergedRecord): Merged
   return result
 }
 
-/** A linked record this process sent through the bulk endpoint: asserted again, nested in the link. */
+/**
+ * A linked record this process sent through the bulk endpoint a moment ago: asserted again inside the link,
+ * with the values its memory holds when the request is built (`BulkSentMemory`).
+ */
 interface Reassert {
-  nested: Record<string, unknown>
+  reassert: true
 }
 
 type Resolved = Map<string, RecordId | AttioApiError | Reassert>
 
 const isReassert = (target: unknown): target is Reassert =>
-  typeof target === 'object' && target !== null && 'nested' in target
+  typeof target === 'object' && target !== null && 'reassert' in target
+
+const isNestedAssertion = (value: unknown) =>
+  typeof value === 'object' && value !== null && 'matching_attribute' in value
 
 const lookupKey = (reference: ExistingReference) =>
   `${reference.object}\u0000${reference.attribute}\u0000${reference.value}`
@@ -231,17 +238,21 @@ const lookupKey = (reference: ExistingReference) =>
 /**
  * Finds the existing records the batch links to, with one query per object and attribute (500 values at
  * most). Records remembered need no query: by id when this process wrote or found them (write memory on),
- * or, for records it sent through the bulk endpoint (which have no id), by the values it sent, asserted
- * again inside the link.
- * Attio applies bulk requests asynchronously, so a record sent in an earlier request may not exist yet;
- * asserting it again creates it or changes nothing, where naming it by its key or looking it up would
- * miss it.
+ * or, for records it sent through the bulk endpoint within the last minute (which have no id), by the
+ * values it sent, asserted again inside the link. Attio applies bulk requests asynchronously, so such a
+ * record may not exist yet: asserting it again creates it or changes nothing, where naming it by its key
+ * or looking it up would miss it.
  */
-async function resolveLookups(client: AttioClient, records: Iterable<MergedRecord>): Promise<Resolved> {
+async function resolveLookups(
+  client: AttioClient,
+  records: Iterable<MergedRecord>,
+  resolved: Resolved = new Map()
+): Promise<Resolved> {
   const wanted = new Map<string, ExistingReference[]>()
   for (const record of records) {
     for (const slot of record.lookups.values()) {
       for (const reference of slot.references) {
+        if (resolved.has(lookupKey(reference))) continue
         const group = `${reference.object}\u0000${reference.attribute}`
         const list = wanted.get(group) ?? []
         if (!list.some((r) => r.value === reference.value)) list.push(reference)
@@ -249,29 +260,18 @@ async function resolveLookups(client: AttioClient, records: Iterable<MergedRecor
       }
     }
   }
-  const resolved: Resolved = new Map()
   const memory = client.memory
   for (const all of wanted.values()) {
     const references: ExistingReference[] = []
     for (const reference of all) {
       const remembered = memory?.lookup(reference.object, reference.attribute, reference.value)
-      const sent =
-        remembered || !nestedLinksEnabled()
-          ? undefined
-          : client.bulkSent.get(reference.object, reference.attribute, reference.value)
       if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
-      else if (sent) {
-        resolved.set(lookupKey(reference), {
-          nested: {
-            object: reference.object,
-            mode: 'create-or-update',
-            matching_attribute: reference.attribute,
-            multiselect_values: 'append',
-            values: sent.values,
-            received_at: sent.receivedAt
-          }
-        })
-      } else references.push(reference)
+      else if (
+        nestedLinksEnabled() &&
+        client.bulkSent.get(reference.object, reference.attribute, reference.value)
+      )
+        resolved.set(lookupKey(reference), { reassert: true })
+      else references.push(reference)
     }
     if (references.length === 0) continue
     const [{ object, attribute, label }] = references
@@ -294,38 +294,97 @@ async function resolveLookups(client: AttioClient, records: Iterable<MergedRecor
   return resolved
 }
 
-/** The bulk endpoint's assertion for a record, with the records it references nested. */
-function toAssertion(
-  records: Map<string, MergedRecord>,
-  record: MergedRecord,
+/**
+ * Just before a chunk is sent: the values to assert again for each of its re-asserted links, read now, so
+ * that a newer bulk request of the same record (sent while earlier chunks went out) is what is asserted. A
+ * link whose values were forgotten meanwhile (a single write of the record, a failed bulk request) is looked
+ * up instead: asserting values that are no longer the latest would undo the newer write.
+ */
+async function refreshReasserts(
+  client: AttioClient,
+  chunk: Chunk,
   resolved: Resolved
-): Record<string, unknown> {
+): Promise<Map<string, BulkSent>> {
+  const current = new Map<string, BulkSent>()
+  for (const record of chunk.records) {
+    for (const slot of record.lookups.values()) {
+      for (const reference of slot.references) {
+        const key = lookupKey(reference)
+        if (!isReassert(resolved.get(key))) continue
+        const sent = client.bulkSent.get(reference.object, reference.attribute, reference.value)
+        if (sent) current.set(key, sent)
+        else resolved.delete(key)
+      }
+    }
+  }
+  await resolveLookups(client, chunk.records, resolved)
+  return current
+}
+
+/** The bulk endpoint's assertion for a record, with the records it references nested (its links apart). */
+function toAssertion(records: Map<string, MergedRecord>, record: MergedRecord): Record<string, unknown> {
   const values: Record<string, unknown> = {}
   mergeValues(values as WireValues, record.assertValues, record.multiValued)
   mergeValues(values as WireValues, record.appendValues, record.multiValued)
   for (const slot of record.references.values()) {
-    const nested = slot.keys.map((key) => toAssertion(records, records.get(key) as MergedRecord, resolved))
+    const nested = slot.keys.map((key) => toAssertion(records, records.get(key) as MergedRecord))
     values[slot.attribute] = slot.multi ? nested : nested[0]
   }
-  for (const slot of record.lookups.values()) {
-    const targets: unknown[] = []
-    for (const reference of slot.references) {
-      const target = resolved.get(lookupKey(reference))
-      if (isReassert(target)) targets.push(target.nested)
-      else if (target && !(target instanceof AttioApiError))
-        targets.push(recordIdItem(target.object, target.recordId))
-    }
-    if (targets.length > 0)
-      values[slot.attribute] = [...((values[slot.attribute] as unknown[] | undefined) ?? []), ...targets]
-  }
-  const append =
-    !record.replaceMultiselect || Object.keys(record.appendValues).length > 0 || record.lookups.size > 0
+  const append = !record.replaceMultiselect || Object.keys(record.appendValues).length > 0
   return {
     object: record.object,
     mode: 'create-or-update',
     matching_attribute: record.matchingAttribute,
     multiselect_values: append ? 'append' : 'replace',
     values,
+    received_at: record.receivedAt
+  }
+}
+
+/**
+ * The assertion that links a record to the existing records it names (a Workspace's users), apart from the
+ * record's own assertion: appended, so no link is removed; with the record's matching and required values,
+ * so it stands whichever of the two Attio applies first; and on its own, so a link Attio cannot apply (a
+ * user asserted again whose values Attio refuses) costs that link only, never the record.
+ */
+function linkAssertion(
+  record: MergedRecord,
+  resolved: Resolved,
+  reasserts: Map<string, BulkSent>
+): Record<string, unknown> | undefined {
+  const links: Record<string, unknown[]> = {}
+  for (const slot of record.lookups.values()) {
+    const targets: unknown[] = []
+    for (const reference of slot.references) {
+      const key = lookupKey(reference)
+      const target = resolved.get(key)
+      const sent = reasserts.get(key)
+      if (isReassert(target) && sent) {
+        targets.push({
+          object: reference.object,
+          mode: 'create-or-update',
+          matching_attribute: reference.attribute,
+          multiselect_values: 'append',
+          values: sent.values,
+          received_at: sent.receivedAt
+        })
+      } else if (target && !isReassert(target) && !(target instanceof AttioApiError)) {
+        targets.push(recordIdItem(target.object, target.recordId))
+      }
+    }
+    if (targets.length > 0) links[slot.attribute] = targets
+  }
+  if (Object.keys(links).length === 0) return undefined
+  const values: Record<string, unknown> = {}
+  for (const attribute of [record.matchingAttribute, ...record.required]) {
+    if (record.assertValues[attribute]) values[attribute] = record.assertValues[attribute]
+  }
+  return {
+    object: record.object,
+    mode: 'create-or-update',
+    matching_attribute: record.matchingAttribute,
+    multiselect_values: 'append',
+    values: { ...values, ...links },
     received_at: record.receivedAt
   }
 }
@@ -482,44 +541,39 @@ function normaliseReceivedAt(value: string | undefined): string | undefined {
 interface Chunk {
   roots: MergedRecord[]
   records: MergedRecord[]
-  /** Linked records asserted again inside their links (see `resolveLookups`). */
-  reasserts: number
+  /** At most how many assertions the links of its records add (see `linkAssertion`). */
+  linkAssertions: number
 }
 
-/** How many linked records the records' links assert again. */
-function reassertsIn(records: MergedRecord[], resolved: Resolved): number {
-  let count = 0
+/** At most how many assertions the records' links add: one per linking record, one per linked record. */
+function linkSize(records: MergedRecord[]): number {
+  let size = 0
   for (const record of records) {
-    for (const slot of record.lookups.values()) {
-      for (const reference of slot.references) if (isReassert(resolved.get(lookupKey(reference)))) count++
-    }
+    if (record.lookups.size === 0) continue
+    size += 1
+    for (const slot of record.lookups.values()) size += slot.references.length
   }
-  return count
+  return size
 }
 
 /**
- * Splits the roots into requests of at most `batchSize` top-level assertions, and never more than Attio's
- * 10,000 assertions in all, nested ones included.
+ * Splits the roots into requests of at most `batchSize` records' assertions (each with the assertion of its
+ * links), and never more than Attio's 10,000 assertions in all, nested ones and links included.
  */
-function chunksOf(
-  records: Map<string, MergedRecord>,
-  roots: MergedRecord[],
-  batchSize: number,
-  resolved: Resolved
-): Chunk[] {
+function chunksOf(records: Map<string, MergedRecord>, roots: MergedRecord[], batchSize: number): Chunk[] {
   const chunks: Chunk[] = []
-  let chunk: Chunk = { roots: [], records: [], reasserts: 0 }
+  let chunk: Chunk = { roots: [], records: [], linkAssertions: 0 }
   for (const root of roots) {
     const withNested = carried(records, root)
-    const reasserts = reassertsIn(withNested, resolved)
-    const size = chunk.records.length + chunk.reasserts + withNested.length + reasserts
+    const links = linkSize(withNested)
+    const size = chunk.records.length + chunk.linkAssertions + withNested.length + links
     if (chunk.roots.length > 0 && (chunk.roots.length >= batchSize || size > MAX_BATCH_SIZE)) {
       chunks.push(chunk)
-      chunk = { roots: [], records: [], reasserts: 0 }
+      chunk = { roots: [], records: [], linkAssertions: 0 }
     }
     chunk.roots.push(root)
     chunk.records.push(...withNested)
-    chunk.reasserts += reasserts
+    chunk.linkAssertions += links
   }
   if (chunk.roots.length > 0) chunks.push(chunk)
   return chunks
@@ -535,9 +589,29 @@ async function sendBulk(
   status: Map<string, EventOutcome>,
   report: BatchReport
 ): Promise<boolean> {
-  const chunks = chunksOf(records, roots, batchSize, resolved)
+  const chunks = chunksOf(records, roots, batchSize)
   for (const [index, chunk] of chunks.entries()) {
-    const assertions = chunk.roots.map((root) => toAssertion(records, root, resolved))
+    let reasserts: Map<string, BulkSent>
+    try {
+      reasserts = await refreshReasserts(client, chunk, resolved)
+    } catch (error) {
+      const failed = errorOutcome(error)
+      for (const record of chunk.records) setWorst(status, record.key, failed)
+      continue
+    }
+    // Built without waiting between here and the request, so what is asserted again is what memory holds now.
+    const assertions: Array<Record<string, unknown>> = []
+    let nested = 0
+    for (const root of chunk.roots) {
+      assertions.push(toAssertion(records, root))
+      for (const record of carried(records, root)) {
+        const link = linkAssertion(record, resolved, reasserts)
+        if (!link) continue
+        assertions.push(link)
+        for (const targets of Object.values(link.values as Record<string, unknown[]>))
+          nested += targets.filter((target) => isNestedAssertion(target)).length
+      }
+    }
     // What this process remembers of these records stops being true once Attio applies the bulk request
     // (asynchronously, whatever its answer says): forget it, so a later single write is always sent.
     for (const record of chunk.records) client.memory?.forget(record.key)
@@ -550,7 +624,7 @@ async function sendBulk(
       report.path = 'bulk'
       report.requests += 1
       report.assertions += assertions.length
-      report.nestedAssertions += chunk.records.length - chunk.roots.length + chunk.reasserts
+      report.nestedAssertions += chunk.records.length - chunk.roots.length + nested
       for (const record of chunk.records) rememberSent(client, record)
       outcome = {
         ok: true,
@@ -586,7 +660,11 @@ function rememberSent(client: AttioClient, record: MergedRecord): void {
   const values: WireValues = {}
   for (const attribute of [record.matchingAttribute, ...record.required]) {
     const items = record.assertValues[attribute]
-    if (!items || items.length === 0) return
+    if (!items || items.length === 0) {
+      // Not enough to assert it again: what was remembered from an earlier request is no longer the latest.
+      client.bulkSent.forget(record.object, record.matchingAttribute, text)
+      return
+    }
     values[attribute] = items
   }
   client.bulkSent.remember(record.object, record.matchingAttribute, text, {

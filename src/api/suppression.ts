@@ -17,6 +17,11 @@ import { canonical } from './records'
 
 export const MEMORY_TTL_MS = 10 * 60 * 1000
 export const MEMORY_MAX_RECORDS = 50_000
+/**
+ * How long a record sent through the bulk endpoint is asserted again rather than looked up: while Attio may
+ * not have applied that request yet (it usually does within seconds). After that a lookup finds it.
+ */
+export const BULK_SENT_TTL_MS = 60 * 1000
 
 /** A record this process sent through the bulk endpoint: what it takes to assert it again. */
 export interface BulkSent {
@@ -36,7 +41,7 @@ function createStores(max: number, ttl: number) {
   return {
     records: new LRUCache<string, Remembered>({ max, ttl }),
     lookups: new LRUCache<string, string>({ max, ttl }),
-    bulkSent: new LRUCache<string, BulkSent>({ max, ttl })
+    bulkSent: new LRUCache<string, BulkSent>({ max, ttl: Math.min(ttl, BULK_SENT_TTL_MS) })
   }
 }
 

@@ -5,6 +5,7 @@
 import nock from 'nock'
 import { createTestIntegration, type SegmentEvent } from '@segment/actions-core'
 import destination from '../../src'
+import { clearWriteMemory } from '../../src/api'
 import type { Settings } from '../../src/destinations/attio/generated-types'
 import {
   API,
@@ -49,6 +50,11 @@ function bulkBodies(responses: readonly unknown[]): Assertion[][] {
   return requestsOf(responses)
     .filter((r) => r.path === '/v2/batch/records')
     .map((r) => (r.body as { assertions: Assertion[] }).assertions)
+}
+
+/** The assertions of a request that link a record to others (a Workspace's users), by the linking record's key. */
+function linksIn(assertions: Assertion[]): Assertion[] {
+  return assertions.filter((a) => a.values.users !== undefined)
 }
 
 describe('batch path: bodies', () => {
@@ -162,24 +168,7 @@ describe('batch path: bodies', () => {
     expect(multistatus(integration).every((r) => r.status === 202)).toBe(true)
   }, 30_000)
 
-  it('links Group Workspace users by record id (one lookup for all), appending, with the Company nested', async () => {
-    mockSchema()
-    nock(API)
-      .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1', 'u-2'] } }, limit: 2 })
-      .reply(200, {
-        data: [
-          {
-            ...recordBody('users', '11111111-1111-4111-8111-111111111111').data,
-            values: { user_id: [{ value: 'u-1' }] }
-          },
-          {
-            ...recordBody('users', '22222222-2222-4222-8222-222222222222').data,
-            values: { user_id: [{ value: 'u-2' }] }
-          }
-        ]
-      })
-    nock(API).put('/v2/batch/records').reply(202)
-    const integration = createTestIntegration(destination)
+  describe('Group Workspace users, linked by record id (one lookup for all)', () => {
     const group = (userId: string, second: number) =>
       ({
         type: 'group',
@@ -188,37 +177,80 @@ describe('batch path: bodies', () => {
         receivedAt: at(second),
         traits: { website: 'https://www.acme.com/x' }
       }) as unknown as SegmentEvent
-    const responses = await integration.testBatchAction('groupWorkspace', {
-      events: [group('u-1', 1), group('u-2', 2)],
-      auth,
-      useDefaultMappings: true
-    })
-    expect(bulkBodies(responses)).toEqual([
-      [
-        {
-          object: 'workspaces',
-          mode: 'create-or-update',
-          matching_attribute: 'workspace_id',
-          multiselect_values: 'append',
-          received_at: at(2),
-          values: {
-            workspace_id: [{ value: 'ws-1' }],
-            company: {
-              object: 'companies',
-              mode: 'create-or-update',
-              matching_attribute: 'domains',
-              multiselect_values: 'append',
-              received_at: at(2),
-              values: { domains: [{ domain: 'acme.com' }] }
+    const mockLookup = () =>
+      nock(API)
+        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1', 'u-2'] } }, limit: 2 })
+        .reply(200, {
+          data: [
+            {
+              ...recordBody('users', '11111111-1111-4111-8111-111111111111').data,
+              values: { user_id: [{ value: 'u-1' }] }
             },
-            users: [
-              { target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' },
-              { target_object: 'users', target_record_id: '22222222-2222-4222-8222-222222222222' }
-            ]
-          }
+            {
+              ...recordBody('users', '22222222-2222-4222-8222-222222222222').data,
+              values: { user_id: [{ value: 'u-2' }] }
+            }
+          ]
+        })
+    const workspaceAssertion = (mode: 'append' | 'replace') => ({
+      object: 'workspaces',
+      mode: 'create-or-update',
+      matching_attribute: 'workspace_id',
+      multiselect_values: mode,
+      received_at: at(2),
+      values: {
+        workspace_id: [{ value: 'ws-1' }],
+        company: {
+          object: 'companies',
+          mode: 'create-or-update',
+          matching_attribute: 'domains',
+          multiselect_values: mode,
+          received_at: at(2),
+          values: { domains: [{ domain: 'acme.com' }] }
         }
-      ]
-    ])
+      }
+    })
+    const link = {
+      object: 'workspaces',
+      mode: 'create-or-update',
+      matching_attribute: 'workspace_id',
+      multiselect_values: 'append',
+      received_at: at(2),
+      values: {
+        workspace_id: [{ value: 'ws-1' }],
+        users: [
+          { target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' },
+          { target_object: 'users', target_record_id: '22222222-2222-4222-8222-222222222222' }
+        ]
+      }
+    }
+
+    it('sends the Workspace with its Company nested, then the links in an assertion of their own, appended', async () => {
+      mockSchema()
+      mockLookup()
+      nock(API).put('/v2/batch/records').reply(202)
+      const integration = createTestIntegration(destination)
+      const responses = await integration.testBatchAction('groupWorkspace', {
+        events: [group('u-1', 1), group('u-2', 2)],
+        auth,
+        useDefaultMappings: true
+      })
+      expect(bulkBodies(responses)).toEqual([[workspaceAssertion('append'), link]])
+    })
+
+    it("replaces the Workspace's multiselect values in replace mode, and still only adds users", async () => {
+      mockSchema()
+      mockLookup()
+      nock(API).put('/v2/batch/records').reply(202)
+      const integration = createTestIntegration(destination)
+      const responses = await integration.testBatchAction('groupWorkspace', {
+        events: [group('u-1', 1), group('u-2', 2)],
+        auth,
+        useDefaultMappings: true,
+        mapping: { multiselect_mode: 'replace' }
+      })
+      expect(bulkBodies(responses)).toEqual([[workspaceAssertion('replace'), link]])
+    })
   })
 
   describe('users this process sent through the bulk endpoint', () => {
@@ -271,13 +303,21 @@ describe('batch path: bodies', () => {
         useDefaultMappings: true
       })
       expect(linesOf(responses).filter((l) => !l.startsWith('GET'))).toEqual(['PUT /v2/batch/records'])
-      const [[workspace]] = bulkBodies(responses)
-      // The latest email sent for u-1 (received at second 3), as sent; not its other values (plan).
-      expect(workspace.values.users).toEqual([
-        userAssertion('u-1', 'ada.l@example.com', 3),
-        userAssertion('u-2', 'bob@example.com', 2)
-      ])
-      expect(workspace.multiselect_values).toBe('append')
+      const [[workspace, link]] = bulkBodies(responses)
+      expect(workspace.values.users).toBeUndefined()
+      // The links on their own, so a user Attio cannot apply costs the link and never the Workspace; the
+      // latest email sent for u-1 (received at second 3), as sent; not its other values (plan).
+      expect(link).toEqual({
+        object: 'workspaces',
+        mode: 'create-or-update',
+        matching_attribute: 'workspace_id',
+        multiselect_values: 'append',
+        received_at: at(11),
+        values: {
+          workspace_id: [{ value: 'ws-1' }],
+          users: [userAssertion('u-1', 'ada.l@example.com', 3), userAssertion('u-2', 'bob@example.com', 2)]
+        }
+      })
       expect(multistatus(integration).map((r) => r.status)).toEqual([202, 202])
     })
 
@@ -293,7 +333,8 @@ describe('batch path: bodies', () => {
         mapping: { batch_size: 10_000 }
       })
       nock(API).put('/v2/batch/records').times(2).reply(202)
-      // Each event: a Workspace of its own, its Company nested, its user asserted again: 3 assertions.
+      // Each event: a Workspace of its own with its Company nested, and the link with its user asserted
+      // again: 4 assertions, 2 of them top-level.
       const responses = await integration.testBatchAction('groupWorkspace', {
         events: Array.from(
           { length: count },
@@ -311,7 +352,7 @@ describe('batch path: bodies', () => {
         mapping: { batch_size: 10_000 }
       })
       const bodies = bulkBodies(responses)
-      expect(bodies.map((assertions) => assertions.length * 3)).toEqual([9999, 201])
+      expect(bodies.map((assertions) => assertions.length * 2)).toEqual([10_000, 3600])
       expect(linesOf(responses).some((l) => l.includes('/records/query'))).toBe(false)
     }, 30_000)
 
@@ -340,8 +381,8 @@ describe('batch path: bodies', () => {
         settings,
         useDefaultMappings: true
       })
-      const [[workspace]] = bulkBodies(responses)
-      expect(workspace.values.users).toEqual([
+      const [link] = linksIn(bulkBodies(responses)[0])
+      expect(link.values.users).toEqual([
         userAssertion('u-1', 'ada.l@example.com', 3),
         { target_object: 'users', target_record_id: '99999999-9999-4999-8999-999999999999' }
       ])
@@ -373,7 +414,7 @@ describe('batch path: bodies', () => {
           settings,
           useDefaultMappings: true
         })
-        return bulkBodies(responses)[0][0].values.users
+        return linksIn(bulkBodies(responses)[0])[0].values.users
       }
       const idOfU1 = [{ target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }]
 
@@ -516,13 +557,109 @@ describe('batch path: bodies', () => {
           auth,
           useDefaultMappings: true
         })
-        expect(bulkBodies(responses)[0][0].values.users).toEqual([
+        expect(linksIn(bulkBodies(responses)[0])[0].values.users).toEqual([
           { target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }
         ])
         expect(query.isDone()).toBe(true)
       } finally {
         delete process.env.ATTIO_BULK_NESTED_LINKS
       }
+    })
+
+    describe('while the chunks of one group batch go out', () => {
+      const twoWorkspaces = [
+        { ...group('u-1', 10), groupId: 'ws-1' },
+        { ...group('u-1', 11), groupId: 'ws-2' }
+      ] as SegmentEvent[]
+      /** The first group chunk's answer waits for `meanwhile`, as if another batch ran in between. */
+      function firstChunkWaitsFor(meanwhile: () => Promise<unknown>) {
+        nock(API)
+          .put('/v2/batch/records')
+          .reply(function (_uri, _body, callback) {
+            meanwhile().then(
+              () => callback(null, [202, '']),
+              (error: Error) => callback(error, [500, ''])
+            )
+          })
+      }
+
+      it('asserts the values of a newer bulk request of the user, not those read when the batch began', async () => {
+        mockSchema()
+        const integration = createTestIntegration(destination)
+        await identifyInBulk(integration)
+        firstChunkWaitsFor(() =>
+          createTestIntegration(destination).testBatchAction('identifyUser', {
+            events: [identify('u-1', 'newer@example.com', 20)],
+            auth,
+            useDefaultMappings: true
+          })
+        )
+        nock(API).put('/v2/batch/records').times(2).reply(202)
+        const responses = await integration.testBatchAction('groupWorkspace', {
+          events: twoWorkspaces,
+          auth,
+          useDefaultMappings: true,
+          mapping: { batch_size: 1 }
+        })
+        const groupBodies = bulkBodies(responses)
+        expect(groupBodies.map((body) => linksIn(body)[0].values.users)).toEqual([
+          [userAssertion('u-1', 'ada.l@example.com', 3)],
+          [userAssertion('u-1', 'newer@example.com', 20)]
+        ])
+      })
+
+      it('looks the user up once a single write of it came in between', async () => {
+        mockSchema()
+        const integration = createTestIntegration(destination)
+        await identifyInBulk(integration)
+        firstChunkWaitsFor(async () => {
+          nock(API)
+            .put('/v2/objects/people/records')
+            .query(true)
+            .reply(200, recordBody('people', '33333333-3333-4333-8333-333333333333'))
+          nock(API)
+            .put('/v2/objects/users/records')
+            .query(true)
+            .reply(200, recordBody('users', '11111111-1111-4111-8111-111111111111'))
+          await createTestIntegration(destination).testAction('identifyUser', {
+            event: identify('u-1', 'single@example.com', 20),
+            auth,
+            settings: { suppress_unchanged_writes: false } as Settings,
+            useDefaultMappings: true
+          })
+        })
+        const query = lookupOfU1()
+        nock(API).put('/v2/batch/records').reply(202)
+        const responses = await integration.testBatchAction('groupWorkspace', {
+          events: twoWorkspaces,
+          auth,
+          useDefaultMappings: true,
+          mapping: { batch_size: 1 }
+        })
+        expect(bulkBodies(responses).map((body) => linksIn(body)[0].values.users)).toEqual([
+          [userAssertion('u-1', 'ada.l@example.com', 3)],
+          [{ target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }]
+        ])
+        expect(query.isDone()).toBe(true)
+      })
+    })
+
+    it('looks them up once the window in which Attio may not have applied them has passed', async () => {
+      clearWriteMemory({ ttlMs: 50 }) // BULK_SENT_TTL_MS (a minute) at most, shortened here
+      mockSchema()
+      const integration = createTestIntegration(destination)
+      await identifyInBulk(integration)
+      await new Promise((resolve) => setTimeout(resolve, 80))
+      const query = nock(API)
+        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1'] } }, limit: 1 })
+        .reply(200, { data: [] })
+      nock(API).put('/v2/batch/records').reply(202)
+      await integration.testBatchAction('groupWorkspace', {
+        events: [group('u-1', 10)],
+        auth,
+        useDefaultMappings: true
+      })
+      expect(query.isDone()).toBe(true)
     })
 
     it('does not remember users of a bulk request Attio refused', async () => {

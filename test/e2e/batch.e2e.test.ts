@@ -94,6 +94,42 @@ describe('bulk endpoint', () => {
   })
 })
 
+describe('a linked user Attio cannot apply', () => {
+  const ctx = useEmulator()
+
+  it('costs the link only: the Workspace and its Company are written', async () => {
+    const integration = createTestIntegration(destination)
+    // Two users with one email: Attio applies the first and drops the second (primary_email_address is unique).
+    await integration.testBatchAction('identifyUser', {
+      events: [
+        { type: 'identify', userId: 'user-0', receivedAt: at(0), traits: { email: 'shared@example.com' } },
+        { type: 'identify', userId: 'user-1', receivedAt: at(1), traits: { email: 'shared@example.com' } }
+      ] as unknown as SegmentEvent[],
+      settings: ctx.settings,
+      useDefaultMappings: true
+    })
+    await integration.testBatchAction('groupWorkspace', {
+      events: [
+        {
+          type: 'group',
+          groupId: 'ws-1',
+          userId: 'user-1',
+          receivedAt: at(2),
+          traits: { website: 'acme.com' }
+        }
+      ] as unknown as SegmentEvent[],
+      settings: ctx.settings,
+      useDefaultMappings: true
+    })
+    await ctx.emulator.settle()
+    expect(ctx.emulator.bulkLog().map((entry) => entry.object)).toEqual(['users', 'workspaces'])
+    const [workspace] = recordsOf(ctx.emulator, 'workspaces')
+    expect(valuesOf(workspace, 'workspace_id', 'value')).toEqual(['ws-1'])
+    expect(valuesOf(workspace, 'company', 'target_record_id')).toHaveLength(1)
+    expect(valuesOf(workspace, 'users', 'target_record_id')).toEqual([])
+  })
+})
+
 describe('a single event right after a batch, before Attio applied it', () => {
   const ctx = useEmulator({ bulkDelayMs: 500 })
 

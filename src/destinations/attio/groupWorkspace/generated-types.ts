@@ -9,7 +9,7 @@ export type Domain = string
  */
 export type WorkspaceID = string
 /**
- * Optional: the id of a User to add to the Workspace. The User must already exist in Attio (run Identify User for it first): Group Workspace never creates Users, and adding one never removes the users already linked.
+ * Optional: the id of a User to add to the Workspace. The User must already exist in Attio, or have been sent by Identify User in a batch that Attio has not applied yet (run Identify User for it first): Group Workspace creates no User of its own, and adding one never removes the users already linked.
  */
 export type UserID = string
 /**
