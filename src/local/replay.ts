@@ -36,8 +36,8 @@ import type { ProgressCounts } from './progress'
 import { PresetRouter, type PresetRoute } from './routing'
 import type { ActionAnswer, LocalRunner } from './runner'
 
-/** Actions whose records other actions link (Group Workspace links the Users Identify User creates). */
-const CREATES_LINKED_RECORDS: readonly string[] = ['identifyUser']
+/** For each action, the actions whose records it links (Group Workspace links the Users Identify User writes). */
+const LINKS_RECORDS_OF: Readonly<Record<string, readonly string[]>> = { groupWorkspace: ['identifyUser'] }
 
 export interface ReplayOptions {
   file: string
@@ -436,6 +436,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       })
     inflight.add(tracked)
     for (const key of keys) busy.set(key, tracked)
+    return tracked
   }
   const waitForRoom = async (keys: readonly string[] = []) => {
     for (;;) {
@@ -447,16 +448,26 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   }
 
   const open = new Map<string, { route: PresetRoute; items: Item[] }>()
+  /** Batches in flight, by action. */
+  const batchesInFlight = new Map<string, Set<Promise<void>>>()
   const dispatchOpenChunks = async () => {
-    // The open chunks cover the same stretch of the file, interleaved: Identify User's goes first, since it
-    // creates the Users that Group Workspace's links; the others in the order of their first event.
-    const rank = (chunk: { route: PresetRoute }) =>
-      CREATES_LINKED_RECORDS.includes(chunk.route.action) ? 0 : 1
+    // The open chunks cover the same stretch of the file, interleaved. A chunk that links records another
+    // action writes (Group Workspace: the Users of Identify User) goes after that action's chunks and waits
+    // for them to be answered, so the records it links were sent before it; the others go in the order of
+    // their first event.
+    const linked = (action: string) => LINKS_RECORDS_OF[action] ?? []
+    const rank = (chunk: { route: PresetRoute }) => (linked(chunk.route.action).length > 0 ? 1 : 0)
     const chunks = [...open.values()].sort((a, b) => rank(a) - rank(b) || a.items[0].line - b.items[0].line)
     open.clear()
     for (const chunk of chunks) {
+      const action = chunk.route.action
+      await Promise.all(linked(action).flatMap((other) => [...(batchesInFlight.get(other) ?? [])]))
       await waitForRoom()
-      launch(deliverChunk(chunk.items, chunk.route))
+      const tracked = launch(deliverChunk(chunk.items, chunk.route))
+      const ofAction = batchesInFlight.get(action) ?? new Set<Promise<void>>()
+      ofAction.add(tracked)
+      batchesInFlight.set(action, ofAction)
+      void tracked.finally(() => ofAction.delete(tracked))
     }
   }
 

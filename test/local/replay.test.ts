@@ -262,6 +262,29 @@ describe('replay in batches while Attio applies them asynchronously', () => {
     expect(workspaceUsers()).toEqual({ 'ws-0': ['user-1'], 'ws-2': ['user-2'] })
   })
 
+  it('with batches in parallel, a group batch waits for the identify batches before it to be answered', async () => {
+    // Identify batches answer slowly here; with --concurrency 4 the group batch would otherwise go first.
+    class SlowIdentifies extends LocalRunner {
+      override async runAction(slug: string, input: Parameters<LocalRunner['runAction']>[1]) {
+        if (slug === 'identifyUser') await new Promise((resolve) => setTimeout(resolve, 150))
+        return super.runAction(slug, input)
+      }
+    }
+    const notices: string[] = []
+    const result = await replay({
+      file: eventsFile(lines),
+      runner: new SlowIdentifies({ defaultApiKey: ctx.emulator.apiKey }),
+      backoff: FAST_BACKOFF,
+      batchSize: 2,
+      concurrency: 4,
+      deferMs: 600,
+      notice: (line) => notices.push(line)
+    })
+    expect(notices.join('\n')).not.toContain('(404)')
+    expect(result.tallies).toMatchObject({ delivered: 8, failed: 0 })
+    expect(ctx.emulator.stats().requests['POST /v2/objects/{object}/records/query'] ?? 0).toBe(0)
+  })
+
   it('tries events answered 404 once more at the end when another process sent the users', async () => {
     await run(eventsFile(users(4), 'identify.ndjson'), ctx.emulator.apiKey, { batchSize: 4 })
     clearWriteMemory() // a destination process of its own: it has sent none of these users
