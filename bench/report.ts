@@ -297,9 +297,10 @@ export function methodNotes(result: BenchResult): string[] {
       'waiting for the emulator to apply them) the group events: a CDP batches per action. Before that, a ' +
       'one-event identify and group batch of a user outside the workload warms the schema cache, as in a running ' +
       `destination; that cold start made ${fmt(on.batch.coldStartReads)} schema reads and is not in the figures. ` +
-      'A group batch links users that an identify batch of the same process sent by asserting them again, nested ' +
-      'in the link (the nested assertions above include them), so it needs no lookup; other users are looked up, ' +
-      'one query per 500.',
+      "A group batch sends each Workspace's links in an assertion of their own (counted above with the top-level " +
+      'assertions); a user that an identify batch of the same process sent in the last minute is asserted again, ' +
+      'nested in it (counted with the nested assertions), so it needs no lookup; other users are looked up, one ' +
+      'query per 500.',
     `The ${fmt(config.bigBatchEvents)}-event batch runs in a fresh process (ts-node, \`--expose-gc\`), with ` +
       `batch_size ${fmt(Math.max(config.batchSize, config.bigBatchEvents))} so it is one batch. Memory is sampled every 2 ms, ` +
       "and the kernel's peak RSS is taken too. Before the batch the process held " +
