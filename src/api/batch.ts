@@ -25,7 +25,7 @@ import {
   type WriteOutcome
 } from './records'
 import type { WorkspaceSchema } from './schema'
-import type { BulkSent } from './suppression'
+import { BULK_SENT_TTL_MS } from './suppression'
 import { recordIdItem } from './values'
 
 export const MAX_BATCH_SIZE = 10_000
@@ -127,7 +127,7 @@ interface Merge {
   /** The records each event carries. */
   eventRecords: Map<number, Set<string>>
   /** The existing records each event asked to link. */
-  eventLookups: Map<number, ExistingReference[]>
+  eventLookups: Map<number, Array<{ record: MergedRecord; reference: ExistingReference }>>
 }
 
 /** Merges a prepared record (and those it references) into the batch's records; returns its key. */
@@ -181,7 +181,10 @@ function absorb(merge: Merge, prepared: PreparedRecord, event: number, receivedA
     }
   })
   for (const lookup of prepared.lookups) {
-    merge.eventLookups.set(event, [...(merge.eventLookups.get(event) ?? []), lookup.reference])
+    merge.eventLookups.set(event, [
+      ...(merge.eventLookups.get(event) ?? []),
+      { record, reference: lookup.reference }
+    ])
     const slot = record.lookups.get(lookup.attribute)
     if (slot && lookup.multi) {
       if (!slot.references.some((r) => r.value === lookup.reference.value))
@@ -229,9 +232,6 @@ type Resolved = Map<string, RecordId | AttioApiError | Reassert>
 const isReassert = (target: unknown): target is Reassert =>
   typeof target === 'object' && target !== null && 'reassert' in target
 
-const isNestedAssertion = (value: unknown) =>
-  typeof value === 'object' && value !== null && 'matching_attribute' in value
-
 const lookupKey = (reference: ExistingReference) =>
   `${reference.object}\u0000${reference.attribute}\u0000${reference.value}`
 
@@ -266,10 +266,7 @@ async function resolveLookups(
     for (const reference of all) {
       const remembered = memory?.lookup(reference.object, reference.attribute, reference.value)
       if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
-      else if (
-        nestedLinksEnabled() &&
-        client.bulkSent.get(reference.object, reference.attribute, reference.value)
-      )
+      else if (nestedLinksEnabled() && bulkSentNow(client, reference))
         resolved.set(lookupKey(reference), { reassert: true })
       else references.push(reference)
     }
@@ -295,31 +292,30 @@ async function resolveLookups(
 }
 
 /**
- * Just before a chunk is sent: the values to assert again for each of its re-asserted links, read now, so
- * that a newer bulk request of the same record (sent while earlier chunks went out) is what is asserted. A
- * link whose values were forgotten meanwhile (a single write of the record, a failed bulk request) is looked
- * up instead: asserting values that are no longer the latest would undo the newer write.
+ * Before a chunk is built: each of its re-asserted links whose values were forgotten since (a single write
+ * of the record, a failed bulk request) is looked up instead, since asserting values that are no longer the
+ * latest would undo the newer write.
  */
-async function refreshReasserts(
-  client: AttioClient,
-  chunk: Chunk,
-  resolved: Resolved
-): Promise<Map<string, BulkSent>> {
-  const current = new Map<string, BulkSent>()
-  for (const record of chunk.records) {
-    for (const slot of record.lookups.values()) {
-      for (const reference of slot.references) {
-        const key = lookupKey(reference)
-        if (!isReassert(resolved.get(key))) continue
-        const sent = client.bulkSent.get(reference.object, reference.attribute, reference.value)
-        if (sent) current.set(key, sent)
-        else resolved.delete(key)
-      }
+async function refreshReasserts(client: AttioClient, chunk: Chunk, resolved: Resolved): Promise<void> {
+  for (const link of chunk.links) {
+    for (const reference of link.references) {
+      const key = lookupKey(reference)
+      if (isReassert(resolved.get(key)) && !bulkSentNow(client, reference)) resolved.delete(key)
     }
   }
-  await resolveLookups(client, chunk.records, resolved)
-  return current
+  await resolveLookups(
+    client,
+    chunk.links.map((link) => link.record),
+    resolved
+  )
 }
+
+/** What this process sent of a linked record in bulk, while it may still be unapplied (`BULK_SENT_TTL_MS`). */
+const bulkSentNow = (client: AttioClient, reference: ExistingReference) =>
+  client.bulkSent.get(reference.object, reference.attribute, reference.value, BULK_SENT_TTL_MS)
+
+/** A re-asserted link's values were forgotten between the chunk's lookups and its request: build it again. */
+class LinksChanged extends Error {}
 
 /** The bulk endpoint's assertion for a record, with the records it references nested (its links apart). */
 function toAssertion(records: Map<string, MergedRecord>, record: MergedRecord): Record<string, unknown> {
@@ -342,52 +338,67 @@ function toAssertion(records: Map<string, MergedRecord>, record: MergedRecord): 
 }
 
 /**
- * The assertion that links a record to the existing records it names (a Workspace's users), apart from the
+ * The assertion that links a record to existing records it names (a Workspace's users), apart from the
  * record's own assertion: appended, so no link is removed; with the record's matching and required values,
  * so it stands whichever of the two Attio applies first; and on its own, so a link Attio cannot apply (a
- * user asserted again whose values Attio refuses) costs that link only, never the record.
+ * user asserted again whose values Attio refuses) costs that link only, never the record. Built right
+ * before its request goes out (see `sendBulk`): a re-asserted record carries what this process sent of it
+ * last. Records each link's fate in `linked`.
  */
 function linkAssertion(
-  record: MergedRecord,
+  client: AttioClient,
+  link: LinkUnit,
   resolved: Resolved,
-  reasserts: Map<string, BulkSent>
-): Record<string, unknown> | undefined {
-  const links: Record<string, unknown[]> = {}
-  for (const slot of record.lookups.values()) {
-    const targets: unknown[] = []
-    for (const reference of slot.references) {
-      const key = lookupKey(reference)
-      const target = resolved.get(key)
-      const sent = reasserts.get(key)
-      if (isReassert(target) && sent) {
-        targets.push({
-          object: reference.object,
-          mode: 'create-or-update',
-          matching_attribute: reference.attribute,
-          multiselect_values: 'append',
-          values: sent.values,
-          received_at: sent.receivedAt
-        })
-      } else if (target && !isReassert(target) && !(target instanceof AttioApiError)) {
-        targets.push(recordIdItem(target.object, target.recordId))
-      }
+  linked: Map<string, true | AttioApiError>
+): { assertion?: Record<string, unknown>; nested: number } {
+  const { record } = link
+  const targets: unknown[] = []
+  let nested = 0
+  for (const reference of link.references) {
+    const target = resolved.get(lookupKey(reference))
+    const pair = linkKey(record, reference)
+    if (isReassert(target)) {
+      const sent = bulkSentNow(client, reference)
+      if (!sent) throw new LinksChanged()
+      nested += 1
+      targets.push({
+        object: reference.object,
+        mode: 'create-or-update',
+        matching_attribute: reference.attribute,
+        multiselect_values: 'append',
+        values: sent.values,
+        received_at: sent.receivedAt
+      })
+      linked.set(pair, true)
+    } else if (target instanceof AttioApiError) {
+      linked.set(pair, target)
+    } else if (target) {
+      targets.push(recordIdItem(target.object, target.recordId))
+      linked.set(pair, true)
     }
-    if (targets.length > 0) links[slot.attribute] = targets
   }
-  if (Object.keys(links).length === 0) return undefined
+  if (targets.length === 0) return { nested }
   const values: Record<string, unknown> = {}
   for (const attribute of [record.matchingAttribute, ...record.required]) {
     if (record.assertValues[attribute]) values[attribute] = record.assertValues[attribute]
   }
+  values[link.attribute] = targets
   return {
-    object: record.object,
-    mode: 'create-or-update',
-    matching_attribute: record.matchingAttribute,
-    multiselect_values: 'append',
-    values: { ...values, ...links },
-    received_at: record.receivedAt
+    nested,
+    assertion: {
+      object: record.object,
+      mode: 'create-or-update',
+      matching_attribute: record.matchingAttribute,
+      multiselect_values: 'append',
+      values,
+      received_at: record.receivedAt
+    }
   }
 }
+
+/** A link of one record to one linked record: what its event's outcome looks up. */
+const linkKey = (record: MergedRecord, reference: ExistingReference) =>
+  `${record.key}\u0001${lookupKey(reference)}`
 
 /** A merged record as a single-path record again, for the queue. */
 function toPrepared(records: Map<string, MergedRecord>, record: MergedRecord): PreparedRecord {
@@ -482,6 +493,8 @@ export async function deliverBatch(
 
     // 3. Existing records the events link to (never created): one query per object and attribute.
     const status = new Map<string, EventOutcome>()
+    /** Per link of a record to a linked record: sent, or the linked record is missing. */
+    const linked = new Map<string, true | AttioApiError>()
     let resolved: Resolved = new Map()
     try {
       resolved = await resolveLookups(client, merge.records.values())
@@ -492,8 +505,20 @@ export async function deliverBatch(
 
     // 4. Send through the bulk endpoint, falling back to the queue when Attio has none.
     if (status.size === 0) {
-      const fallback = await sendBulk(client, merge.records, roots, resolved, batchSize, status, report)
+      const fallback = await sendBulk(
+        client,
+        merge.records,
+        roots,
+        resolved,
+        batchSize,
+        status,
+        linked,
+        report
+      )
       if (fallback) {
+        // Nothing went through the bulk endpoint: what its requests answered says nothing of the records.
+        status.clear()
+        linked.clear()
         await sendQueued(
           client,
           merge.records,
@@ -511,8 +536,8 @@ export async function deliverBatch(
       const sent = summary(keys.map((key) => merge.records.get(key) as MergedRecord))
       const failed = keys.map((key) => status.get(key)).find((outcome) => outcome && !outcome.ok)
       const missing = (merge.eventLookups.get(index) ?? [])
-        .map((reference) => resolved.get(lookupKey(reference)))
-        .find((target) => target instanceof AttioApiError)
+        .map(({ record, reference }) => linked.get(linkKey(record, reference)))
+        .find((fate) => fate instanceof AttioApiError)
       const accepted = keys.map((key) => status.get(key)).find((outcome) => outcome?.ok)
       if (failed) outcomes[index] = { ...failed, sent }
       else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
@@ -537,49 +562,68 @@ function normaliseReceivedAt(value: string | undefined): string | undefined {
   return Number.isFinite(time) ? new Date(time).toISOString() : undefined
 }
 
-/** One bulk request: its top-level records, and every record it carries (those and the ones nested in them). */
-interface Chunk {
-  roots: MergedRecord[]
-  records: MergedRecord[]
-  /** At most how many assertions the links of its records add (see `linkAssertion`). */
-  linkAssertions: number
+/** Links of one record through one attribute, at most `LINKS_PER_ASSERTION`: one assertion. */
+interface LinkUnit {
+  record: MergedRecord
+  attribute: string
+  references: ExistingReference[]
 }
 
-/** At most how many assertions the records' links add: one per linking record, one per linked record. */
-function linkSize(records: MergedRecord[]): number {
-  let size = 0
-  for (const record of records) {
-    if (record.lookups.size === 0) continue
-    size += 1
-    for (const slot of record.lookups.values()) size += slot.references.length
-  }
-  return size
+/** Links per link assertion: a Workspace with more users gets several, which may go in several requests. */
+const LINKS_PER_ASSERTION = 1000
+
+/** One bulk request: its records' assertions (with the records nested in them) and link assertions. */
+interface Chunk {
+  roots: MergedRecord[]
+  /** The roots and the records nested in them. */
+  records: MergedRecord[]
+  links: LinkUnit[]
+  /** At most how many assertions it holds, nested ones included. */
+  size: number
 }
 
 /**
- * Splits the roots into requests of at most `batchSize` records' assertions (each with the assertion of its
- * links), and never more than Attio's 10,000 assertions in all, nested ones and links included.
+ * Splits the roots into requests of at most `batchSize` records' assertions (each followed by the
+ * assertions of its links) and never more than Attio's 10,000 assertions in all, nested ones included; the
+ * links of one record may go on into the next request.
  */
 function chunksOf(records: Map<string, MergedRecord>, roots: MergedRecord[], batchSize: number): Chunk[] {
   const chunks: Chunk[] = []
-  let chunk: Chunk = { roots: [], records: [], linkAssertions: 0 }
+  let chunk: Chunk = { roots: [], records: [], links: [], size: 0 }
+  const next = () => {
+    if (chunk.size > 0) chunks.push(chunk)
+    chunk = { roots: [], records: [], links: [], size: 0 }
+  }
   for (const root of roots) {
     const withNested = carried(records, root)
-    const links = linkSize(withNested)
-    const size = chunk.records.length + chunk.linkAssertions + withNested.length + links
-    if (chunk.roots.length > 0 && (chunk.roots.length >= batchSize || size > MAX_BATCH_SIZE)) {
-      chunks.push(chunk)
-      chunk = { roots: [], records: [], linkAssertions: 0 }
-    }
+    if (chunk.roots.length >= batchSize || chunk.size + withNested.length > MAX_BATCH_SIZE) next()
     chunk.roots.push(root)
     chunk.records.push(...withNested)
-    chunk.linkAssertions += links
+    chunk.size += withNested.length
+    for (const record of withNested) {
+      for (const slot of record.lookups.values()) {
+        for (let start = 0; start < slot.references.length; start += LINKS_PER_ASSERTION) {
+          const references = slot.references.slice(start, start + LINKS_PER_ASSERTION)
+          // At most: the link assertion and each linked record asserted again inside it.
+          const size = 1 + references.length
+          if (chunk.size + size > MAX_BATCH_SIZE) next()
+          chunk.links.push({ record, attribute: slot.attribute, references })
+          chunk.size += size
+        }
+      }
+    }
   }
-  if (chunk.roots.length > 0) chunks.push(chunk)
+  next()
   return chunks
 }
 
-/** Sends the roots in chunks (`chunksOf`). Returns true when Attio has no bulk endpoint (404/405). */
+/** The records whose events a chunk's answer concerns. */
+const recordsOfChunk = (chunk: Chunk) => [...chunk.records, ...chunk.links.map((link) => link.record)]
+
+/**
+ * Sends the roots in chunks (`chunksOf`). Returns true when Attio has no bulk endpoint (404/405 before any
+ * request was accepted). Records the fate of each link in `linked`.
+ */
 async function sendBulk(
   client: AttioClient,
   records: Map<string, MergedRecord>,
@@ -587,72 +631,101 @@ async function sendBulk(
   resolved: Resolved,
   batchSize: number,
   status: Map<string, EventOutcome>,
+  linked: Map<string, true | AttioApiError>,
   report: BatchReport
 ): Promise<boolean> {
-  const chunks = chunksOf(records, roots, batchSize)
-  for (const [index, chunk] of chunks.entries()) {
-    let reasserts: Map<string, BulkSent>
-    try {
-      reasserts = await refreshReasserts(client, chunk, resolved)
-    } catch (error) {
-      const failed = errorOutcome(error)
-      for (const record of chunk.records) setWorst(status, record.key, failed)
-      continue
-    }
-    // Built without waiting between here and the request, so what is asserted again is what memory holds now.
-    const assertions: Array<Record<string, unknown>> = []
-    let nested = 0
-    for (const root of chunk.roots) {
-      assertions.push(toAssertion(records, root))
-      for (const record of carried(records, root)) {
-        const link = linkAssertion(record, resolved, reasserts)
-        if (!link) continue
-        assertions.push(link)
-        for (const targets of Object.values(link.values as Record<string, unknown[]>))
-          nested += targets.filter((target) => isNestedAssertion(target)).length
+  let anySent = false
+  for (const chunk of chunksOf(records, roots, batchSize)) {
+    const concerned = recordsOfChunk(chunk)
+    let outcome: EventOutcome | undefined
+    for (let attempt = 1; outcome === undefined; attempt++) {
+      try {
+        await refreshReasserts(client, chunk, resolved)
+      } catch (error) {
+        outcome = errorOutcome(error)
+        break
       }
-    }
-    // What this process remembers of these records stops being true once Attio applies the bulk request
-    // (asynchronously, whatever its answer says): forget it, so a later single write is always sent.
-    for (const record of chunk.records) client.memory?.forget(record.key)
-    let outcome: EventOutcome
-    try {
-      await client.bulkAssert(
-        assertions,
-        `the batch of ${assertions.length} assertion${assertions.length > 1 ? 's' : ''}`
-      )
-      report.path = 'bulk'
-      report.requests += 1
-      report.assertions += assertions.length
-      report.nestedAssertions += chunk.records.length - chunk.roots.length + nested
-      for (const record of chunk.records) rememberSent(client, record)
-      outcome = {
-        ok: true,
-        status: 202,
-        sent: {},
-        body: {
-          accepted: true,
-          message:
-            'Accepted by Attio. Attio applies batched records asynchronously (usually within seconds); the destination checked every value before sending.'
+      const built = { assertions: 0, nested: 0 }
+      const units = chunk.roots.length + chunk.links.length
+      try {
+        // The body is built once the request has its slot under the write limit, with nothing to wait for
+        // in between: what it asserts again is what this process sent last, and what it sends is remembered
+        // before any later request can be built.
+        await client.bulkAssert(
+          () => buildChunk(client, records, chunk, resolved, linked, built),
+          `the batch of ${units} record${units > 1 ? 's' : ''} and links`
+        )
+        anySent = true
+        report.path = 'bulk'
+        report.requests += 1
+        report.assertions += built.assertions
+        report.nestedAssertions += built.nested
+        outcome = {
+          ok: true,
+          status: 202,
+          sent: {},
+          body: {
+            accepted: true,
+            message:
+              'Accepted by Attio. Attio applies batched records asynchronously (usually within seconds); the destination checked every value before sending.'
+          }
         }
+      } catch (error) {
+        if (error instanceof LinksChanged && attempt < 3) continue
+        // Attio may or may not have applied it (a 5xx): a later link looks these records up.
+        for (const record of concerned) forgetSent(client, record)
+        if (error instanceof AttioApiError && (error.status === 404 || error.status === 405) && !anySent)
+          return true
+        report.requests += 1
+        outcome = errorOutcome(
+          error instanceof LinksChanged
+            ? new AttioApiError(
+                'Not sent: a linked record was written again while this batch was being sent; it is safe to retry.',
+                503,
+                'links_changed'
+              )
+            : error
+        )
       }
-    } catch (error) {
-      if (error instanceof AttioApiError && (error.status === 404 || error.status === 405) && index === 0)
-        return true
-      report.requests += 1
-      outcome = errorOutcome(error)
-      // Attio may or may not have applied it (a 5xx): a later link looks these records up.
-      for (const record of chunk.records) forgetSent(client, record)
     }
-    for (const record of chunk.records) setWorst(status, record.key, outcome)
+    for (const record of concerned) setWorst(status, record.key, outcome)
   }
   return false
 }
 
+/** A chunk's request body, built synchronously (see `sendBulk`); counts its assertions in `built`. */
+function buildChunk(
+  client: AttioClient,
+  records: Map<string, MergedRecord>,
+  chunk: Chunk,
+  resolved: Resolved,
+  linked: Map<string, true | AttioApiError>,
+  built: { assertions: number; nested: number }
+): Array<Record<string, unknown>> {
+  const fates = new Map<string, true | AttioApiError>()
+  const assertions = chunk.roots.map((root) => toAssertion(records, root))
+  built.nested = chunk.records.length - chunk.roots.length
+  for (const link of chunk.links) {
+    const { assertion, nested } = linkAssertion(client, link, resolved, fates)
+    if (!assertion) continue
+    assertions.push(assertion)
+    built.nested += nested
+  }
+  built.assertions = assertions.length
+  for (const [pair, fate] of fates) linked.set(pair, fate)
+  for (const record of recordsOfChunk(chunk)) {
+    // What this process remembers of these records stops being true once Attio applies the request
+    // (asynchronously, whatever its answer says): forget it, so a later single write is always sent.
+    client.memory?.forget(record.key)
+    rememberSent(client, record)
+  }
+  return assertions
+}
+
 /**
- * After Attio accepted a bulk request: what it takes to assert each record again (its matching and
- * required values), so that linking it later needs no lookup. Only records whose required values are all
- * plain values qualify.
+ * As a bulk request carrying the record goes out: what it takes to assert the record again (its matching
+ * and required values), so that linking it in the next minute needs no lookup. Only records whose required
+ * values are all plain values qualify. A request that fails forgets it again (`forgetSent`).
  */
 function rememberSent(client: AttioClient, record: MergedRecord): void {
   const text = matchingText(record.assertValues[record.matchingAttribute])

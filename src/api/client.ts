@@ -177,8 +177,12 @@ export class AttioClient {
    * `PUT /v2/batch/records`: many assertions in one request (the bulk endpoint Segment's Attio destination
    * uses; not in Attio's public reference). Attio answers 202 and applies them asynchronously.
    */
-  async bulkAssert(assertions: unknown[], what: string): Promise<number> {
-    await this.call('PUT', '/v2/batch/records', { json: { assertions } }, anyBody, what)
+  /**
+   * `PUT /v2/batch/records`. The assertions are built by `build` once the request has its slot under the
+   * write limit, right before it is sent (an error thrown by `build` sends nothing).
+   */
+  async bulkAssert(build: () => unknown[], what: string): Promise<number> {
+    await this.call('PUT', '/v2/batch/records', { json: () => ({ assertions: build() }) }, anyBody, what)
     return 202
   }
 
@@ -244,6 +248,7 @@ export class AttioClient {
   private async call<Schema extends z.ZodType>(
     method: Method,
     path: string,
+    /** `json` may be a function: the body is then built once the write has its slot (see `bulkAssert`). */
     options: { searchParams?: Record<string, string>; json?: unknown } | undefined,
     schema: Schema,
     what: string
@@ -251,13 +256,15 @@ export class AttioClient {
     let data: unknown
     const write = method !== 'GET' && !path.endsWith('/records/query')
     if (write) await this.limiter.acquire(this.maxWriteWaitMs)
+    const json: unknown =
+      typeof options?.json === 'function' ? (options.json as () => unknown)() : options?.json
     if (write) this.sent.writes += 1
     else this.sent.reads += 1
     try {
       const response = await this.request(`${attioBaseUrl()}${path}`, {
         method,
         ...(options?.searchParams ? { searchParams: options.searchParams } : {}),
-        ...(options?.json !== undefined ? { json: options.json } : {})
+        ...(json !== undefined ? { json } : {})
       })
       data = response.data
     } catch (error) {

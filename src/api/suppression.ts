@@ -18,8 +18,9 @@ import { canonical } from './records'
 export const MEMORY_TTL_MS = 10 * 60 * 1000
 export const MEMORY_MAX_RECORDS = 50_000
 /**
- * How long a record sent through the bulk endpoint is asserted again rather than looked up: while Attio may
- * not have applied that request yet (it usually does within seconds). After that a lookup finds it.
+ * How long a batch asserts a record sent through the bulk endpoint again rather than looking it up: while
+ * Attio may not have applied that request yet (it usually does within seconds). After that a lookup finds
+ * it. (A single event asserts it only when its lookup found nothing, so it may for the whole time to live.)
  */
 export const BULK_SENT_TTL_MS = 60 * 1000
 
@@ -29,6 +30,8 @@ export interface BulkSent {
   values: WireValues
   /** The `received_at` they were sent with. */
   receivedAt: string
+  /** When they were sent (epoch ms). */
+  sentAt: number
 }
 
 interface Remembered {
@@ -41,7 +44,7 @@ function createStores(max: number, ttl: number) {
   return {
     records: new LRUCache<string, Remembered>({ max, ttl }),
     lookups: new LRUCache<string, string>({ max, ttl }),
-    bulkSent: new LRUCache<string, BulkSent>({ max, ttl: Math.min(ttl, BULK_SENT_TTL_MS) })
+    bulkSent: new LRUCache<string, BulkSent>({ max, ttl })
   }
 }
 
@@ -161,14 +164,19 @@ export class BulkSentMemory {
     return `${this.workspaceKey}\u0000${object}\u0000${attribute}\u0000${value}`
   }
 
-  /** What a bulk request of this process last sent for the record whose unique `attribute` is `value`. */
-  get(object: string, attribute: string, value: string): BulkSent | undefined {
-    return stores.bulkSent.get(this.key(object, attribute, value))
+  /**
+   * What a bulk request of this process last sent for the record whose unique `attribute` is `value`; with
+   * `maxAgeMs`, only when it was sent that recently.
+   */
+  get(object: string, attribute: string, value: string, maxAgeMs?: number): BulkSent | undefined {
+    const sent = stores.bulkSent.get(this.key(object, attribute, value))
+    if (!sent || (maxAgeMs !== undefined && Date.now() - sent.sentAt > maxAgeMs)) return undefined
+    return sent
   }
 
-  /** After Attio accepted a bulk request carrying the record. */
-  remember(object: string, attribute: string, value: string, sent: BulkSent): void {
-    stores.bulkSent.set(this.key(object, attribute, value), sent)
+  /** As a bulk request carrying the record goes out. */
+  remember(object: string, attribute: string, value: string, sent: Omit<BulkSent, 'sentAt'>): void {
+    stores.bulkSent.set(this.key(object, attribute, value), { ...sent, sentAt: Date.now() })
   }
 
   /**

@@ -5,7 +5,7 @@
 import nock from 'nock'
 import { createTestIntegration, type SegmentEvent } from '@segment/actions-core'
 import destination from '../../src'
-import { clearWriteMemory } from '../../src/api'
+import { BULK_SENT_TTL_MS } from '../../src/api/suppression'
 import type { Settings } from '../../src/destinations/attio/generated-types'
 import {
   API,
@@ -644,22 +644,142 @@ describe('batch path: bodies', () => {
       })
     })
 
-    it('looks them up once the window in which Attio may not have applied them has passed', async () => {
-      clearWriteMemory({ ttlMs: 50 }) // BULK_SENT_TTL_MS (a minute) at most, shortened here
+    describe('the minute in which Attio may not have applied them (BULK_SENT_TTL_MS)', () => {
+      afterEach(() => jest.restoreAllMocks())
+      const later = (ms: number) => {
+        const now = Date.now()
+        jest.spyOn(Date, 'now').mockReturnValue(now + ms)
+      }
+
+      it('a batch asserts them again within it, and looks them up after it', async () => {
+        mockSchema()
+        const integration = createTestIntegration(destination)
+        await identifyInBulk(integration)
+        later(BULK_SENT_TTL_MS - 1000)
+        nock(API).put('/v2/batch/records').reply(202)
+        let responses = await integration.testBatchAction('groupWorkspace', {
+          events: [group('u-1', 10)],
+          auth,
+          useDefaultMappings: true
+        })
+        expect(linksIn(bulkBodies(responses)[0])[0].values.users).toEqual([
+          userAssertion('u-1', 'ada.l@example.com', 3)
+        ])
+        later(BULK_SENT_TTL_MS + 1000)
+        const query = lookupOfU1()
+        nock(API).put('/v2/batch/records').reply(202)
+        responses = await integration.testBatchAction('groupWorkspace', {
+          events: [group('u-1', 11)],
+          auth,
+          useDefaultMappings: true
+        })
+        expect(query.isDone()).toBe(true)
+        expect(linksIn(bulkBodies(responses)[0])[0].values.users).toEqual([
+          { target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }
+        ])
+      })
+    })
+
+    it('a group batch built while an identify batch of the user awaits its answer asserts the newer values', async () => {
       mockSchema()
       const integration = createTestIntegration(destination)
       await identifyInBulk(integration)
-      await new Promise((resolve) => setTimeout(resolve, 80))
-      const query = nock(API)
-        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1'] } }, limit: 1 })
-        .reply(200, { data: [] })
-      nock(API).put('/v2/batch/records').reply(202)
-      await integration.testBatchAction('groupWorkspace', {
-        events: [group('u-1', 10)],
+      let groupBodies: Assertion[][] = []
+      nock(API)
+        .put('/v2/batch/records')
+        .reply(function (_uri, _body, callback) {
+          // Attio has not answered the identify batch yet; a group batch runs meanwhile.
+          nock(API).put('/v2/batch/records').reply(202)
+          createTestIntegration(destination)
+            .testBatchAction('groupWorkspace', { events: [group('u-1', 30)], auth, useDefaultMappings: true })
+            .then(
+              (responses) => {
+                groupBodies = bulkBodies(responses)
+                callback(null, [202, ''])
+              },
+              (error: Error) => callback(error, [500, ''])
+            )
+        })
+      await integration.testBatchAction('identifyUser', {
+        events: [identify('u-1', 'newer@example.com', 20)],
         auth,
         useDefaultMappings: true
       })
+      expect(linksIn(groupBodies[0])[0].values.users).toEqual([userAssertion('u-1', 'newer@example.com', 20)])
+    })
+
+    it('splits the links of one Workspace with more users than one request holds over several requests', async () => {
+      mockSchema()
+      const integration = createTestIntegration(destination)
+      const count = 10_000
+      nock(API).put('/v2/batch/records').times(2).reply(202)
+      await integration.testBatchAction('identifyUser', {
+        events: Array.from({ length: count }, (_, i) => identify(`u-${i}`, `u${i}@example.com`, 1)),
+        auth,
+        useDefaultMappings: true,
+        mapping: { batch_size: 10_000 }
+      })
+      nock(API).put('/v2/batch/records').times(2).reply(202)
+      const responses = await integration.testBatchAction('groupWorkspace', {
+        events: Array.from({ length: count }, (_, i) => group(`u-${i}`, 5)),
+        auth,
+        useDefaultMappings: true,
+        mapping: { batch_size: 10_000 }
+      })
+      const bodies = bulkBodies(responses)
+      const total = (assertions: Assertion[]) =>
+        assertions.reduce(
+          (sum, a) =>
+            sum + 1 + (a.values.company ? 1 : 0) + ((a.values.users as unknown[] | undefined)?.length ?? 0),
+          0
+        )
+      // The Workspace with its Company, then 10 link assertions of 1,000 users asserted again (1,001 each).
+      expect(bodies.map((assertions) => assertions.length)).toEqual([10, 1])
+      expect(bodies.map(total)).toEqual([2 + 9 * 1001, 1001])
+      expect(bodies.flat().flatMap((a) => (a.values.users as unknown[] | undefined) ?? [])).toHaveLength(
+        count
+      )
+      expect(multistatus(integration).every((r) => r.status === 202)).toBe(true)
+    }, 60_000)
+
+    it('reports a missing user only on the events whose link it cost', async () => {
+      mockSchema()
+      const integration = createTestIntegration(destination)
+      await identifyInBulk(integration)
+      // The first Workspace's request goes out with u-1 asserted again; then a batch carrying u-1 fails, so
+      // the second Workspace's request looks u-1 up, and Attio has no such User.
+      nock(API)
+        .put('/v2/batch/records')
+        .reply(function (_uri, _body, callback) {
+          nock(API)
+            .put('/v2/batch/records')
+            .reply(400, errorBody(400, 'validation_type', 'Bad body'))
+          nock(API).put('/v2/batch/records').reply(202) // then the second Workspace's request
+          createTestIntegration(destination)
+            .testBatchAction('identifyUser', {
+              events: [identify('u-1', 'other@example.com', 20)],
+              auth,
+              useDefaultMappings: true
+            })
+            .then(
+              () => callback(null, [202, '']),
+              (error: Error) => callback(error, [500, ''])
+            )
+        })
+      const query = nock(API)
+        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1'] } }, limit: 1 })
+        .reply(200, { data: [] })
+      await integration.testBatchAction('groupWorkspace', {
+        events: [
+          { ...group('u-1', 10), groupId: 'ws-1' },
+          { ...group('u-1', 11), groupId: 'ws-2' }
+        ] as SegmentEvent[],
+        auth,
+        useDefaultMappings: true,
+        mapping: { batch_size: 1 }
+      })
       expect(query.isDone()).toBe(true)
+      expect(multistatus(integration).map((r) => r.status)).toEqual([202, 404])
     })
 
     it('does not remember users of a bulk request Attio refused', async () => {

@@ -60,7 +60,8 @@ export const batchingFields: Record<string, InputField> = {
   },
   batch_size: {
     label: 'Maximum batch size',
-    description: 'The most events (and Attio assertions) in one batch request. Attio accepts up to 10,000.',
+    description:
+      "The most events in one batch: their records go to Attio in one request, each followed by the assertion of its links (a Workspace's users), unless that would pass Attio's limit of 10,000 assertions per request, nested ones included.",
     type: 'number',
     default: DEFAULT_BATCH_SIZE,
     minimum: 1,

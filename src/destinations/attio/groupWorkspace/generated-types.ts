@@ -21,7 +21,7 @@ export type MultiselectValues = 'append' | 'replace'
  */
 export type SendEventsInBatches = boolean
 /**
- * The most events (and Attio assertions) in one batch request. Attio accepts up to 10,000.
+ * The most events in one batch: their records go to Attio in one request, each followed by the assertion of its links (a Workspace's users), unless that would pass Attio's limit of 10,000 assertions per request, nested ones included.
  */
 export type MaximumBatchSize = number
 /**
