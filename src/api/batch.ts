@@ -327,14 +327,40 @@ function toAssertion(records: Map<string, MergedRecord>, record: MergedRecord): 
     values[slot.attribute] = slot.multi ? nested : nested[0]
   }
   const append = !record.replaceMultiselect || Object.keys(record.appendValues).length > 0
+  return bulkAssertion(record.object, record.matchingAttribute, append, values, record.receivedAt)
+}
+
+/** One assertion of the bulk endpoint (top-level or nested). */
+function bulkAssertion(
+  object: string,
+  matchingAttribute: string,
+  append: boolean,
+  values: Record<string, unknown>,
+  receivedAt: string
+): Record<string, unknown> {
   return {
-    object: record.object,
+    object,
     mode: 'create-or-update',
-    matching_attribute: record.matchingAttribute,
+    matching_attribute: matchingAttribute,
     multiselect_values: append ? 'append' : 'replace',
     values,
-    received_at: record.receivedAt
+    received_at: receivedAt
   }
+}
+
+/**
+ * The record's matching and required values: what it takes to create it. `complete` is false when one of
+ * them is not among its plain values (a reference, or appended).
+ */
+function identityValues(record: MergedRecord): { values: WireValues; complete: boolean } {
+  const values: WireValues = {}
+  let complete = true
+  for (const attribute of new Set([record.matchingAttribute, ...record.required])) {
+    const items = record.assertValues[attribute]
+    if (items) values[attribute] = items
+    if (!items || items.length === 0) complete = false
+  }
+  return { values, complete }
 }
 
 /**
@@ -361,14 +387,7 @@ function linkAssertion(
       const sent = bulkSentNow(client, reference)
       if (!sent) throw new LinksChanged()
       nested += 1
-      targets.push({
-        object: reference.object,
-        mode: 'create-or-update',
-        matching_attribute: reference.attribute,
-        multiselect_values: 'append',
-        values: sent.values,
-        received_at: sent.receivedAt
-      })
+      targets.push(bulkAssertion(reference.object, reference.attribute, true, sent.values, sent.receivedAt))
       linked.set(pair, true)
     } else if (target instanceof AttioApiError) {
       linked.set(pair, target)
@@ -378,21 +397,10 @@ function linkAssertion(
     }
   }
   if (targets.length === 0) return { nested }
-  const values: Record<string, unknown> = {}
-  for (const attribute of [record.matchingAttribute, ...record.required]) {
-    if (record.assertValues[attribute]) values[attribute] = record.assertValues[attribute]
-  }
-  values[link.attribute] = targets
+  const values = { ...identityValues(record).values, [link.attribute]: targets }
   return {
     nested,
-    assertion: {
-      object: record.object,
-      mode: 'create-or-update',
-      matching_attribute: record.matchingAttribute,
-      multiselect_values: 'append',
-      values,
-      received_at: record.receivedAt
-    }
+    assertion: bulkAssertion(record.object, record.matchingAttribute, true, values, record.receivedAt)
   }
 }
 
@@ -657,7 +665,6 @@ async function sendBulk(
         )
         anySent = true
         report.path = 'bulk'
-        report.requests += 1
         report.assertions += built.assertions
         report.nestedAssertions += built.nested
         outcome = {
@@ -676,7 +683,6 @@ async function sendBulk(
         for (const record of concerned) forgetSent(client, record)
         if (error instanceof AttioApiError && (error.status === 404 || error.status === 405) && !anySent)
           return true
-        report.requests += 1
         outcome = errorOutcome(
           error instanceof LinksChanged
             ? new AttioApiError(
@@ -730,20 +736,14 @@ function buildChunk(
 function rememberSent(client: AttioClient, record: MergedRecord): void {
   const text = matchingText(record.assertValues[record.matchingAttribute])
   if (text === undefined) return
-  const values: WireValues = {}
-  for (const attribute of [record.matchingAttribute, ...record.required]) {
-    const items = record.assertValues[attribute]
-    if (!items || items.length === 0) {
-      // Not enough to assert it again: what was remembered from an earlier request is no longer the latest.
-      client.bulkSent.forget(record.object, record.matchingAttribute, text)
-      return
-    }
-    values[attribute] = items
-  }
-  client.bulkSent.remember(record.object, record.matchingAttribute, text, {
-    values,
-    receivedAt: record.receivedAt
-  })
+  const { values, complete } = identityValues(record)
+  // Not enough to assert it again: what was remembered from an earlier request is no longer the latest.
+  if (!complete) client.bulkSent.forget(record.object, record.matchingAttribute, text)
+  else
+    client.bulkSent.remember(record.object, record.matchingAttribute, text, {
+      values,
+      receivedAt: record.receivedAt
+    })
 }
 
 function forgetSent(client: AttioClient, record: MergedRecord): void {
