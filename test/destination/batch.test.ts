@@ -274,6 +274,43 @@ describe('batch path: bodies', () => {
       }
     })
 
+    const U1 = '11111111-1111-4111-8111-111111111111'
+    const idOfU1 = { target_object: 'users', target_record_id: U1 }
+    const lookupOfU1 = () =>
+      nock(API)
+        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1'] } }, limit: 1 })
+        .reply(200, { data: [{ ...recordBody('users', U1).data, values: { user_id: [{ value: 'u-1' }] } }] })
+
+    /** Identify User for u-1 on the single path, with a new email. */
+    async function identifyU1Singly(email: string, second: number) {
+      nock(API)
+        .put('/v2/objects/people/records')
+        .query(true)
+        .reply(200, recordBody('people', '33333333-3333-4333-8333-333333333333'))
+      nock(API).put('/v2/objects/users/records').query(true).reply(200, recordBody('users', U1))
+      await createTestIntegration(destination).testAction('identifyUser', {
+        event: identify('u-1', email, second),
+        auth,
+        settings: { suppress_unchanged_writes: false } as Settings,
+        useDefaultMappings: true
+      })
+    }
+
+    /** Identify User for users u-0 … u-(count-1) in one batch, answered in `requests` bulk requests. */
+    async function identifyManyInBulk(
+      integration: ReturnType<typeof createTestIntegration<Settings>>,
+      count: number,
+      requests: number
+    ) {
+      nock(API).put('/v2/batch/records').times(requests).reply(202)
+      await integration.testBatchAction('identifyUser', {
+        events: Array.from({ length: count }, (_, i) => identify(`u-${i}`, `u${i}@example.com`, 1)),
+        auth,
+        useDefaultMappings: true,
+        mapping: { batch_size: 10_000 }
+      })
+    }
+
     async function identifyInBulk(
       integration: ReturnType<typeof createTestIntegration<Settings>>,
       settings: Partial<Settings> = {}
@@ -325,13 +362,7 @@ describe('batch path: bodies', () => {
       mockSchema()
       const integration = createTestIntegration(destination)
       const count = 3400
-      nock(API).put('/v2/batch/records').reply(202)
-      await integration.testBatchAction('identifyUser', {
-        events: Array.from({ length: count }, (_, i) => identify(`u-${i}`, `u${i}@example.com`, 1)),
-        auth,
-        useDefaultMappings: true,
-        mapping: { batch_size: 10_000 }
-      })
+      await identifyManyInBulk(integration, count, 1)
       nock(API).put('/v2/batch/records').times(2).reply(202)
       // Each event: a Workspace of its own with its Company nested, and the link with its user asserted
       // again: 4 assertions, 2 of them top-level.
@@ -390,18 +421,6 @@ describe('batch path: bodies', () => {
       expect(query.isDone()).toBe(true)
     })
 
-    const lookupOfU1 = () =>
-      nock(API)
-        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1'] } }, limit: 1 })
-        .reply(200, {
-          data: [
-            {
-              ...recordBody('users', '11111111-1111-4111-8111-111111111111').data,
-              values: { user_id: [{ value: 'u-1' }] }
-            }
-          ]
-        })
-
     it('looks a user up again once a later write of it went another way (single event, failed bulk request)', async () => {
       mockSchema()
       const integration = createTestIntegration(destination)
@@ -416,26 +435,11 @@ describe('batch path: bodies', () => {
         })
         return linksIn(bulkBodies(responses)[0])[0].values.users
       }
-      const idOfU1 = [{ target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }]
-
       // A single event changes u-1's email after the bulk request: asserting the bulk values again would undo it.
       await identifyInBulk(integration, settings)
-      nock(API)
-        .put('/v2/objects/people/records')
-        .query(true)
-        .reply(200, recordBody('people', '33333333-3333-4333-8333-333333333333'))
-      nock(API)
-        .put('/v2/objects/users/records')
-        .query(true)
-        .reply(200, recordBody('users', '11111111-1111-4111-8111-111111111111'))
-      await integration.testAction('identifyUser', {
-        event: identify('u-1', 'new@example.com', 5),
-        auth,
-        settings,
-        useDefaultMappings: true
-      })
+      await identifyU1Singly('new@example.com', 5)
       let query = lookupOfU1()
-      expect(await linkU1()).toEqual(idOfU1)
+      expect(await linkU1()).toEqual([idOfU1])
       expect(query.isDone()).toBe(true)
 
       // A bulk request that failed with a 503 may have been applied or not.
@@ -450,7 +454,7 @@ describe('batch path: bodies', () => {
         useDefaultMappings: true
       })
       query = lookupOfU1()
-      expect(await linkU1()).toEqual(idOfU1)
+      expect(await linkU1()).toEqual([idOfU1])
       expect(query.isDone()).toBe(true)
     })
 
@@ -488,13 +492,13 @@ describe('batch path: bodies', () => {
         await identifyInBulk(integration)
         const { userAssert } = mockSingleGroup({
           status: 200,
-          body: recordBody('users', '11111111-1111-4111-8111-111111111111')
+          body: recordBody('users', U1)
         })
         const link = nock(API)
           .patch(`/v2/objects/workspaces/records/${WORKSPACE}`, {
             data: {
               values: {
-                users: [{ target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }]
+                users: [idOfU1]
               }
             }
           })
@@ -539,16 +543,7 @@ describe('batch path: bodies', () => {
       mockSchema()
       const integration = createTestIntegration(destination)
       await identifyInBulk(integration)
-      const query = nock(API)
-        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1'] } }, limit: 1 })
-        .reply(200, {
-          data: [
-            {
-              ...recordBody('users', '11111111-1111-4111-8111-111111111111').data,
-              values: { user_id: [{ value: 'u-1' }] }
-            }
-          ]
-        })
+      const query = lookupOfU1()
       nock(API).put('/v2/batch/records').reply(202)
       process.env.ATTIO_BULK_NESTED_LINKS = 'off'
       try {
@@ -557,9 +552,7 @@ describe('batch path: bodies', () => {
           auth,
           useDefaultMappings: true
         })
-        expect(linksIn(bulkBodies(responses)[0])[0].values.users).toEqual([
-          { target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }
-        ])
+        expect(linksIn(bulkBodies(responses)[0])[0].values.users).toEqual([idOfU1])
         expect(query.isDone()).toBe(true)
       } finally {
         delete process.env.ATTIO_BULK_NESTED_LINKS
@@ -612,22 +605,7 @@ describe('batch path: bodies', () => {
         mockSchema()
         const integration = createTestIntegration(destination)
         await identifyInBulk(integration)
-        firstChunkWaitsFor(async () => {
-          nock(API)
-            .put('/v2/objects/people/records')
-            .query(true)
-            .reply(200, recordBody('people', '33333333-3333-4333-8333-333333333333'))
-          nock(API)
-            .put('/v2/objects/users/records')
-            .query(true)
-            .reply(200, recordBody('users', '11111111-1111-4111-8111-111111111111'))
-          await createTestIntegration(destination).testAction('identifyUser', {
-            event: identify('u-1', 'single@example.com', 20),
-            auth,
-            settings: { suppress_unchanged_writes: false } as Settings,
-            useDefaultMappings: true
-          })
-        })
+        firstChunkWaitsFor(() => identifyU1Singly('single@example.com', 20))
         const query = lookupOfU1()
         nock(API).put('/v2/batch/records').reply(202)
         const responses = await integration.testBatchAction('groupWorkspace', {
@@ -638,7 +616,7 @@ describe('batch path: bodies', () => {
         })
         expect(bulkBodies(responses).map((body) => linksIn(body)[0].values.users)).toEqual([
           [userAssertion('u-1', 'ada.l@example.com', 3)],
-          [{ target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }]
+          [idOfU1]
         ])
         expect(query.isDone()).toBe(true)
       })
@@ -674,9 +652,7 @@ describe('batch path: bodies', () => {
           useDefaultMappings: true
         })
         expect(query.isDone()).toBe(true)
-        expect(linksIn(bulkBodies(responses)[0])[0].values.users).toEqual([
-          { target_object: 'users', target_record_id: '11111111-1111-4111-8111-111111111111' }
-        ])
+        expect(linksIn(bulkBodies(responses)[0])[0].values.users).toEqual([idOfU1])
       })
     })
 
@@ -712,13 +688,7 @@ describe('batch path: bodies', () => {
       mockSchema()
       const integration = createTestIntegration(destination)
       const count = 10_000
-      nock(API).put('/v2/batch/records').times(2).reply(202)
-      await integration.testBatchAction('identifyUser', {
-        events: Array.from({ length: count }, (_, i) => identify(`u-${i}`, `u${i}@example.com`, 1)),
-        auth,
-        useDefaultMappings: true,
-        mapping: { batch_size: 10_000 }
-      })
+      await identifyManyInBulk(integration, count, 2)
       nock(API).put('/v2/batch/records').times(2).reply(202)
       const responses = await integration.testBatchAction('groupWorkspace', {
         events: Array.from({ length: count }, (_, i) => group(`u-${i}`, 5)),

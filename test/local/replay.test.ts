@@ -206,6 +206,18 @@ describe('replay in batches while Attio applies them asynchronously', () => {
     ...Array.from({ length: 4 }, (_, i) => group(`ws-${i}`, `company${i}.com`, `user-${i}`))
   ]
 
+  /** Replays in batches, keeping the notices (the 404 retry waits 600 ms here). */
+  async function batched(file: string, options: Partial<ReplayOptions>) {
+    const notices: string[] = []
+    const result = await run(file, ctx.emulator.apiKey, {
+      deferMs: 600,
+      notice: (line) => notices.push(line),
+      ...options
+    })
+    return { result, notices: notices.join('\n') }
+  }
+  const lookups = () => ctx.emulator.stats().requests['POST /v2/objects/{object}/records/query'] ?? 0
+
   /** Each workspace's linked users, by user_id. */
   function workspaceUsers(): Record<string, unknown[]> {
     const ids = new Map(
@@ -220,15 +232,10 @@ describe('replay in batches while Attio applies them asynchronously', () => {
   }
 
   it('links users the earlier bulk request sent and Attio has not applied yet, with no lookup', async () => {
-    const notices: string[] = []
-    const result = await run(eventsFile(lines), ctx.emulator.apiKey, {
-      batchSize: 4,
-      deferMs: 600,
-      notice: (line) => notices.push(line)
-    })
-    expect(notices.join('\n')).not.toContain('(404)')
+    const { result, notices } = await batched(eventsFile(lines), { batchSize: 4 })
+    expect(notices).not.toContain('(404)')
     expect(result.tallies).toMatchObject({ delivered: 8, failed: 0 })
-    expect(ctx.emulator.stats().requests['POST /v2/objects/{object}/records/query'] ?? 0).toBe(0)
+    expect(lookups()).toBe(0)
     await ctx.emulator.settle()
     expect(workspaceUsers()).toEqual({
       'ws-0': ['user-0'],
@@ -249,15 +256,10 @@ describe('replay in batches while Attio applies them asynchronously', () => {
       group('ws-2', 'company2.com', 'user-2'),
       identify('user-3', 'user3@example.com')
     ]
-    const notices: string[] = []
-    const result = await run(eventsFile(interleaved), ctx.emulator.apiKey, {
-      batchSize: 2,
-      deferMs: 600,
-      notice: (line) => notices.push(line)
-    })
-    expect(notices.join('\n')).not.toContain('(404)')
+    const { result, notices } = await batched(eventsFile(interleaved), { batchSize: 2 })
+    expect(notices).not.toContain('(404)')
     expect(result.tallies).toMatchObject({ delivered: 6, failed: 0 })
-    expect(ctx.emulator.stats().requests['POST /v2/objects/{object}/records/query'] ?? 0).toBe(0)
+    expect(lookups()).toBe(0)
     await ctx.emulator.settle()
     expect(workspaceUsers()).toEqual({ 'ws-0': ['user-1'], 'ws-2': ['user-2'] })
   })
@@ -270,35 +272,23 @@ describe('replay in batches while Attio applies them asynchronously', () => {
         return super.runAction(slug, input)
       }
     }
-    const notices: string[] = []
-    const result = await replay({
-      file: eventsFile(lines),
+    const { result, notices } = await batched(eventsFile(lines), {
       runner: new SlowIdentifies({ defaultApiKey: ctx.emulator.apiKey }),
-      backoff: FAST_BACKOFF,
       batchSize: 2,
-      concurrency: 4,
-      deferMs: 600,
-      notice: (line) => notices.push(line)
+      concurrency: 4
     })
-    expect(notices.join('\n')).not.toContain('(404)')
+    expect(notices).not.toContain('(404)')
     expect(result.tallies).toMatchObject({ delivered: 8, failed: 0 })
-    expect(ctx.emulator.stats().requests['POST /v2/objects/{object}/records/query'] ?? 0).toBe(0)
+    expect(lookups()).toBe(0)
   })
 
   it('tries events answered 404 once more at the end when another process sent the users', async () => {
     await run(eventsFile(users(4), 'identify.ndjson'), ctx.emulator.apiKey, { batchSize: 4 })
     clearWriteMemory() // a destination process of its own: it has sent none of these users
-    const notices: string[] = []
-    const result = await run(eventsFile(lines.slice(4), 'group.ndjson'), ctx.emulator.apiKey, {
-      batchSize: 4,
-      deferMs: 600,
-      notice: (line) => notices.push(line)
-    })
-    expect(notices.join('\n')).toContain(
-      '4 events of the batches referred to records Attio did not have yet (404)'
-    )
+    const { result, notices } = await batched(eventsFile(lines.slice(4), 'group.ndjson'), { batchSize: 4 })
+    expect(notices).toContain('4 events of the batches referred to records Attio did not have yet (404)')
     expect(result.tallies).toMatchObject({ delivered: 4, failed: 0 })
-    expect(ctx.emulator.stats().requests['POST /v2/objects/{object}/records/query']).toBeGreaterThan(0)
+    expect(lookups()).toBeGreaterThan(0)
     await ctx.emulator.settle()
     expect(workspaceUsers()).toEqual({
       'ws-0': ['user-0'],
