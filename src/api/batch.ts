@@ -261,12 +261,13 @@ async function resolveLookups(
     }
   }
   const memory = client.memory
+  const nested = nestedLinksEnabled()
   for (const all of wanted.values()) {
     const references: ExistingReference[] = []
     for (const reference of all) {
       const remembered = memory?.lookup(reference.object, reference.attribute, reference.value)
       if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
-      else if (nestedLinksEnabled() && bulkSentNow(client, reference))
+      else if (nested && bulkSentNow(client, reference))
         resolved.set(lookupKey(reference), { reassert: true })
       else references.push(reference)
     }
