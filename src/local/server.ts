@@ -16,7 +16,6 @@ import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { existsSync } from 'node:fs'
 import { emulatorRecords } from './records'
 import { redactDeep } from './redact'
 import { LocalRunner, UnknownRouteError, type Auth } from './runner'
@@ -54,10 +53,9 @@ class HttpProblem extends Error {
   }
 }
 
-/** The page's files: next to this module (src/local/page), or in the sources when running from dist. */
+/** The page's files, next to this module: src/local/page, or dist/local/page (copied by the build). */
 export function pageDirectory(): string {
-  const candidates = [path.join(__dirname, 'page'), path.resolve(__dirname, '../../src/local/page')]
-  return candidates.find((candidate) => existsSync(path.join(candidate, 'index.html'))) ?? candidates[0]
+  return path.join(__dirname, 'page')
 }
 
 const STATIC: Record<string, { file: string; type: string }> = {
