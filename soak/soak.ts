@@ -5,8 +5,6 @@
  * checks that nothing was lost or duplicated and that both runs left the same workspace.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import path from 'node:path'
 import { clearSchemaCache, clearWriteMemory } from '../src/api'
 import { startEmulator, type EmulatorOptions, type EmulatorStats, type FaultKind } from '../src/emulator'
 import {
@@ -26,8 +24,10 @@ import {
 } from './state'
 import { generateWorkload, type Workload } from './workload'
 import type { Settings } from '../src/destinations/attio/generated-types'
+import { COPY_PATH } from '../scripts/spec-copy'
 
-export const SPEC_PATH = path.resolve(__dirname, '../../shared/attio/openapi.json')
+/** The project's copy of Attio's OpenAPI document: every request of the soak is validated against it. */
+export const SPEC_PATH = COPY_PATH
 
 export interface SoakOptions {
   events: number
@@ -181,7 +181,7 @@ export interface SoakReport {
 export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<SoakReport> {
   const options: SoakOptions = { ...DEFAULT_SOAK_OPTIONS, ...overrides }
   const workload = generateWorkload({ events: options.events, seed: options.seed, lanes: options.lanes })
-  const spec = options.spec && existsSync(SPEC_PATH) ? { spec: SPEC_PATH } : {}
+  const spec = options.spec ? { spec: SPEC_PATH } : {}
 
   const faulty = await runOnce(
     workload,

@@ -1,11 +1,7 @@
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
-
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator'
 
-/** Attio's OpenAPI document, next to the repository (absent in some checkouts: tests then say they skipped). */
-export const SPEC_PATH = resolve(__dirname, '../../../shared/attio/openapi.json')
-export const HAS_SPEC = existsSync(SPEC_PATH)
+/** The project's structure-only copy of Attio's OpenAPI document (spec/, made by npm run spec:copy). */
+export { COPY_PATH as SPEC_PATH } from '../../scripts/spec-copy'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are only inspected through expect(); any keeps deep property access readable in tests
 export type Body = any

@@ -1,15 +1,12 @@
 /**
- * Runs the destination against the local Attio emulator: starts it once per test file (with Attio's
- * OpenAPI document when ../shared has it, so every request the destination sends is also checked
+ * Runs the destination against the local Attio emulator: starts it once per test file (with the
+ * project's copy of Attio's OpenAPI document, so every request the destination sends is also checked
  * against Attio's request schemas), points ATTIO_API_URL at it, and empties it before each test.
  */
-import { existsSync } from 'node:fs'
-import path from 'node:path'
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator'
 import { clearSchemaCache, clearWriteMemory } from '../../src/api'
 
-export const SPEC_PATH = path.resolve(__dirname, '../../../shared/attio/openapi.json')
-export const HAS_SPEC = existsSync(SPEC_PATH)
+import { COPY_PATH as SPEC_PATH } from '../../scripts/spec-copy'
 
 export interface EmulatorHandle {
   emulator: RunningEmulator
@@ -21,7 +18,7 @@ export function useEmulator(options: EmulatorOptions = {}): EmulatorHandle {
   const handle = {} as EmulatorHandle
   let previousUrl: string | undefined
   beforeAll(async () => {
-    handle.emulator = await startEmulator({ port: 0, ...(HAS_SPEC ? { spec: SPEC_PATH } : {}), ...options })
+    handle.emulator = await startEmulator({ port: 0, spec: SPEC_PATH, ...options })
     handle.settings = { api_key: handle.emulator.apiKey }
     previousUrl = process.env.ATTIO_API_URL
     process.env.ATTIO_API_URL = handle.emulator.url
