@@ -450,7 +450,7 @@ function summary(records: MergedRecord[]): Record<string, unknown> {
 /**
  * `ATTIO_BULK_NESTED_LINKS=off` links every user by a lookup instead of asserting it again inside the link:
  * the way back should Attio's bulk endpoint not take nested assertions inside a multiselect reference's array
- * (documented for a single reference, not for an array; see the README).
+ * (documented for a single reference, not for an array; see docs/batching.md).
  */
 function nestedLinksEnabled(): boolean {
   return !/^(off|false|0|no)$/i.test(process.env.ATTIO_BULK_NESTED_LINKS ?? '')

@@ -426,7 +426,7 @@ export interface WriteOutcome {
   record_id: string
   /**
    * `asserted`: written; `unchanged`: no write sent, because Attio already holds these values from an
-   * earlier write of this process (redundant-write suppression; see the README).
+   * earlier write of this process (redundant-write suppression; see the README's Skipping unchanged writes).
    */
   result: 'asserted' | 'unchanged'
   /** Multiselect attributes whose values were added with the append update. */

@@ -30,7 +30,7 @@ export const multiselectMode: InputField = {
 export function attributeMap(label: string, objectNoun: string): InputField {
   return {
     label,
-    description: `Additional ${objectNoun} attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the ${objectNoun} object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).`,
+    description: `Additional ${objectNoun} attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the ${objectNoun} object. The attribute must exist in Attio (Attio never creates attributes); each value is checked and written in the form the attribute's type needs (e.g. a phone number with a leading + or the default phone country, a select option by its title, a date as YYYY-MM-DD), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).`,
     type: 'object',
     required: false,
     defaultObjectUI: 'keyvalue:only',
@@ -54,7 +54,7 @@ export const batchingFields: Record<string, InputField> = {
   enable_batching: {
     label: 'Send events in batches',
     description:
-      "Send events to Attio in batches through its bulk endpoint: thousands of events in a few requests. Every event is still checked before it is sent and gets its own result, but Attio applies batched records asynchronously (a few seconds after accepting them). See the README's Batching section.",
+      'Send events to Attio in batches through its bulk endpoint: thousands of events in a few requests. Every event is still checked before it is sent and gets its own result, but Attio applies batched records asynchronously (a few seconds after accepting them), so records appear shortly after the batch is accepted.',
     type: 'boolean',
     default: false
   },

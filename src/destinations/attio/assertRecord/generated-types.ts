@@ -13,7 +13,7 @@ export type MatchingAttribute = string
  */
 export type MultiselectValues = 'append' | 'replace'
 /**
- * Send events to Attio in batches through its bulk endpoint: thousands of events in a few requests. Every event is still checked before it is sent and gets its own result, but Attio applies batched records asynchronously (a few seconds after accepting them). See the README's Batching section.
+ * Send events to Attio in batches through its bulk endpoint: thousands of events in a few requests. Every event is still checked before it is sent and gets its own result, but Attio applies batched records asynchronously (a few seconds after accepting them), so records appear shortly after the batch is accepted.
  */
 export type SendEventsInBatches = boolean
 /**

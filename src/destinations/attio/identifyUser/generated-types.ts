@@ -13,7 +13,7 @@ export type UserID = string
  */
 export type MultiselectValues = 'append' | 'replace'
 /**
- * Send events to Attio in batches through its bulk endpoint: thousands of events in a few requests. Every event is still checked before it is sent and gets its own result, but Attio applies batched records asynchronously (a few seconds after accepting them). See the README's Batching section.
+ * Send events to Attio in batches through its bulk endpoint: thousands of events in a few requests. Every event is still checked before it is sent and gets its own result, but Attio applies batched records asynchronously (a few seconds after accepting them), so records appear shortly after the batch is accepted.
  */
 export type SendEventsInBatches = boolean
 /**
@@ -36,13 +36,13 @@ export interface Payload {
   received_at?: ReceivedAt
 }
 /**
- * Additional Person attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the Person object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).
+ * Additional Person attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the Person object. The attribute must exist in Attio (Attio never creates attributes); each value is checked and written in the form the attribute's type needs (e.g. a phone number with a leading + or the default phone country, a select option by its title, a date as YYYY-MM-DD), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).
  */
 export interface AdditionalPersonAttributes {
   [k: string]: unknown
 }
 /**
- * Additional User attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the User object. The attribute must exist in Attio (Attio never creates attributes); values are written in the form its type needs (see the README's attribute formats), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).
+ * Additional User attributes. The left side is a value from the event (or fixed text), the right side the Attio attribute's slug or ID on the User object. The attribute must exist in Attio (Attio never creates attributes); each value is checked and written in the form the attribute's type needs (e.g. a phone number with a leading + or the default phone country, a select option by its title, a date as YYYY-MM-DD), and null unsets a value (a multiselect value only when Multiselect mode is replace: append never removes values).
  */
 export interface AdditionalUserAttributes {
   [k: string]: unknown
