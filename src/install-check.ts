@@ -153,18 +153,18 @@ export function assertInstallCanRun(
   definition: { name: string; actions: Record<string, { title: string }> },
   from: string = __dirname
 ): void {
-  const entry = require.resolve('@segment/actions-core', { paths: [from] })
-  const ours = packageDirectory('@segment/actions-core', from)
+  const located = locate(from)
+  // Where the install cannot be inspected (a bundle, an unusual loader), there is nothing to report:
+  // the check only ever refuses on what it found.
+  if (!located) return
+  const { entry, ours, ajvDir, Ajv } = located
   const [theirs] = otherLoadedCopies(entry)
   if (theirs) {
     throw new IncompatibleInstallError(
       twoCopiesMessage({ dir: ours, version: versionAt(ours) }, { dir: theirs, version: versionAt(theirs) })
     )
   }
-  // actions-core's `require('ajv')` starts from its entry's folder; so does this.
-  const ajvDir = packageDirectory('ajv', path.dirname(entry))
-  const ajvModule = loadModule(ajvDir) as { default?: AjvConstructor } & AjvConstructor
-  const found = unusableKey(schemaKeys(definition), ajvModule.default ?? ajvModule)
+  const found = unusableKey(schemaKeys(definition), Ajv)
   if (!found) return
   let fastUri: Copy = { dir: 'not found', version: 'unknown' }
   try {
@@ -176,4 +176,22 @@ export function assertInstallCanRun(
   throw new IncompatibleInstallError(
     incompatibleInstallMessage({ name: definition.name, ...found, ajvDir, fastUri })
   )
+}
+
+/** actions-core's entry and folder as this package resolves them, and the ajv that entry loads. */
+function locate(
+  from: string
+): { entry: string; ours: string; ajvDir: string; Ajv: AjvConstructor } | undefined {
+  try {
+    const entry: unknown = require.resolve('@segment/actions-core', { paths: [from] })
+    if (typeof entry !== 'string') return undefined
+    // actions-core's `require('ajv')` starts from its entry's folder; so does this.
+    const ajvDir = packageDirectory('ajv', path.dirname(entry))
+    const ajvModule = loadModule(ajvDir) as { default?: AjvConstructor } & AjvConstructor
+    const Ajv = ajvModule.default ?? ajvModule
+    if (typeof Ajv !== 'function') return undefined
+    return { entry, ours: packageDirectory('@segment/actions-core', from), ajvDir, Ajv }
+  } catch {
+    return undefined
+  }
 }

@@ -34,6 +34,10 @@ describe('the load-time install check', () => {
     expect(() => assertInstallCanRun(destination, path.resolve(__dirname, '../../src'))).not.toThrow()
   })
 
+  it('refuses nothing where it cannot see the install (no actions-core to resolve from there)', () => {
+    expect(() => assertInstallCanRun(destination, '/')).not.toThrow()
+  })
+
   it('finds the key fast-uri 3.1.9 refuses, with its error', () => {
     expect(unusableKey(schemaKeys(destination), AjvWithFastUri319 as unknown as AjvConstructor)).toEqual({
       key: 'Attio (Actions):settings',
