@@ -1,6 +1,7 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import destination from '../../src'
+import { recordsWrittenBefore } from '../../src/api'
 import { API, errorBody, linesOf, mockSchema, recordBody, writesOf, useNock } from '../helpers/attio-fixtures'
 
 const COMPANY_ID = '33333333-3333-4333-8333-333333333333'
@@ -102,6 +103,29 @@ describe('Group Workspace', () => {
         }
       }
     })
+  })
+
+  it('reports the Company and the Workspace it wrote when the User link fails', async () => {
+    const integration = createTestIntegration(destination)
+    mockSchema()
+    nock(API).post('/v2/objects/users/records/query').reply(200, { data: [] })
+    nock(API).put('/v2/objects/companies/records').query(true).reply(200, recordBody('companies', COMPANY_ID))
+    nock(API)
+      .put('/v2/objects/workspaces/records')
+      .query(true)
+      .reply(200, recordBody('workspaces', WORKSPACE_ID))
+    const error = await integration
+      .testAction('groupWorkspace', { event: group(), auth, useDefaultMappings: true })
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown
+      )
+    expect(error).toBeInstanceOf(Error)
+    expect(recordsWrittenBefore(error)).toEqual([
+      { object: 'companies', label: 'Company', record_id: COMPANY_ID, result: 'asserted' },
+      { object: 'workspaces', label: 'Workspace', record_id: WORKSPACE_ID, result: 'asserted' }
+    ])
+    expect(recordsWrittenBefore(new Error('another'))).toBeUndefined()
   })
 
   it('links no user when the event has none', async () => {
