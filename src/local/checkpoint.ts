@@ -24,7 +24,10 @@ export interface Tallies {
   /** Failed events per reason (messages with quoted values elided). */
   failureReasons: Record<string, number>
   skipReasons: Record<string, number>
+  /** Events sent again after a retryable failure (429, 5xx, time-out), each time it was. */
   retries: number
+  /** Events sent once more at the end of the file because they were answered 404 (see replay/deliver.ts). */
+  deferred: number
   /** 429 answers seen in the exchanges. */
   rateLimited: number
 }
@@ -53,6 +56,7 @@ export const emptyTallies = (): Tallies => ({
   failureReasons: {},
   skipReasons: {},
   retries: 0,
+  deferred: 0,
   rateLimited: 0
 })
 

@@ -218,6 +218,46 @@ describe('POST /{action}', () => {
     expect(ctx.emulator.stats().writes).toBe(0)
   })
 
+  it('refuses a mapping value that looks like a directive but is text, on its field, sending nothing', async () => {
+    const answer = await post('/identifyUser', {
+      payload: identify('user-1', 'ada@example.com', { name: 'Ada' }),
+      mapping: { person_attributes: { job_title: '{"@template": "{{traits.name}}"' } }
+    })
+    expect((answer.json as Answer).error).toMatchObject({
+      status: 400,
+      code: 'INVALID_MAPPING',
+      field: 'person_attributes.job_title',
+      retry: false
+    })
+    expect((answer.json as Answer).error?.message).toContain(
+      'looks like a mapping directive but is not valid JSON'
+    )
+    expect((answer.json as Answer).exchanges).toEqual([])
+    expect(ctx.emulator.stats().writes + ctx.emulator.stats().reads).toBe(0)
+  })
+
+  it('explains every missing required field at once: the paths read, and what to map', async () => {
+    const answer = await post('/identifyUser', { payload: { type: 'identify', traits: {} } })
+    const error = (answer.json as Answer & { error: { problems?: Array<{ field: string }> } }).error
+    expect(error.problems?.map((problem) => problem.field)).toEqual(['email_address', 'user_id'])
+    expect(error.message).toContain(
+      'email_address: required, and the event has no value at any of $.traits.email, $.context.traits.email or $.properties.email'
+    )
+    expect(error.message).toContain('user_id: required, and the event has no value at $.userId')
+    expect(error.message).not.toContain('The root value')
+  })
+
+  it('shows what a group event wrote when its User link failed', async () => {
+    const answer = (await post('/groupWorkspace', { payload: group('ws-1', 'acme.com', 'nobody') }))
+      .json as Answer
+    expect(answer.ok).toBe(false)
+    expect(answer.error).toMatchObject({ status: 404, field: 'user_id' })
+    expect(answer.result?.records.map((record) => [record.label, record.result])).toEqual([
+      ['Company', 'asserted'],
+      ['Workspace', 'asserted']
+    ])
+  })
+
   it('merges the given mapping over the defaults', async () => {
     const answer = await post('/identifyUser', {
       payload: identify('ignored', 'ada@example.com'),
