@@ -14,7 +14,7 @@ import type { Settings } from '../destinations/attio/generated-types'
 import { startEmulator, type RunningEmulator } from '../emulator'
 import { parseArgs, USAGE, UsageError, type ReplayArgs, type SendArgs } from './cli-args'
 import { formatAnswer, formatSummary } from './cli-format'
-import { MappingFileError, parseMappingFile, type ActionCatalog, type Subscription } from './mapping-file'
+import { MappingFileError, parseMappingFile, type Subscription } from './mapping-file'
 import { Progress, type ProgressStream } from './progress'
 import { checkReplay, replay, ReplayUsageError } from './replay'
 import { SubscriptionRouter, triggerMatches } from './routing'
@@ -56,20 +56,10 @@ function readObjectFile(file: string | undefined, what: string): Record<string, 
   return value as Record<string, unknown>
 }
 
-/** The destination's actions as the mapping file parser checks them. */
-export function actionCatalog(runner: LocalRunner): ActionCatalog {
-  return Object.fromEntries(
-    Object.entries(runner.definition.actions).map(([slug, action]) => [
-      slug,
-      { slug, title: action.title, fields: action.fields }
-    ])
-  )
-}
-
 /** The subscriptions of a mapping file, checked against the destination; a usage error when unusable. */
 function readMappingFile(file: string, runner: LocalRunner): Subscription[] {
   try {
-    return parseMappingFile(readText(file, 'mapping'), file, actionCatalog(runner)).subscriptions
+    return parseMappingFile(readText(file, 'mapping'), file, runner.actionCatalog()).subscriptions
   } catch (error) {
     if (error instanceof MappingFileError) throw new UsageError(error.message)
     throw error

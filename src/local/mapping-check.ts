@@ -17,6 +17,7 @@ export interface MappingProblem {
 /** What the check needs of an action: its slug and its fields' names and labels. */
 export interface ActionFields {
   slug: string
+  title?: string
   fields: Readonly<Record<string, { label?: string }>>
 }
 

@@ -171,8 +171,7 @@ export function parseMappingFile(json: string, source: string, catalog?: ActionC
 }
 
 function catalogTitle(catalog: ActionCatalog | undefined, slug: string): string | undefined {
-  const action = catalog?.[slug] as (ActionFields & { title?: string }) | undefined
-  return action?.title
+  return catalog?.[slug]?.title
 }
 
 /** The file's JSON text for these subscriptions (what the page exports). */

@@ -10,7 +10,6 @@ import {
   Destination,
   type DestinationDefinition,
   type DynamicFieldResponse,
-  type InputField,
   type JSONObject
 } from '@segment/actions-core'
 import { recordsWrittenBefore } from '../api'
@@ -18,7 +17,9 @@ import attio from '../destinations/attio'
 import type { Settings } from '../destinations/attio/generated-types'
 import { takeExchanges, type Exchange } from './exchanges'
 import { describeFailure, type Failure } from './failure'
+import { dynamicFieldPaths, manifestOf, type Manifest } from './manifest'
 import { checkMapping, type MappingProblem } from './mapping-check'
+import type { ActionCatalog } from './mapping-file'
 import { missingFieldProblems } from './missing-fields'
 import { redactDeep, secretList } from './redact'
 
@@ -60,6 +61,8 @@ export interface ActionAnswer {
   durationMs: number
 }
 
+export type { Manifest, ManifestAction } from './manifest'
+
 export interface RunnerOptions {
   definition?: DestinationDefinition<Settings>
   /** The credential used when a request carries none: the emulator's token, or ATTIO_API_KEY. */
@@ -68,46 +71,6 @@ export interface RunnerOptions {
 
 export class UnknownRouteError extends Error {
   readonly status = 404
-}
-
-/** The fields a manifest lists: everything of the definition but functions. */
-function jsonSafe<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T
-}
-
-/** Paths of the dynamic fields of an action: `object`, `person_attributes.__keys__`, … */
-export function dynamicFieldPaths(dynamicFields: unknown): string[] {
-  const paths: string[] = []
-  if (!dynamicFields || typeof dynamicFields !== 'object') return paths
-  for (const [key, value] of Object.entries(dynamicFields)) {
-    if (typeof value === 'function') paths.push(key)
-    else if (value && typeof value === 'object') {
-      for (const [inner, fn] of Object.entries(value))
-        if (typeof fn === 'function') paths.push(`${key}.${inner}`)
-    }
-  }
-  return paths
-}
-
-export interface ManifestAction {
-  slug: string
-  title: string
-  description: string
-  defaultSubscription?: string
-  fields: Record<string, InputField>
-  dynamicFields: string[]
-  supportsBatch: boolean
-}
-
-export interface Manifest {
-  name: string
-  slug?: string
-  mode: string
-  description?: string
-  authentication?: { scheme: string; fields: Record<string, unknown> }
-  settings: Record<string, unknown>
-  actions: Record<string, ManifestAction>
-  presets: unknown[]
 }
 
 /** A Segment event as actions-core's mapping kit takes it: any JSON object. */
@@ -126,6 +89,16 @@ export class LocalRunner {
     this.defaultApiKey = options.defaultApiKey?.trim() || undefined
   }
 
+  /** The actions as the mapping file parser checks them (src/local/mapping-file.ts). */
+  actionCatalog(): ActionCatalog {
+    return Object.fromEntries(
+      Object.entries(this.definition.actions).map(([slug, action]) => [
+        slug,
+        { slug, title: action.title, fields: action.fields }
+      ])
+    )
+  }
+
   actionSlugs(): string[] {
     return Object.keys(this.definition.actions)
   }
@@ -135,31 +108,7 @@ export class LocalRunner {
   }
 
   manifest(): Manifest {
-    const definition = this.definition
-    const actions: Record<string, ManifestAction> = {}
-    for (const [slug, action] of Object.entries(definition.actions)) {
-      actions[slug] = {
-        slug,
-        title: action.title,
-        description: action.description,
-        ...(action.defaultSubscription ? { defaultSubscription: action.defaultSubscription } : {}),
-        fields: jsonSafe(action.fields),
-        dynamicFields: dynamicFieldPaths(action.dynamicFields),
-        supportsBatch: typeof action.performBatch === 'function'
-      }
-    }
-    const authentication = definition.authentication
-    const fields = jsonSafe((authentication?.fields ?? {}) as Record<string, unknown>)
-    return {
-      name: definition.name,
-      ...(definition.slug ? { slug: definition.slug } : {}),
-      mode: definition.mode,
-      ...(definition.description ? { description: definition.description } : {}),
-      ...(authentication ? { authentication: { scheme: authentication.scheme, fields } } : {}),
-      settings: fields,
-      actions,
-      presets: jsonSafe(definition.presets ?? [])
-    }
+    return manifestOf(this.definition)
   }
 
   /** The settings with the default credential filled in when neither an API key nor an OAuth token is given. */

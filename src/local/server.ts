@@ -4,21 +4,24 @@
  * only and refuses cross-origin browser requests (another web site could otherwise make it write to the
  * workspace with the default credential).
  *
- *   GET  /                       the page (and /app.js, /style.css)
+ *   GET  /                       the page (and its ES modules, /main.js …, and /style.css)
  *   GET  /manifest               the definition: settings, actions and their fields, presets
  *   POST /authenticate           settings → {ok: true} | {ok: false, error}
  *   POST /{action}               {payload, mapping, settings, auth} → exchanges and result (array payload: batch)
  *   POST /{action}/{field}       a dynamic field: {settings, auth, payload, page} → {choices, error?}
  *   GET  /_local/info            what the server talks to (emulator or Attio)
  *   GET  /_local/records         the emulator's records (when running against it); ?ids=a,b for some only
+ *   POST /_local/trigger         {subscribe, payload} → whether the event matches the trigger
+ *   POST /_local/mapping-file    {text} → the mapping file's subscriptions, or a 400 with its problems
  */
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { existsSync } from 'node:fs'
+import { MappingFileError, parseMappingFile, triggerProblem } from './mapping-file'
 import { emulatorRecords } from './records'
 import { redactDeep } from './redact'
+import { triggerMatches } from './routing'
 import { LocalRunner, UnknownRouteError, type Auth } from './runner'
 import type { Settings } from '../destinations/attio/generated-types'
 
@@ -48,23 +51,31 @@ export interface RunningLocalServer {
 class HttpProblem extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    /** Each problem, when there are several (a mapping file's). */
+    readonly problems?: string[]
   ) {
     super(message)
   }
 }
 
-/** The page's files: next to this module (src/local/page), or in the sources when running from dist. */
+/**
+ * The page's files, next to this module: src/local/page when running from the sources (tests),
+ * dist/local/page — copied there by `npm run build` — when running from the build or the package.
+ */
 export function pageDirectory(): string {
-  const candidates = [path.join(__dirname, 'page'), path.resolve(__dirname, '../../src/local/page')]
-  return candidates.find((candidate) => existsSync(path.join(candidate, 'index.html'))) ?? candidates[0]
+  return path.join(__dirname, 'page')
 }
 
-const STATIC: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' }
+/** The page's HTML, stylesheet and ES modules, by URL path; nothing else of the directory is served. */
+function staticRoute(pathname: string): { file: string; type: string } | undefined {
+  if (pathname === '/' || pathname === '/index.html') {
+    return { file: 'index.html', type: 'text/html; charset=utf-8' }
+  }
+  const match = /^\/([a-z][a-z0-9-]*)\.(js|css)$/.exec(pathname)
+  if (!match) return undefined
+  const type = match[2] === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8'
+  return { file: `${match[1]}.${match[2]}`, type }
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -115,6 +126,31 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 const objectOr = <T>(value: unknown): T | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as T) : undefined
 
+/** `{subscribe, payload}`: whether the event (each event of an array) matches the trigger, as a host decides. */
+async function checkTrigger(body: Record<string, unknown>) {
+  if (typeof body.subscribe !== 'string' || body.subscribe.trim() === '') {
+    throw new HttpProblem(400, 'The body needs "subscribe": the trigger, e.g. type = "identify".')
+  }
+  const problem = triggerProblem(body.subscribe)
+  if (problem) return { problem, matches: false, unmatched: 0 }
+  const events = Array.isArray(body.payload) ? body.payload : [body.payload]
+  const matched = await Promise.all(events.map((event) => triggerMatches(body.subscribe as string, event)))
+  const unmatched = matched.filter((match) => !match).length
+  return { matches: unmatched === 0, unmatched }
+}
+
+/** `{text, source?}`: a mapping file read by the CLI's parser; a 400 listing its problems when unusable. */
+function readMappingFile(body: Record<string, unknown>, runner: LocalRunner) {
+  if (typeof body.text !== 'string') throw new HttpProblem(400, 'The body needs "text": the mapping file.')
+  const source = typeof body.source === 'string' ? body.source : 'the mapping file'
+  try {
+    return parseMappingFile(body.text, source, runner.actionCatalog())
+  } catch (error) {
+    if (error instanceof MappingFileError) throw new HttpProblem(400, error.message, error.problems)
+    throw error
+  }
+}
+
 /** Browsers send Origin on cross-site POSTs and Host always: only this server's own origin may call it. */
 function checkOrigin(req: IncomingMessage, port: number): void {
   const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`])
@@ -133,7 +169,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
   let port = options.port ?? 0
 
   async function serveStatic(res: ServerResponse, route: { file: string; type: string }): Promise<void> {
-    const content = await readFile(path.join(pages, route.file))
+    let content: Buffer
+    try {
+      content = await readFile(path.join(pages, route.file))
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ENOENT') throw error
+      throw new HttpProblem(
+        404,
+        route.file === 'index.html'
+          ? `The page is not in ${pages}: run npm run build (npm start does).`
+          : `Nothing at /${route.file}.`
+      )
+    }
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'Content-Type': route.type,
@@ -159,7 +206,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       })
 
     if (method === 'GET' || method === 'HEAD') {
-      const route = STATIC[url.pathname]
+      const route = staticRoute(url.pathname)
       if (route) return serveStatic(res, route)
       if (url.pathname === '/manifest') return send(res, 200, runner.manifest())
       if (url.pathname === '/_local/info') {
@@ -199,6 +246,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     const settings = objectOr<Partial<Settings>>(body.settings)
     const auth = objectOr<Auth>(body.auth)
 
+    if (url.pathname === '/_local/trigger') return send(res, 200, await checkTrigger(body))
+    if (url.pathname === '/_local/mapping-file') return send(res, 200, readMappingFile(body, runner))
     if (url.pathname === '/authenticate') {
       // The actions CLI posts the settings themselves; `{settings, auth}` is accepted too.
       const given = settings ?? (body as Partial<Settings>)
@@ -250,7 +299,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
         res.destroy()
         return
       }
-      send(res, status, redactDeep({ error: { message, status } }, runner.secretsOf()))
+      const problems = error instanceof HttpProblem ? error.problems : undefined
+      send(
+        res,
+        status,
+        redactDeep({ error: { message, status, ...(problems ? { problems } : {}) } }, runner.secretsOf())
+      )
     })
   })
   // Let a browser's keep-alive connections end with the server.

@@ -57,9 +57,67 @@ describe('the server', () => {
     expect(page.status).toBe(200)
     expect(page.headers['content-type']).toMatch(/text\/html/)
     expect(page.headers['content-security-policy']).toContain("script-src 'self'")
-    expect(page.text).toContain('<script src="/app.js" defer></script>')
-    expect((await http(`${server.url}/app.js`)).headers['content-type']).toMatch(/javascript/)
-    expect((await http(`${server.url}/style.css`)).status).toBe(200)
+    expect(page.text).toContain('<script type="module" src="/main.js"></script>')
+    expect((await http(`${server.url}/main.js`)).headers['content-type']).toMatch(/javascript/)
+    expect((await http(`${server.url}/base.css`)).status).toBe(200)
+    // The page's modules only: not its type declarations or configuration, nothing outside it.
+    for (const path of ['/types.d.ts', '/tsconfig.json', '/nope.js', '/..%2Fserver.ts', '/Main.js']) {
+      expect((await http(`${server.url}${path}`)).status).toBe(404)
+    }
+  })
+
+  it('serves, from the build, every module the page imports', async () => {
+    const { execFileSync } = await import('node:child_process')
+    const { mkdtempSync, readFileSync, readdirSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const built = mkdtempSync(`${tmpdir()}/local-page-build-`)
+    try {
+      // What `npm run build` does for the page, into a directory of the test's own.
+      execFileSync(process.execPath, ['scripts/copy-page.mjs', built], { cwd: `${__dirname}/../..` })
+      const files = readdirSync(built).sort()
+      expect(files).toContain('index.html')
+      expect(files.filter((name) => name.endsWith('.d.ts') || name.endsWith('.json'))).toEqual([])
+      // Every import of every module resolves to a file of the build.
+      const wanted = new Set(['main.js'])
+      for (const name of files.filter((file) => file.endsWith('.js'))) {
+        for (const match of readFileSync(`${built}/${name}`, 'utf8').matchAll(/from '\.\/([a-z-]+\.js)'/g)) {
+          wanted.add(match[1])
+        }
+      }
+      for (const name of wanted) expect(files).toContain(name)
+    } finally {
+      rmSync(built, { recursive: true, force: true })
+    }
+  })
+
+  it("tells whether an event matches a trigger, and reads a mapping file with the CLI's parser", async () => {
+    const matches = (
+      await post('/_local/trigger', { subscribe: 'type = "identify"', payload: identify('u', 'a@b.co') })
+    ).json
+    expect(matches).toEqual({ matches: true, unmatched: 0 })
+    const batch = await post('/_local/trigger', {
+      subscribe: 'type = "identify"',
+      payload: [identify('u', 'a@b.co'), { type: 'track', event: 'x' }]
+    })
+    expect(batch.json).toEqual({ matches: false, unmatched: 1 })
+    const broken = (await post('/_local/trigger', { subscribe: 'typo = 1', payload: {} })).json as {
+      problem: string
+    }
+    expect(broken.problem).toContain('is not a condition actions-core can evaluate')
+
+    const file = await post('/_local/mapping-file', {
+      text: JSON.stringify([{ action: 'identifyUser', subscribe: 'type = "identify"' }])
+    })
+    expect(file.json).toMatchObject({
+      subscriptions: [{ partnerAction: 'identifyUser', name: 'Identify User' }]
+    })
+    const bad = await post('/_local/mapping-file', {
+      text: '[{"partnerAction": "nope", "subscribe": "type = \\"x\\""}]'
+    })
+    expect(bad.status).toBe(400)
+    expect((bad.json as { error: { problems: string[] } }).error.problems).toEqual([
+      expect.stringContaining('[0].partnerAction: "nope" is not an action of this destination')
+    ])
   })
 
   it('refuses requests from other origins', async () => {
