@@ -4,16 +4,8 @@
  * rename) after every finished event or batch, so an interrupted replay resumes exactly where it stopped.
  */
 import { createHash } from 'node:crypto'
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  statSync,
-  writeSync
-} from 'node:fs'
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
+import { writeAtomically } from './durable'
 
 export interface Tallies {
   delivered: number
@@ -90,15 +82,7 @@ export function readCheckpoint(path: string): CheckpointData | undefined {
 
 /** Writes the checkpoint so that a reader sees the old or the new version, never a partial one. */
 export function writeCheckpointAtomically(path: string, data: CheckpointData): void {
-  const temporary = `${path}.${process.pid}.tmp`
-  const fd = openSync(temporary, 'w')
-  try {
-    writeSync(fd, `${JSON.stringify(data, null, 2)}\n`)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(temporary, path)
+  writeAtomically(path, `${JSON.stringify(data, null, 2)}\n`)
 }
 
 /** The finished lines: a watermark plus the few finished beyond it. */

@@ -84,11 +84,21 @@ describe('Group Workspace', () => {
       .put('/v2/objects/workspaces/records')
       .query(true)
       .reply(200, recordBody('workspaces', WORKSPACE_ID))
-    await expect(
-      integration.testAction('groupWorkspace', { event: group(), auth, useDefaultMappings: true })
-    ).rejects.toThrow(
+    const error = await integration
+      .testAction('groupWorkspace', { event: group(), auth, useDefaultMappings: true })
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown as Error
+      )
+    expect(error?.message).toMatch(
       /^user_id: Attio has no User with user_id "user-42": run Identify User for this user first.*the Company and Workspace were written\.$/
     )
+    // The error says what the event wrote, for the page and the CLI to show.
+    expect(recordsWrittenBefore(error)).toEqual([
+      { object: 'companies', label: 'Company', record_id: COMPANY_ID, result: 'asserted' },
+      { object: 'workspaces', label: 'Workspace', record_id: WORKSPACE_ID, result: 'asserted' }
+    ])
+    expect(recordsWrittenBefore(new Error('another'))).toBeUndefined()
     // The Company and the Workspace are still written, without the link; no User is created.
     const writes = writesOf(integration.responses)
     expect(writes.map((r) => r.path)).toEqual([
@@ -103,29 +113,6 @@ describe('Group Workspace', () => {
         }
       }
     })
-  })
-
-  it('reports the Company and the Workspace it wrote when the User link fails', async () => {
-    const integration = createTestIntegration(destination)
-    mockSchema()
-    nock(API).post('/v2/objects/users/records/query').reply(200, { data: [] })
-    nock(API).put('/v2/objects/companies/records').query(true).reply(200, recordBody('companies', COMPANY_ID))
-    nock(API)
-      .put('/v2/objects/workspaces/records')
-      .query(true)
-      .reply(200, recordBody('workspaces', WORKSPACE_ID))
-    const error = await integration
-      .testAction('groupWorkspace', { event: group(), auth, useDefaultMappings: true })
-      .then(
-        () => undefined,
-        (thrown: unknown) => thrown
-      )
-    expect(error).toBeInstanceOf(Error)
-    expect(recordsWrittenBefore(error)).toEqual([
-      { object: 'companies', label: 'Company', record_id: COMPANY_ID, result: 'asserted' },
-      { object: 'workspaces', label: 'Workspace', record_id: WORKSPACE_ID, result: 'asserted' }
-    ])
-    expect(recordsWrittenBefore(new Error('another'))).toBeUndefined()
   })
 
   it('links no user when the event has none', async () => {

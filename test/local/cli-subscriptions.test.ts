@@ -80,23 +80,25 @@ describe('replay --mapping', () => {
     ])
   })
 
+  /** Subscriptions of the right shape, with mistakes of action, trigger and mapping. */
+  const mistaken = [
+    { partnerAction: 'identifyUsr', subscribe: 'type = "identify"' },
+    {
+      partnerAction: 'identifyUser',
+      subscribe: 'type = ',
+      mapping: {
+        emial_address: { '@path': '$.traits.email' },
+        person_attributes: { job_title: '{"@template": "{{traits.title}}"' }
+      }
+    }
+  ]
+
   it('refuses a file with mistakes, listing each with its place, before anything starts', async () => {
     const events = temp.file('events.ndjson', ndjson([identify('u1', 'ada@example.com')]))
     const broken = temp.file(
       'broken.json',
       JSON.stringify({
-        subscriptions: [
-          { partnerAction: 'identifyUsr', subscribe: 'type = "identify"' },
-          {
-            partnerAction: 'identifyUser',
-            subscribe: 'type = ',
-            mapping: {
-              emial_address: { '@path': '$.traits.email' },
-              person_attributes: { job_title: '{"@template": "{{traits.title}}"' }
-            }
-          },
-          { partnerAction: 'groupWorkspace', mappings: {} }
-        ]
+        subscriptions: [...mistaken, { partnerAction: 'groupWorkspace', mappings: {} }]
       })
     )
     // No key: an emulator would start if the file were read after it.
@@ -113,17 +115,7 @@ describe('replay --mapping', () => {
     const shaped = temp.file(
       'shaped.json',
       JSON.stringify({
-        subscriptions: [
-          { partnerAction: 'identifyUsr', subscribe: 'type = "identify"' },
-          {
-            partnerAction: 'identifyUser',
-            subscribe: 'type = ',
-            mapping: {
-              emial_address: { '@path': '$.traits.email' },
-              person_attributes: { job_title: '{"@template": "{{traits.title}}"' }
-            }
-          }
-        ]
+        subscriptions: mistaken
       })
     )
     const second = await cli(['replay', events, '--mapping', shaped])

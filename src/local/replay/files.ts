@@ -9,7 +9,8 @@
  * - Order: failures are appended durably as events finish (out of order when several are in flight)
  *   and sorted by line at the end of every run.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { appendDurably, writeAtomically } from '../durable'
 
 /** One line of the reasons file. */
 export interface ReasonEntry {
@@ -45,29 +46,6 @@ export function reasonsFileFor(failuresFile: string): string {
   return failuresFile.endsWith(NDJSON)
     ? `${failuresFile.slice(0, -NDJSON.length)}.reasons${NDJSON}`
     : `${failuresFile}.reasons${NDJSON}`
-}
-
-/** Appends and flushes to the disk, so that a checkpoint written afterwards never gets ahead of it. */
-export function appendDurably(file: string, text: string): void {
-  const fd = openSync(file, 'a')
-  try {
-    writeSync(fd, text)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-}
-
-function writeAtomically(file: string, text: string): void {
-  const temporary = `${file}.${process.pid}.tmp`
-  const fd = openSync(temporary, 'w')
-  try {
-    writeSync(fd, text)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(temporary, file)
 }
 
 const nonBlankLines = (text: string): string[] => text.split('\n').filter((line) => line.trim() !== '')
