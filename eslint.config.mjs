@@ -21,6 +21,13 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   },
+  // The local page: ES modules in the browser, type-checked by tsc (src/local/page/tsconfig.json), which
+  // also reports undefined names, with the DOM's globals known.
+  {
+    files: ['src/local/page/**/*.js'],
+    languageOptions: { sourceType: 'module' },
+    rules: { 'no-undef': 'off' }
+  },
   // The emulator is an independent implementation of Attio: it must not share code with the
   // destination, or both could be wrong together and the tests blind to it.
   {

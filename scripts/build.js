@@ -1,10 +1,10 @@
 /**
  * `npm run build` (also `prepare`, so that installs from git build too): a clean dist/ compiled by tsc,
  * plus the files the compiled code reads at run time and tsc does not copy: the local page's assets
- * (src/local/page -> dist/local/page). default-seed.json is imported, so tsc copies it.
+ * (src/local/page -> dist/local/page, by scripts/copy-page.mjs). default-seed.json is imported, so tsc copies it.
  */
 const { execFileSync } = require('node:child_process')
-const { cpSync, rmSync } = require('node:fs')
+const { rmSync } = require('node:fs')
 const path = require('node:path')
 
 const root = path.resolve(__dirname, '..')
@@ -17,4 +17,5 @@ execFileSync(
     stdio: 'inherit'
   }
 )
-cpSync(path.join(root, 'src/local/page'), path.join(root, 'dist/local/page'), { recursive: true })
+// The page's served files (HTML, stylesheets, ES modules; not its .d.ts or tsconfig).
+execFileSync(process.execPath, [path.join(root, 'scripts/copy-page.mjs')], { cwd: root, stdio: 'inherit' })

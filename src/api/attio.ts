@@ -14,6 +14,17 @@ import {
 } from './records'
 import { WorkspaceSchema } from './schema'
 
+/** The records an event wrote before its error, by error (the single path's partial result). */
+const writtenBeforeFailure = new WeakMap<object, WriteOutcome[]>()
+
+/**
+ * What was written before an action's error: e.g. the Company and the Workspace of a group event whose
+ * User link failed. Undefined when nothing was, or the error did not come from `assertRecords`.
+ */
+export function recordsWrittenBefore(error: unknown): WriteOutcome[] | undefined {
+  return typeof error === 'object' && error !== null ? writtenBeforeFailure.get(error) : undefined
+}
+
 export interface ConnectionInput {
   settings?: { api_key?: string; default_phone_country?: string; suppress_unchanged_writes?: boolean }
   auth?: { accessToken?: string; refreshToken?: string }
@@ -45,7 +56,14 @@ export class Attio {
     const prepared = []
     for (const record of records) prepared.push(await prepareRecord(this.schema, record, options))
     const outcomes: WriteOutcome[] = []
-    for (const record of prepared) await writeRecord(this.client, record, outcomes)
+    try {
+      for (const record of prepared) await writeRecord(this.client, record, outcomes)
+    } catch (error) {
+      if (outcomes.length > 0 && typeof error === 'object' && error !== null) {
+        writtenBeforeFailure.set(error, [...outcomes])
+      }
+      throw error
+    }
     return { records: outcomes }
   }
 

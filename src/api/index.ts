@@ -1,7 +1,7 @@
 /**
  * The Attio client's public surface for the actions (everything about Attio's wire format is in here).
  */
-export { Attio, connect, toMultiStatus } from './attio'
+export { Attio, connect, recordsWrittenBefore, toMultiStatus } from './attio'
 export { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, deliverBatch } from './batch'
 export type { BatchItem, BatchOptions, BatchReport, EventOutcome } from './batch'
 export type { ConnectionInput } from './attio'
@@ -12,6 +12,6 @@ export { identityDomain, identityEmail, identityId, identitySlug, optionalIdenti
 export { matchingAttributeChoices, objectChoices, writableAttributeChoices } from './pickers'
 export { fieldPath, referTo } from './records'
 export type { ExistingReference, RecordAssertion, ValueInput, PrepareOptions, WriteOutcome } from './records'
-export { normalizeDomain, normalizeEmail, ValueProblem } from './values'
+export { normalizeDomain, normalizeEmail, phoneCountryProblem, ValueProblem } from './values'
 export { clearSchemaCache } from './schema'
 export { clearWriteMemory, writeMemorySize } from './suppression'

@@ -348,17 +348,21 @@ export async function prepareRecord(
   }
   prepared.matchingKey = canonical(matchingValues)
 
-  for (const attribute of attributes) {
-    if (!attribute.isRequired || attribute.hasDefault || attribute.isArchived || !attribute.isWritable)
-      continue
-    const given = seen.has(attribute.slug)
-    if (!given) {
-      throw invalid(
-        `${assertion.matchingValueIn?.field ?? assertion.matchingField}: Attio requires "${attribute.slug}" (${attribute.type ?? attribute.rawType}) when it creates a ${label}; map a value to it.`
-      )
-    }
-    prepared.required.push(attribute.slug)
+  const required = attributes.filter(
+    (attribute) =>
+      attribute.isRequired && !attribute.hasDefault && !attribute.isArchived && attribute.isWritable
+  )
+  // Every missing one at once: a user should not discover them one send at a time.
+  const missing = required.filter((attribute) => !seen.has(attribute.slug))
+  if (missing.length > 0) {
+    const named = missing.map((attribute) => `"${attribute.slug}" (${attribute.type ?? attribute.rawType})`)
+    const list =
+      named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}` : named[0]
+    throw invalid(
+      `${assertion.matchingValueIn?.field ?? assertion.matchingField}: Attio requires ${list} when it creates a ${label}; map a value to ${missing.length > 1 ? 'each' : 'it'}.`
+    )
   }
+  prepared.required.push(...required.map((attribute) => attribute.slug))
   return prepared
 }
 
@@ -520,7 +524,7 @@ async function send(
     throw error
   }
   const unchanged = skipAssert && skipAppend
-  if (missing) throw missing
+  // Written even when a link is missing: the outcome says so, and the error then reports the link.
   outcomes.push({
     object: prepared.object,
     label: prepared.label,
@@ -528,6 +532,7 @@ async function send(
     result: unchanged ? 'unchanged' : 'asserted',
     ...(appended.length > 0 && !skipAppend ? { appended } : {})
   })
+  if (missing) throw missing
   return { object: prepared.object, recordId }
 }
 

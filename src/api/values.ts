@@ -10,7 +10,7 @@
  */
 import isEmail from 'validator/lib/isEmail'
 import isFQDN from 'validator/lib/isFQDN'
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 
 export const ATTRIBUTE_TYPES = [
   'text',
@@ -351,13 +351,34 @@ function splitFullName(full: string): WireItem {
 // ---------------------------------------------------------------------------------------------------
 // Phone numbers
 
+/**
+ * What is wrong with a country for phone numbers (the default phone country setting, or a value's
+ * `country_code`), or undefined when it is a two-letter ISO 3166-1 country (any case) or not given.
+ */
+export function phoneCountryProblem(country: unknown): string | undefined {
+  if (country === undefined || country === null || (typeof country === 'string' && country.trim() === ''))
+    return undefined
+  const shown =
+    JSON.stringify(typeof country === 'string' ? country.slice(0, 40) : country) ?? String(country)
+  if (typeof country === 'string' && isSupportedCountry(country.trim().toUpperCase())) return undefined
+  const alpha3 = typeof country === 'string' && /^[A-Za-z]{3}$/.test(country.trim())
+  return `${shown} is not a two-letter ISO 3166-1 country code${
+    alpha3 ? ' (it has three letters: use the two-letter code, e.g. "US" for the United States)' : ''
+  }; use one such as "US", "GB" or "DE"`
+}
+
 function writePhoneNumber(input: unknown, context: WriteContext): WireItem {
   let raw = input
   let country: string | undefined = context.defaultCountry
+  let countryProblem = phoneCountryProblem(country)
+  let countryOrigin = 'the Default phone country setting'
   if (isPlainObject(input)) {
     raw = input.original_phone_number
-    if (typeof input.country_code === 'string' && input.country_code.trim() !== '')
+    if (typeof input.country_code === 'string' && input.country_code.trim() !== '') {
       country = input.country_code
+      countryProblem = phoneCountryProblem(country)
+      countryOrigin = 'its country_code'
+    }
   }
   if (typeof raw === 'number' && Number.isInteger(raw)) raw = String(raw)
   if (typeof raw !== 'string') throw new ValueProblem(`is ${describeType(raw)}, not a phone number string`)
@@ -367,6 +388,9 @@ function writePhoneNumber(input: unknown, context: WriteContext): WireItem {
   if (!international && !country) {
     throw new ValueProblem('has no country code (start it with "+" or set the default phone country)')
   }
+  // A bad country is the country's fault, not the number's: say which one and where it came from.
+  if (!international && countryProblem)
+    throw new ValueProblem(`cannot be read: ${countryOrigin} ${countryProblem}`)
   const normalizedCountry = country?.trim().toUpperCase()
   const parsed = parsePhoneNumberFromString(
     text.startsWith('00') ? `+${text.slice(2)}` : text,

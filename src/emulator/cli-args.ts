@@ -4,7 +4,7 @@ import { FAULT_KINDS, type EmulatorOptions, type FaultKind, type OptionalObjectS
 export const USAGE = `Usage: attio-emulator [flags]
   --port <n>              port on 127.0.0.1 (default: random free port)
   --token <t>             API token to accept, with all scopes (default: a random one)
-  --seed <file>           seed JSON (custom attributes, workspace members); default: the bundled seed
+  --seed <file>           seed JSON (custom objects and attributes, members); default: the bundled seed
   --spec <file>           validate requests against Attio's openapi.json
   --no-rate-limits        disable the 100 reads / 25 writes per second per token limits
   --faults <rate>         inject faults into this share (0..1) of requests

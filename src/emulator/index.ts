@@ -14,6 +14,7 @@ export type {
   EmulatorSeed,
   EmulatorSeedAttribute,
   EmulatorSeedMember,
+  EmulatorSeedObject,
   EmulatorState,
   EmulatorStats,
   EmulatorTokenConfig,

@@ -32,7 +32,8 @@ export interface StandardObject {
   attributes: StandardAttribute[]
 }
 
-const SYSTEM: StandardAttribute[] = [
+/** The system attributes every object has, custom objects included. */
+export const SYSTEM_ATTRIBUTES: readonly StandardAttribute[] = [
   { slug: 'record_id', title: 'Record ID', type: 'text', unique: true, writable: false },
   { slug: 'created_at', title: 'Created at', type: 'timestamp', writable: false },
   { slug: 'created_by', title: 'Created by', type: 'actor-reference', writable: false }
@@ -77,7 +78,7 @@ export const STANDARD_OBJECTS: StandardObject[] = [
     key: 'email_addresses',
     optional: false,
     attributes: [
-      ...SYSTEM,
+      ...SYSTEM_ATTRIBUTES,
       {
         slug: 'email_addresses',
         title: 'Email addresses',
@@ -118,7 +119,7 @@ export const STANDARD_OBJECTS: StandardObject[] = [
     key: 'domains',
     optional: false,
     attributes: [
-      ...SYSTEM,
+      ...SYSTEM_ATTRIBUTES,
       { slug: 'domains', title: 'Domains', type: 'domain', unique: true, multiselect: true },
       { slug: 'name', title: 'Name', type: 'text' },
       { slug: 'description', title: 'Description', type: 'text' },
@@ -188,7 +189,7 @@ export const STANDARD_OBJECTS: StandardObject[] = [
     plural: 'Deals',
     optional: true,
     attributes: [
-      ...SYSTEM,
+      ...SYSTEM_ATTRIBUTES,
       { slug: 'name', title: 'Deal name', type: 'text', required: true },
       {
         slug: 'stage',
@@ -221,7 +222,7 @@ export const STANDARD_OBJECTS: StandardObject[] = [
     key: 'user_id',
     optional: true,
     attributes: [
-      ...SYSTEM,
+      ...SYSTEM_ATTRIBUTES,
       { slug: 'person', title: 'Person', type: 'record-reference', allowed: ['people'] },
       {
         slug: 'primary_email_address',
@@ -247,7 +248,7 @@ export const STANDARD_OBJECTS: StandardObject[] = [
     key: 'workspace_id',
     optional: true,
     attributes: [
-      ...SYSTEM,
+      ...SYSTEM_ATTRIBUTES,
       { slug: 'workspace_id', title: 'ID', type: 'text', unique: true, required: true },
       { slug: 'name', title: 'Name', type: 'text' },
       { slug: 'users', title: 'Users', type: 'record-reference', multiselect: true, allowed: ['users'] },

@@ -73,10 +73,18 @@ export interface EmulatorSeedMember {
   access_level?: 'admin' | 'member' | 'suspended'
 }
 
-/** Seed data: extra custom attributes (per object slug) and workspace members. */
+/** A custom object added by a seed: it has the system attributes, and the attributes the seed gives it. */
+export interface EmulatorSeedObject {
+  api_slug: string
+  singular_noun: string
+  plural_noun: string
+}
+
+/** Seed data: custom objects, extra custom attributes (per object slug) and workspace members. */
 export interface EmulatorSeed {
   workspace?: { name?: string; slug?: string }
   members?: EmulatorSeedMember[]
+  objects?: EmulatorSeedObject[]
   attributes?: Record<string, EmulatorSeedAttribute[]>
 }
 

@@ -1,13 +1,19 @@
 /** The in-memory workspace: objects, attribute definitions, workspace members and records. */
 import { readFileSync } from 'node:fs'
 
-import { RELATIONSHIPS, STANDARD_OBJECTS, type StandardAttribute } from './standard-objects'
+import {
+  RELATIONSHIPS,
+  STANDARD_OBJECTS,
+  SYSTEM_ATTRIBUTES,
+  type StandardAttribute
+} from './standard-objects'
 import {
   ATTRIBUTE_TYPES,
   type AttributeType,
   type EmulatorActor,
   type EmulatorSeed,
   type EmulatorSeedAttribute,
+  type EmulatorSeedObject,
   type EmulatorState,
   type EmulatorValue,
   type OptionalObjectSlug
@@ -132,6 +138,10 @@ export function parseSeed(input: unknown, where = 'seed'): EmulatorSeed {
       }
     })
   }
+  if (input.objects !== undefined) {
+    if (!Array.isArray(input.objects)) throw new Error(`${where}.objects: expected an array`)
+    seed.objects = input.objects.map((o, i) => parseSeedObject(o, `${where}.objects[${i}]`))
+  }
   if (input.attributes !== undefined) {
     if (!isPlainObject(input.attributes))
       throw new Error(`${where}.attributes: expected an object keyed by object slug`)
@@ -144,6 +154,20 @@ export function parseSeed(input: unknown, where = 'seed'): EmulatorSeed {
     }
   }
   return seed
+}
+
+function parseSeedObject(o: unknown, where: string): EmulatorSeedObject {
+  if (!isPlainObject(o)) throw new Error(`${where}: expected {api_slug, singular_noun, plural_noun}`)
+  if (typeof o.api_slug !== 'string' || !/^[a-z][a-z0-9_]*$/.test(o.api_slug))
+    throw new Error(`${where}.api_slug: expected a snake_case string`)
+  for (const k of ['singular_noun', 'plural_noun'])
+    if (typeof o[k] !== 'string' || (o[k] as string).trim() === '')
+      throw new Error(`${where}.${k}: expected a non-empty string`)
+  return {
+    api_slug: o.api_slug,
+    singular_noun: o.singular_noun as string,
+    plural_noun: o.plural_noun as string
+  }
 }
 
 function parseSeedAttribute(a: unknown, where: string): EmulatorSeedAttribute {
@@ -221,6 +245,7 @@ export class Workspace {
       )
       this.records.set(std.slug, new Map())
     }
+    for (const custom of seed.objects ?? []) this.addCustomObject(custom, createdAt)
     for (const [objA, attrA, objB, attrB] of RELATIONSHIPS) {
       const a = this.attributeBySlug(objA, attrA)
       const b = this.attributeBySlug(objB, attrB)
@@ -275,6 +300,24 @@ export class Workspace {
         target_time_in_status: null
       }))
     }
+  }
+
+  /** A custom object of the seed: activated, with the system attributes every object has. */
+  private addCustomObject(o: EmulatorSeedObject, createdAt: string): void {
+    if (this.records.has(o.api_slug)) throw new Error(`seed: object "${o.api_slug}" already exists`)
+    this.objects.push({
+      id: uuid(),
+      api_slug: o.api_slug,
+      singular_noun: o.singular_noun,
+      plural_noun: o.plural_noun,
+      created_at: createdAt,
+      active: true
+    })
+    this.attributes.set(
+      o.api_slug,
+      SYSTEM_ATTRIBUTES.map((a) => this.standardAttribute(o.api_slug, a, createdAt))
+    )
+    this.records.set(o.api_slug, new Map())
   }
 
   private addSeedAttribute(object: string, a: EmulatorSeedAttribute, createdAt: string): void {

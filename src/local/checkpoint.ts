@@ -4,16 +4,8 @@
  * rename) after every finished event or batch, so an interrupted replay resumes exactly where it stopped.
  */
 import { createHash } from 'node:crypto'
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  statSync,
-  writeSync
-} from 'node:fs'
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
+import { writeAtomically } from './durable'
 
 export interface Tallies {
   delivered: number
@@ -24,7 +16,10 @@ export interface Tallies {
   /** Failed events per reason (messages with quoted values elided). */
   failureReasons: Record<string, number>
   skipReasons: Record<string, number>
+  /** Events sent again after a retryable failure (429, 5xx, time-out), each time it was. */
   retries: number
+  /** Events sent once more at the end of the file because they were answered 404 (see replay/deliver.ts). */
+  deferred: number
   /** 429 answers seen in the exchanges. */
   rateLimited: number
 }
@@ -53,6 +48,7 @@ export const emptyTallies = (): Tallies => ({
   failureReasons: {},
   skipReasons: {},
   retries: 0,
+  deferred: 0,
   rateLimited: 0
 })
 
@@ -86,15 +82,7 @@ export function readCheckpoint(path: string): CheckpointData | undefined {
 
 /** Writes the checkpoint so that a reader sees the old or the new version, never a partial one. */
 export function writeCheckpointAtomically(path: string, data: CheckpointData): void {
-  const temporary = `${path}.${process.pid}.tmp`
-  const fd = openSync(temporary, 'w')
-  try {
-    writeSync(fd, `${JSON.stringify(data, null, 2)}\n`)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(temporary, path)
+  writeAtomically(path, `${JSON.stringify(data, null, 2)}\n`)
 }
 
 /** The finished lines: a watermark plus the few finished beyond it. */

@@ -3,22 +3,31 @@
 export const USAGE = `Usage: attio-destination <command> [flags]
 
 Commands:
-  send --action <slug> --event <file.json> [--mapping <file.json>] [--settings <file.json>] [--json]
-      Runs one action on the event in the file (an array of events runs the batch path), prints every
+  send --event <file.json> [--action <slug>] [--mapping <subscriptions.json>] [--settings <file.json>] [--json]
+      Runs an action on the event in the file (an array of events runs the batch path), prints every
       HTTP exchange with Attio, and exits 1 when the action (or any event of the batch) failed.
+      With --mapping and no --action, the event goes to every subscription of the file whose trigger it
+      matches, as a host would send it; with --action, to that action (with its subscription's mapping).
 
-  replay <events.ndjson> [--batch-size N] [--concurrency N] [--resume] [--failures <out.ndjson>]
-                         [--settings <file.json>] [--retries N]
-      Sends every event to the action of the preset that subscribes to it (identify → identifyUser,
-      group → groupWorkspace), under Attio's rate limit, with retries, a checkpoint (<events>.checkpoint)
-      and a failures file. Exits 1 when any event failed, 130 when interrupted (resume with --resume).
+  replay <events.ndjson> [--mapping <subscriptions.json>] [--batch-size N] [--concurrency N] [--resume]
+                         [--failures <out.ndjson>] [--settings <file.json>] [--retries N]
+      Sends every event to the subscriptions whose trigger it matches: the presets (identify →
+      identifyUser, group → groupWorkspace), or those of the mapping file. Under Attio's rate limit, with
+      retries, a checkpoint (<events>.checkpoint) and a failures file. Exits 1 when any event failed, 130
+      when interrupted (resume with --resume).
+
+  help
+      Prints this help.
+
+The mapping file holds subscriptions, as a host keeps them and as the local page exports them:
+  {"subscriptions": [{"partnerAction": "identifyUser", "subscribe": "type = \\"identify\\"", "mapping": {…}}]}
 
 Credentials: ATTIO_API_KEY / ATTIO_API_URL from the environment, or api_key / api_url in the settings
 file. Without any, an in-process Attio emulator is started (its records vanish on exit).`
 
 export interface SendArgs {
   command: 'send'
-  action: string
+  action?: string
   event: string
   mapping?: string
   settings?: string
@@ -28,6 +37,7 @@ export interface SendArgs {
 export interface ReplayArgs {
   command: 'replay'
   file: string
+  mapping?: string
   batchSize: number
   concurrency?: number
   resume: boolean
@@ -36,7 +46,8 @@ export interface ReplayArgs {
   retries?: number
 }
 
-export type CliArgs = SendArgs | ReplayArgs | { command: 'help' }
+/** `help` asks for the usage (exit 0); `none` is no command at all (the usage, exit 2). */
+export type CliArgs = SendArgs | ReplayArgs | { command: 'help' } | { command: 'none' }
 
 export class UsageError extends Error {}
 
@@ -48,9 +59,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else rest.push(arg)
   }
   const command = rest.shift()
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    return { command: 'help' }
-  }
+  if (command === undefined) return { command: 'none' }
+  if (command === 'help' || command === '--help' || command === '-h') return { command: 'help' }
   const value = (flag: string): string => {
     const next = rest.shift()
     if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`)
@@ -77,8 +87,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       else if (flag === '--help' || flag === '-h') return { command: 'help' }
       else throw new UsageError(`send: unknown flag "${flag}"`)
     }
-    if (!args.action) throw new UsageError('send needs --action <slug>, e.g. --action identifyUser')
     if (!args.event) throw new UsageError('send needs --event <file.json>')
+    if (!args.action && !args.mapping) {
+      throw new UsageError(
+        'send needs --action <slug> (e.g. --action identifyUser), or --mapping <subscriptions.json> to send the event to the subscriptions it matches'
+      )
+    }
     return args as SendArgs
   }
 
@@ -87,6 +101,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     while (rest.length > 0) {
       const flag = rest.shift() as string
       if (flag === '--batch-size') args.batchSize = integer(flag, 1, 10_000)
+      else if (flag === '--mapping') args.mapping = value(flag)
       else if (flag === '--concurrency') args.concurrency = integer(flag, 1, 16)
       else if (flag === '--resume') args.resume = true
       else if (flag === '--failures') args.failures = value(flag)

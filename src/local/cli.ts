@@ -2,19 +2,22 @@
 /**
  * `attio-destination`: run the destination from the command line.
  *
- *   attio-destination send --action identifyUser --event event.json [--mapping m.json] [--settings s.json]
- *   attio-destination replay events.ndjson [--batch-size N] [--resume] [--failures out.ndjson]
+ *   attio-destination send --event event.json [--action identifyUser] [--mapping subscriptions.json]
+ *   attio-destination replay events.ndjson [--mapping subscriptions.json] [--batch-size N] [--resume]
  *
- * Exchanges and summaries go to stdout; notices and the progress bar to stderr.
+ * Exchanges and summaries go to stdout; notices and the progress bar to stderr. Every file is read and
+ * checked before anything starts (an emulator included), so a mistake costs nothing.
  */
 import { readFileSync } from 'node:fs'
 import { DEFAULT_API_URL } from '../api/client'
 import type { Settings } from '../destinations/attio/generated-types'
 import { startEmulator, type RunningEmulator } from '../emulator'
 import { parseArgs, USAGE, UsageError, type ReplayArgs, type SendArgs } from './cli-args'
-import type { Exchange } from './exchanges'
-import { Progress, formatDuration, type ProgressStream } from './progress'
-import { replay, ReplayUsageError, type ReplayResult } from './replay'
+import { formatAnswer, formatSummary } from './cli-format'
+import { MappingFileError, parseMappingFile, type Subscription } from './mapping-file'
+import { Progress, type ProgressStream } from './progress'
+import { checkReplay, replay, ReplayUsageError } from './replay'
+import { SubscriptionRouter, triggerMatches } from './routing'
 import { LocalRunner, type ActionAnswer } from './runner'
 
 export interface CliIo {
@@ -27,13 +30,16 @@ export interface CliIo {
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
 
-function readJsonFile(file: string, what: string): unknown {
-  let text: string
+function readText(file: string, what: string): string {
   try {
-    text = readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8')
   } catch (error) {
     throw new UsageError(`cannot read the ${what} file ${file}: ${(error as Error).message}`)
   }
+}
+
+function readJsonFile(file: string, what: string): unknown {
+  const text = readText(file, what)
   try {
     return JSON.parse(text)
   } catch (error) {
@@ -48,6 +54,16 @@ function readObjectFile(file: string | undefined, what: string): Record<string, 
     throw new UsageError(`the ${what} file ${file} must hold a JSON object`)
   }
   return value as Record<string, unknown>
+}
+
+/** The subscriptions of a mapping file, checked against the destination; a usage error when unusable. */
+function readMappingFile(file: string, runner: LocalRunner): Subscription[] {
+  try {
+    return parseMappingFile(readText(file, 'mapping'), file, runner.actionCatalog()).subscriptions
+  } catch (error) {
+    if (error instanceof MappingFileError) throw new UsageError(error.message)
+    throw error
+  }
 }
 
 interface Target {
@@ -79,113 +95,118 @@ export async function resolveTarget(settingsFile: string | undefined, io: CliIo)
   return { runner: new LocalRunner({ defaultApiKey: emulator.apiKey }), settings, emulator }
 }
 
-const compact = (value: unknown, max: number): string => {
-  if (value === undefined) return ''
-  const text = typeof value === 'string' ? value : JSON.stringify(value)
-  return text.length > max ? `${text.slice(0, max - 1)}… (${text.length} characters)` : text
+/** One run `send` makes: an action on the event (or events), with the subscription it comes from. */
+interface SendRun {
+  subscription?: Subscription
+  action: string
+  payload: unknown
 }
 
-export function formatExchange(exchange: Exchange): string {
-  const lines = [`${exchange.method.padEnd(5)} ${exchange.url}  → ${exchange.status}`]
-  if (exchange.request.body !== undefined)
-    lines.push(`      sent:     ${compact(exchange.request.body, 4000)}`)
-  if (exchange.response.body !== undefined) {
-    const max = exchange.method === 'GET' ? 200 : 600
-    lines.push(`      received: ${compact(exchange.response.body, max)}`)
+/** The runs for `send --action`: that action, with the first subscription of the file for it. */
+async function runsForAction(args: SendArgs, event: unknown, file: Subscription[] | undefined, io: CliIo) {
+  const action = args.action as string
+  const runner = new LocalRunner()
+  if (!runner.hasAction(action)) {
+    throw new UsageError(`unknown action "${action}": the actions are ${runner.actionSlugs().join(', ')}`)
   }
-  return lines.join('\n')
+  const ofAction = file?.filter((subscription) => subscription.partnerAction === action)
+  if (file && ofAction?.length === 0) {
+    const has = [...new Set(file.map((subscription) => subscription.partnerAction))].join(', ')
+    throw new UsageError(`${args.mapping} has no subscription for ${action} (it has ${has})`)
+  }
+  const subscription = ofAction?.[0]
+  const trigger = subscription?.subscribe ?? runner.definition.actions[action].defaultSubscription
+  const events = Array.isArray(event) ? event : [event]
+  if (trigger && !(await Promise.all(events.map((e) => triggerMatches(trigger, e)))).every(Boolean)) {
+    io.stderr.write(
+      `warning: ${events.length > 1 ? 'some events do' : 'the event does'} not match the trigger ${trigger} of ${action}: a host would not send ${events.length > 1 ? 'them' : 'it'} to ${action} (replay would skip ${events.length > 1 ? 'them' : 'it'}). Sending as asked.\n`
+    )
+  }
+  return [{ subscription, action, payload: event }]
 }
 
-export function formatAnswer(answer: ActionAnswer): string {
-  const lines: string[] = []
-  const outcome = answer.ok ? 'ok' : 'FAILED'
-  lines.push(
-    `${answer.action}${answer.batch ? ` (batch of ${answer.multistatus?.length ?? '?'})` : ''}: ${outcome} in ${answer.durationMs} ms, ${answer.exchanges.length} HTTP exchange${answer.exchanges.length === 1 ? '' : 's'} with Attio`
-  )
-  for (const exchange of answer.exchanges) lines.push(formatExchange(exchange))
-  if (answer.error) {
-    const error = answer.error
-    lines.push(
-      `error: ${error.status}${error.code ? ` ${error.code}` : ''}${error.field ? ` (field ${error.field})` : ''}: ${error.message}`
-    )
+/** The runs for `send --mapping` without --action: every subscription the event (each event) matches. */
+async function runsForSubscriptions(
+  args: SendArgs,
+  event: unknown,
+  file: Subscription[]
+): Promise<SendRun[]> {
+  const router = new SubscriptionRouter(file, args.mapping)
+  const events = Array.isArray(event) ? event : [event]
+  const groups = new Map<number, { subscription: Subscription; events: unknown[] }>()
+  const reasons: string[] = []
+  for (const item of events) {
+    const routed = await router.route(item)
+    if (!routed.ok) reasons.push(routed.reason)
+    else
+      for (const route of routed.routes) {
+        const group = groups.get(route.index) ?? { subscription: file[route.index], events: [] }
+        group.events.push(item)
+        groups.set(route.index, group)
+      }
   }
-  if (answer.result !== undefined) lines.push(`result: ${compact(answer.result, 4000)}`)
-  answer.multistatus?.forEach((entry, index) => {
-    const ok = entry.status >= 200 && entry.status < 300
-    lines.push(
-      `event ${index + 1}: ${entry.status} ${ok ? 'ok' : `${entry.errortype ?? 'error'}${entry.field ? ` (field ${entry.field})` : ''}: ${entry.errormessage ?? ''}`}`
-    )
-  })
-  return `${lines.join('\n')}\n`
+  if (groups.size === 0) throw new NothingToSend(`nothing was sent: ${reasons[0] ?? 'no event'}`)
+  return [...groups.values()].map(({ subscription, events: matched }) => ({
+    subscription,
+    action: subscription.partnerAction,
+    payload: Array.isArray(event) ? matched : matched[0]
+  }))
 }
+
+class NothingToSend extends Error {}
 
 async function send(args: SendArgs, io: CliIo): Promise<number> {
   const event = readJsonFile(args.event, 'event')
-  const mapping = readObjectFile(args.mapping, 'mapping')
-  const actions = new LocalRunner()
-  if (!actions.hasAction(args.action)) {
-    throw new UsageError(
-      `unknown action "${args.action}": the actions are ${actions.actionSlugs().join(', ')}`
-    )
+  const file = args.mapping ? readMappingFile(args.mapping, new LocalRunner()) : undefined
+  let runs: SendRun[]
+  try {
+    runs = args.action
+      ? await runsForAction(args, event, file, io)
+      : await runsForSubscriptions(args, event, file as Subscription[])
+  } catch (error) {
+    if (!(error instanceof NothingToSend)) throw error
+    io.stderr.write(`attio-destination: ${error.message}\n`)
+    return EXIT.failed
   }
   const target = await resolveTarget(args.settings, io)
   try {
-    const answer = await target.runner.runAction(args.action, {
-      payload: event,
-      mapping,
-      settings: target.settings
-    })
-    io.stdout.write(args.json ? `${JSON.stringify(answer, null, 2)}\n` : formatAnswer(answer))
-    return answer.ok ? EXIT.ok : EXIT.failed
+    const answers: Array<{ subscription?: string; answer: ActionAnswer }> = []
+    for (const run of runs) {
+      const answer = await target.runner.runAction(run.action, {
+        payload: run.payload,
+        mapping: run.subscription?.mapping,
+        settings: target.settings
+      })
+      answers.push({ subscription: run.subscription?.name, answer })
+    }
+    if (args.json) {
+      const shown = args.action ? answers[0].answer : answers
+      io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`)
+    } else {
+      for (const { subscription, answer } of answers) {
+        io.stdout.write(
+          `${subscription && !args.action ? `subscription "${subscription}": ` : ''}${formatAnswer(answer)}`
+        )
+      }
+    }
+    return answers.every(({ answer }) => answer.ok) ? EXIT.ok : EXIT.failed
   } finally {
     await target.emulator?.close()
   }
 }
 
-export function formatSummary(result: ReplayResult, file: string): string {
-  const { tallies } = result
-  const seconds = result.durationMs / 1000
-  const rate = seconds > 0 ? result.doneThisRun / seconds : 0
-  const lines: string[] = []
-  const state = result.interrupted ? 'interrupted' : result.complete ? 'finished' : 'stopped'
-  lines.push(
-    `Replay of ${file} ${state}: ${result.alreadyDone + result.doneThisRun} of ${result.total} events processed` +
-      (result.alreadyDone > 0 ? ` (${result.alreadyDone} by earlier runs)` : '') +
-      `; this run: ${result.doneThisRun} in ${formatDuration(result.durationMs)} (${rate.toFixed(1)} events/s).`
-  )
-  const byAction = Object.entries(tallies.deliveredByAction)
-    .map(([action, count]) => `${action} ${count}`)
-    .join(', ')
-  lines.push(`  delivered ${tallies.delivered}${byAction ? ` (${byAction})` : ''}`)
-  lines.push(`  failed    ${tallies.failed}`)
-  for (const [reason, count] of Object.entries(tallies.failureReasons).sort((a, b) => b[1] - a[1])) {
-    lines.push(`    ${String(count).padStart(6)}  ${reason}`)
-  }
-  lines.push(`  skipped   ${tallies.skipped}`)
-  for (const [reason, count] of Object.entries(tallies.skipReasons).sort((a, b) => b[1] - a[1])) {
-    lines.push(`    ${String(count).padStart(6)}  ${reason}`)
-  }
-  lines.push(`  retries ${tallies.retries}, 429 answers from Attio ${tallies.rateLimited}`)
-  if (result.failuresFile) {
-    lines.push(
-      `Failed events: ${result.failuresFile} (reasons, line by line: ${result.reasonsFile}). Fix them and send them again with: attio-destination replay ${result.failuresFile}`
-    )
-  }
-  if (!result.complete) {
-    lines.push(
-      `Checkpoint: ${result.checkpointFile}. Continue with: attio-destination replay ${file} --resume`
-    )
-  }
-  return `${lines.join('\n')}\n`
-}
-
 async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number> {
+  // Everything the replay reads is checked before an emulator starts.
+  const subscriptions = args.mapping ? readMappingFile(args.mapping, new LocalRunner()) : undefined
+  checkReplay({ file: args.file, failuresFile: args.failures, resume: args.resume })
   const target = await resolveTarget(args.settings, io)
   try {
     const result = await replay({
       file: args.file,
       runner: target.runner,
       settings: target.settings,
+      subscriptions,
+      subscriptionsFrom: args.mapping,
       batchSize: args.batchSize,
       concurrency: args.concurrency,
       resume: args.resume,
@@ -209,6 +230,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (args.command === 'help') {
       io.stdout.write(`${USAGE}\n`)
       return EXIT.ok
+    }
+    if (args.command === 'none') {
+      io.stderr.write(`${USAGE}\n`)
+      return EXIT.usage
     }
     return args.command === 'send' ? await send(args, io) : await replayCommand(args, io)
   } catch (error) {

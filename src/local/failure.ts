@@ -15,6 +15,8 @@ export interface Failure {
   retry: boolean
   /** For a 429: when Attio said to come back (epoch ms). */
   retryAfter?: number
+  /** When several fields are wrong at once (a mapping, missing required fields): each with its message. */
+  problems?: Array<{ field: string; message: string }>
 }
 
 const FIELD_PREFIX = /^([A-Za-z_][A-Za-z0-9_]*(?:\.[^\s:]+)*): /
@@ -65,6 +67,7 @@ export function describeFailure(error: unknown, fields: readonly string[] = []):
     retryAfter?: unknown
     response?: { status?: unknown }
     errors?: unknown
+    problems?: unknown
   }
   const message =
     typeof shape.message === 'string' && shape.message ? shape.message : String(error ?? 'Unknown error')
@@ -96,6 +99,7 @@ export function describeFailure(error: unknown, fields: readonly string[] = []):
     ...(code ? { code } : {}),
     ...(field ? { field } : {}),
     retry,
-    ...(typeof shape.retryAfter === 'number' ? { retryAfter: shape.retryAfter } : {})
+    ...(typeof shape.retryAfter === 'number' ? { retryAfter: shape.retryAfter } : {}),
+    ...(Array.isArray(shape.problems) ? { problems: shape.problems as Failure['problems'] } : {})
   }
 }

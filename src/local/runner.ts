@@ -10,13 +10,17 @@ import {
   Destination,
   type DestinationDefinition,
   type DynamicFieldResponse,
-  type InputField,
   type JSONObject
 } from '@segment/actions-core'
+import { recordsWrittenBefore } from '../api'
 import attio from '../destinations/attio'
 import type { Settings } from '../destinations/attio/generated-types'
 import { takeExchanges, type Exchange } from './exchanges'
 import { describeFailure, type Failure } from './failure'
+import { dynamicFieldPaths, manifestOf, type Manifest } from './manifest'
+import { checkMapping, type MappingProblem } from './mapping-check'
+import type { ActionCatalog } from './mapping-file'
+import { missingFieldProblems } from './missing-fields'
 import { redactDeep, secretList } from './redact'
 
 export interface Auth {
@@ -57,6 +61,8 @@ export interface ActionAnswer {
   durationMs: number
 }
 
+export type { Manifest, ManifestAction } from './manifest'
+
 export interface RunnerOptions {
   definition?: DestinationDefinition<Settings>
   /** The credential used when a request carries none: the emulator's token, or ATTIO_API_KEY. */
@@ -65,46 +71,6 @@ export interface RunnerOptions {
 
 export class UnknownRouteError extends Error {
   readonly status = 404
-}
-
-/** The fields a manifest lists: everything of the definition but functions. */
-function jsonSafe<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T
-}
-
-/** Paths of the dynamic fields of an action: `object`, `person_attributes.__keys__`, … */
-export function dynamicFieldPaths(dynamicFields: unknown): string[] {
-  const paths: string[] = []
-  if (!dynamicFields || typeof dynamicFields !== 'object') return paths
-  for (const [key, value] of Object.entries(dynamicFields)) {
-    if (typeof value === 'function') paths.push(key)
-    else if (value && typeof value === 'object') {
-      for (const [inner, fn] of Object.entries(value))
-        if (typeof fn === 'function') paths.push(`${key}.${inner}`)
-    }
-  }
-  return paths
-}
-
-export interface ManifestAction {
-  slug: string
-  title: string
-  description: string
-  defaultSubscription?: string
-  fields: Record<string, InputField>
-  dynamicFields: string[]
-  supportsBatch: boolean
-}
-
-export interface Manifest {
-  name: string
-  slug?: string
-  mode: string
-  description?: string
-  authentication?: { scheme: string; fields: Record<string, unknown> }
-  settings: Record<string, unknown>
-  actions: Record<string, ManifestAction>
-  presets: unknown[]
 }
 
 /** A Segment event as actions-core's mapping kit takes it: any JSON object. */
@@ -123,6 +89,16 @@ export class LocalRunner {
     this.defaultApiKey = options.defaultApiKey?.trim() || undefined
   }
 
+  /** The actions as the mapping file parser checks them (src/local/mapping-file.ts). */
+  actionCatalog(): ActionCatalog {
+    return Object.fromEntries(
+      Object.entries(this.definition.actions).map(([slug, action]) => [
+        slug,
+        { slug, title: action.title, fields: action.fields }
+      ])
+    )
+  }
+
   actionSlugs(): string[] {
     return Object.keys(this.definition.actions)
   }
@@ -132,31 +108,7 @@ export class LocalRunner {
   }
 
   manifest(): Manifest {
-    const definition = this.definition
-    const actions: Record<string, ManifestAction> = {}
-    for (const [slug, action] of Object.entries(definition.actions)) {
-      actions[slug] = {
-        slug,
-        title: action.title,
-        description: action.description,
-        ...(action.defaultSubscription ? { defaultSubscription: action.defaultSubscription } : {}),
-        fields: jsonSafe(action.fields),
-        dynamicFields: dynamicFieldPaths(action.dynamicFields),
-        supportsBatch: typeof action.performBatch === 'function'
-      }
-    }
-    const authentication = definition.authentication
-    const fields = jsonSafe((authentication?.fields ?? {}) as Record<string, unknown>)
-    return {
-      name: definition.name,
-      ...(definition.slug ? { slug: definition.slug } : {}),
-      mode: definition.mode,
-      ...(definition.description ? { description: definition.description } : {}),
-      ...(authentication ? { authentication: { scheme: authentication.scheme, fields } } : {}),
-      settings: fields,
-      actions,
-      presets: jsonSafe(definition.presets ?? [])
-    }
+    return manifestOf(this.definition)
   }
 
   /** The settings with the default credential filled in when neither an API key nor an OAuth token is given. */
@@ -182,6 +134,34 @@ export class LocalRunner {
     return { ...defaultValues(fields), ...(mapping ?? {}) } as JSONObject
   }
 
+  /** The problems of a given mapping (see mapping-check), remembered per mapping object: replays reuse one. */
+  mappingProblems(slug: string, mapping: Record<string, unknown> | undefined): MappingProblem[] {
+    if (!mapping) return []
+    const known = this.checked.get(mapping)
+    if (known && known.slug === slug) return known.problems
+    const problems = checkMapping(mapping, { slug, fields: this.definition.actions[slug].fields })
+    this.checked.set(mapping, { slug, problems })
+    return problems
+  }
+
+  private readonly checked = new WeakMap<object, { slug: string; problems: MappingProblem[] }>()
+
+  /** Field labels of an action, for messages. */
+  private labels(slug: string): Record<string, string | undefined> {
+    const fields = this.definition.actions[slug]?.fields ?? {}
+    return Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, field.label]))
+  }
+
+  /** A failure described, with missing required fields explained against the mapping that was used. */
+  private failureOf(error: unknown, slug: string, mapping: JSONObject | undefined): Failure {
+    const failure = describeFailure(error, this.fieldNames(slug))
+    const missing =
+      failure.code === 'PAYLOAD_VALIDATION_FAILED' && mapping
+        ? missingFieldProblems(failure.message, mapping, this.labels(slug))
+        : undefined
+    return missing ? withProblems(failure, missing) : failure
+  }
+
   async runAction(slug: string, input: RunInput): Promise<ActionAnswer> {
     if (!this.hasAction(slug))
       throw new UnknownRouteError(`No action "${slug}": the actions are ${this.actionSlugs().join(', ')}.`)
@@ -191,11 +171,20 @@ export class LocalRunner {
     const auth = { accessToken: input.auth?.accessToken ?? '', refreshToken: input.auth?.refreshToken ?? '' }
     const destination = new Destination<Settings>(this.definition)
     const action = destination.actions[slug]
-    const fields = this.fieldNames(slug)
     const batch = Array.isArray(input.payload)
     const answer: ActionAnswer = { ok: false, action: slug, batch, exchanges: [], durationMs: 0 }
+    let mapping: JSONObject | undefined
     try {
-      const mapping = this.mappingFor(slug, input.mapping)
+      // A mistake in the mapping is an error on its field, before anything is sent.
+      const problems = this.mappingProblems(slug, input.mapping)
+      if (problems.length > 0) {
+        throw Object.assign(new Error(problems.map((problem) => problem.message).join(' ')), {
+          status: 400,
+          code: 'INVALID_MAPPING',
+          problems
+        })
+      }
+      mapping = this.mappingFor(slug, input.mapping)
       if (batch) {
         const events = input.payload as unknown[]
         if (events.length === 0)
@@ -207,7 +196,8 @@ export class LocalRunner {
           })
         }
         const nodes = await action.executeBatch({ data: events as EventData[], mapping, settings, auth })
-        answer.multistatus = nodes.map((node) => outcomeOf(node, fields))
+        const used = mapping
+        answer.multistatus = nodes.map((node) => this.outcomeOf(node, slug, used))
         answer.ok = answer.multistatus.every((outcome) => outcome.status >= 200 && outcome.status < 300)
       } else {
         if (!isEvent(input.payload)) {
@@ -223,7 +213,10 @@ export class LocalRunner {
         answer.ok = true
       }
     } catch (error) {
-      answer.error = describeFailure(error, fields)
+      answer.error = this.failureOf(error, slug, mapping)
+      // What the event wrote before it failed (the Company and Workspace of a group whose User is missing).
+      const written = recordsWrittenBefore(error)
+      if (written) answer.result = { records: written }
     }
     answer.exchanges = takeExchanges(destination.responses)
     answer.durationMs = Date.now() - started
@@ -308,19 +301,33 @@ export class LocalRunner {
       return redactDeep({ ok: false, error: failure }, this.secretsOf(settings, auth))
     }
   }
+
+  private outcomeOf(node: unknown, slug: string, mapping: JSONObject): BatchEventOutcome {
+    // actions-core gives plain objects here (ResultMultiStatusNode); copy the documented keys only.
+    const entry = (node ?? {}) as Record<string, unknown>
+    const outcome: BatchEventOutcome = { status: typeof entry.status === 'number' ? entry.status : 500 }
+    if (entry.body !== undefined) outcome.body = entry.body
+    if (entry.sent !== undefined) outcome.sent = entry.sent
+    if (typeof entry.errortype === 'string') outcome.errortype = entry.errortype
+    if (typeof entry.errormessage === 'string') {
+      const missing = missingFieldProblems(entry.errormessage, mapping, this.labels(slug))
+      outcome.errormessage = missing
+        ? missing.map((problem) => problem.message).join(' ')
+        : entry.errormessage
+      const field =
+        missing?.[0].field ??
+        describeFailure({ message: entry.errormessage, status: outcome.status }, this.fieldNames(slug)).field
+      if (field) outcome.field = field
+    }
+    return outcome
+  }
 }
 
-function outcomeOf(node: unknown, fields: readonly string[]): BatchEventOutcome {
-  // actions-core gives plain objects here (ResultMultiStatusNode); copy the documented keys only.
-  const entry = (node ?? {}) as Record<string, unknown>
-  const outcome: BatchEventOutcome = { status: typeof entry.status === 'number' ? entry.status : 500 }
-  if (entry.body !== undefined) outcome.body = entry.body
-  if (entry.sent !== undefined) outcome.sent = entry.sent
-  if (typeof entry.errortype === 'string') outcome.errortype = entry.errortype
-  if (typeof entry.errormessage === 'string') {
-    outcome.errormessage = entry.errormessage
-    const field = describeFailure({ message: entry.errormessage, status: outcome.status }, fields).field
-    if (field) outcome.field = field
+function withProblems(failure: Failure, problems: MappingProblem[]): Failure {
+  return {
+    ...failure,
+    message: problems.map((problem) => problem.message).join(' '),
+    field: problems[0].field,
+    problems
   }
-  return outcome
 }

@@ -4,25 +4,23 @@
  * only and refuses cross-origin browser requests (another web site could otherwise make it write to the
  * workspace with the default credential).
  *
- *   GET  /                       the page (and /app.js, /style.css)
+ *   GET  /                       the page (and its ES modules, /main.js …, and stylesheets, /base.css …)
  *   GET  /manifest               the definition: settings, actions and their fields, presets
  *   POST /authenticate           settings → {ok: true} | {ok: false, error}
  *   POST /{action}               {payload, mapping, settings, auth} → exchanges and result (array payload: batch)
  *   POST /{action}/{field}       a dynamic field: {settings, auth, payload, page} → {choices, error?}
  *   GET  /_local/info            what the server talks to (emulator or Attio)
  *   GET  /_local/records         the emulator's records (when running against it); ?ids=a,b for some only
+ *   POST /_local/trigger         {subscribe, payload} → whether the event matches the trigger
+ *   POST /_local/mapping-file    {text} → the mapping file's subscriptions, or a 400 with its problems
  */
-import { readFile } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import path from 'node:path'
-import { emulatorRecords } from './records'
 import { redactDeep } from './redact'
-import { LocalRunner, UnknownRouteError, type Auth } from './runner'
-import type { Settings } from '../destinations/attio/generated-types'
+import { UnknownRouteError, type LocalRunner } from './runner'
+import { HOST, HttpProblem, Routes, send } from './server-routes'
 
-export const HOST = '127.0.0.1'
-const MAX_BODY_BYTES = 20 * 1024 * 1024
+export { HOST, pageDirectory } from './server-routes'
 
 export interface LocalServerOptions {
   /** 0 = a free port. */
@@ -44,199 +42,17 @@ export interface RunningLocalServer {
   close(): Promise<void>
 }
 
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string
-  ) {
-    super(message)
-  }
-}
-
-/** The page's files, next to this module: src/local/page, or dist/local/page (copied by the build). */
-export function pageDirectory(): string {
-  return path.join(__dirname, 'page')
-}
-
-const STATIC: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' }
-}
-
-const SECURITY_HEADERS: Record<string, string> = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store'
-}
-
-const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text)
-  })
-  res.end(text)
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer
-    size += buffer.length
-    if (size > MAX_BODY_BYTES) throw new HttpProblem(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`)
-    chunks.push(buffer)
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim()
-  if (text === '') return {}
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch (error) {
-    throw new HttpProblem(400, `The body is not valid JSON (${(error as Error).message}).`)
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new HttpProblem(
-      400,
-      'The body must be a JSON object, e.g. {"payload": {…}, "mapping": {…}, "settings": {…}}.'
-    )
-  }
-  return body as Record<string, unknown>
-}
-
-const objectOr = <T>(value: unknown): T | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as T) : undefined
-
-/** Browsers send Origin on cross-site POSTs and Host always: only this server's own origin may call it. */
-function checkOrigin(req: IncomingMessage, port: number): void {
-  const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`])
-  const host = req.headers.host ?? ''
-  if (!allowedHosts.has(host)) throw new HttpProblem(403, `Requests must be addressed to 127.0.0.1:${port}.`)
-  const origin = req.headers.origin
-  if (origin && origin !== 'null' && !allowedHosts.has(origin.replace(/^http:\/\//, ''))) {
-    throw new HttpProblem(403, 'Cross-origin requests are refused.')
-  }
-  if (origin === 'null') throw new HttpProblem(403, 'Cross-origin requests are refused.')
-}
-
 export async function startLocalServer(options: LocalServerOptions): Promise<RunningLocalServer> {
   const { runner } = options
-  const pages = pageDirectory()
+  const routes = new Routes(options)
   let port = options.port ?? 0
-
-  async function serveStatic(res: ServerResponse, route: { file: string; type: string }): Promise<void> {
-    const content = await readFile(path.join(pages, route.file))
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'Content-Type': route.type,
-      'Content-Length': content.length,
-      ...(route.file === 'index.html' ? { 'Content-Security-Policy': PAGE_CSP } : {})
-    })
-    res.end(content)
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    checkOrigin(req, port)
-    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`)
-    const method = req.method ?? 'GET'
-    const segments = url.pathname
-      .split('/')
-      .filter(Boolean)
-      .map((segment) => {
-        try {
-          return decodeURIComponent(segment)
-        } catch {
-          throw new HttpProblem(400, `The path ${url.pathname} is not validly percent-encoded.`)
-        }
-      })
-
-    if (method === 'GET' || method === 'HEAD') {
-      const route = STATIC[url.pathname]
-      if (route) return serveStatic(res, route)
-      if (url.pathname === '/manifest') return send(res, 200, runner.manifest())
-      if (url.pathname === '/_local/info') {
-        return send(res, 200, {
-          target: options.emulatorUrl ? 'emulator' : 'attio',
-          apiUrl: options.apiUrl,
-          actions: runner.actionSlugs()
-        })
-      }
-      if (url.pathname === '/_local/records') {
-        if (!options.emulatorUrl) {
-          throw new HttpProblem(404, 'Records are shown only when the server runs against the emulator.')
-        }
-        const all = await emulatorRecords(options.emulatorUrl)
-        const counts = Object.fromEntries(Object.entries(all).map(([object, list]) => [object, list.length]))
-        // ?ids=a,b: only those records (the page asks for the ones an event wrote); the counts are always whole.
-        const ids = url.searchParams.get('ids')
-        const wanted = ids === null ? undefined : new Set(ids.split(',').filter(Boolean))
-        const records = wanted
-          ? Object.fromEntries(
-              Object.entries(all).map(([object, list]) => [
-                object,
-                list.filter((r) => wanted.has(r.record_id))
-              ])
-            )
-          : all
-        return send(res, 200, redactDeep({ records, counts }, runner.secretsOf()))
-      }
-      if (segments.length >= 1 && (runner.hasAction(segments[0]) || segments[0] === 'authenticate')) {
-        throw new HttpProblem(405, `${url.pathname} takes POST.`)
-      }
-      throw new HttpProblem(404, `Nothing at ${url.pathname}.`)
-    }
-
-    if (method !== 'POST') throw new HttpProblem(405, `${method} is not supported here.`)
-    const body = await readJson(req)
-    const settings = objectOr<Partial<Settings>>(body.settings)
-    const auth = objectOr<Auth>(body.auth)
-
-    if (url.pathname === '/authenticate') {
-      // The actions CLI posts the settings themselves; `{settings, auth}` is accepted too.
-      const given = settings ?? (body as Partial<Settings>)
-      return send(res, 200, await runner.authenticate(given, auth))
-    }
-    if (segments.length === 1) {
-      if (!runner.hasAction(segments[0])) {
-        throw new HttpProblem(
-          404,
-          `No action "${segments[0]}": the actions are ${runner.actionSlugs().join(', ')}.`
-        )
-      }
-      if (body.payload === undefined)
-        throw new HttpProblem(400, 'The body needs a "payload": a Segment event or an array of them.')
-      const answer = await runner.runAction(segments[0], {
-        payload: body.payload,
-        mapping: objectOr<Record<string, unknown>>(body.mapping),
-        settings,
-        auth
-      })
-      return send(res, 200, answer)
-    }
-    if (segments.length === 2) {
-      const result = await runner.runDynamicField(segments[0], segments[1], {
-        settings,
-        auth,
-        payload: body.payload,
-        page: typeof body.page === 'string' ? body.page : undefined
-      })
-      return send(res, 200, result)
-    }
-    throw new HttpProblem(404, `Nothing at ${url.pathname}.`)
-  }
 
   const server = createServer((req, res) => {
     const started = Date.now()
     res.on('finish', () =>
       options.log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`)
     )
-    handle(req, res).catch((error: unknown) => {
+    routes.handle(req, res, port).catch((error: unknown) => {
       const status =
         error instanceof HttpProblem || error instanceof UnknownRouteError
           ? error.status
@@ -248,7 +64,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
         res.destroy()
         return
       }
-      send(res, status, redactDeep({ error: { message, status } }, runner.secretsOf()))
+      const problems = error instanceof HttpProblem ? error.problems : undefined
+      send(
+        res,
+        status,
+        redactDeep({ error: { message, status, ...(problems ? { problems } : {}) } }, runner.secretsOf())
+      )
     })
   })
   // Let a browser's keep-alive connections end with the server.

@@ -235,6 +235,20 @@ describe('rejected values and their problems', () => {
       true
     ],
     ['phone-number', '+1 12', 'is not a possible phone number', {}, true],
+    [
+      'phone-number',
+      '555 867 5309',
+      'cannot be read: the Default phone country setting "Narnia" is not a two-letter ISO 3166-1 country code; use one such as "US", "GB" or "DE"',
+      { defaultCountry: 'Narnia' },
+      true
+    ],
+    [
+      'phone-number',
+      { original_phone_number: '020 7946 0958', country_code: 'GBR' },
+      'cannot be read: its country_code "GBR" is not a two-letter ISO 3166-1 country code (it has three letters: use the two-letter code, e.g. "US" for the United States); use one such as "US", "GB" or "DE"',
+      { defaultCountry: 'US' },
+      true
+    ],
     ['location', { city: 'Paris' }, 'has unknown location key "city"'],
     ['location', { latitude: 91 }, 'has a latitude outside -90..90'],
     [

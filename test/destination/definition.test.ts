@@ -123,6 +123,35 @@ describe('testAuthentication (GET /v2/self)', () => {
     ).resolves.not.toThrow()
   })
 
+  it.each([
+    [
+      'Narnia',
+      /default_phone_country: "Narnia" is not a two-letter ISO 3166-1 country code; use one such as "US"/
+    ],
+    [
+      'USA',
+      /"USA" is not a two-letter ISO 3166-1 country code \(it has three letters: use the two-letter code/
+    ]
+  ])('refuses the default phone country %s, naming the setting, before sending', async (country, message) => {
+    const scope = nock(API)
+      .get('/v2/self')
+      .reply(200, selfActive('record_permission:read-write object_configuration:read'))
+    await expect(
+      createTestIntegration(destination).testAuthentication({
+        api_key: 'key-1',
+        default_phone_country: country
+      })
+    ).rejects.toThrow(message)
+    expect(scope.isDone()).toBe(false)
+  })
+
+  it('accepts a two-letter country in any case', async () => {
+    nock(API).get('/v2/self').reply(200, selfActive('record_permission:read-write object_configuration:read'))
+    await expect(
+      createTestIntegration(destination).testAuthentication({ api_key: 'key-1', default_phone_country: 'gb' })
+    ).resolves.not.toThrow()
+  })
+
   it('reports a 401 as bad credentials', async () => {
     nock(API)
       .get('/v2/self')

@@ -1,6 +1,7 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import destination from '../../src'
+import { recordsWrittenBefore } from '../../src/api'
 import { API, errorBody, linesOf, mockSchema, recordBody, writesOf, useNock } from '../helpers/attio-fixtures'
 
 const COMPANY_ID = '33333333-3333-4333-8333-333333333333'
@@ -83,11 +84,21 @@ describe('Group Workspace', () => {
       .put('/v2/objects/workspaces/records')
       .query(true)
       .reply(200, recordBody('workspaces', WORKSPACE_ID))
-    await expect(
-      integration.testAction('groupWorkspace', { event: group(), auth, useDefaultMappings: true })
-    ).rejects.toThrow(
+    const error = await integration
+      .testAction('groupWorkspace', { event: group(), auth, useDefaultMappings: true })
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown as Error
+      )
+    expect(error?.message).toMatch(
       /^user_id: Attio has no User with user_id "user-42": run Identify User for this user first.*the Company and Workspace were written\.$/
     )
+    // The error says what the event wrote, for the page and the CLI to show.
+    expect(recordsWrittenBefore(error)).toEqual([
+      { object: 'companies', label: 'Company', record_id: COMPANY_ID, result: 'asserted' },
+      { object: 'workspaces', label: 'Workspace', record_id: WORKSPACE_ID, result: 'asserted' }
+    ])
+    expect(recordsWrittenBefore(new Error('another'))).toBeUndefined()
     // The Company and the Workspace are still written, without the link; no User is created.
     const writes = writesOf(integration.responses)
     expect(writes.map((r) => r.path)).toEqual([

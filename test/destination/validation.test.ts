@@ -122,6 +122,17 @@ describe('validation before sending', () => {
       ).toBe(
         'attributes: Attio requires "owner" (actor-reference) when it creates a deals record; map a value to it.'
       )
+      // Every missing required attribute in one message, not one per send.
+      nock.cleanAll()
+      clearSchemaCache()
+      expect(
+        await refused(
+          { object: 'deals', matching_attribute: 'external_id', attributes: { external_id: 'd-1' } },
+          'assertRecord'
+        )
+      ).toBe(
+        'attributes: Attio requires "name" (text), "stage" (status) and "owner" (actor-reference) when it creates a deals record; map a value to each.'
+      )
     } finally {
       ATTRIBUTES.deals.pop()
     }

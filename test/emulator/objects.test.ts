@@ -237,3 +237,72 @@ describe('default seed', () => {
     await expect(startEmulator({ port: 0, seed: file })).rejects.toThrow(/not valid JSON/)
   })
 })
+
+describe('custom objects of a seed', () => {
+  const { emu, call } = useEmulator()
+
+  test('the default seed has a custom object, Projects, with system attributes and its own', async () => {
+    const objects = await call()('GET', '/v2/objects')
+    expect(objects.body.data.map((o: Body) => o.api_slug)).toEqual([
+      'people',
+      'companies',
+      'deals',
+      'users',
+      'workspaces',
+      'projects'
+    ])
+    expect((await call()('GET', '/v2/objects/projects')).body.data).toMatchObject({
+      api_slug: 'projects',
+      singular_noun: 'Project',
+      plural_noun: 'Projects'
+    })
+    const attributes = (await call()('GET', '/v2/objects/projects/attributes')).body.data
+    const by = Object.fromEntries(attributes.map((a: Body) => [a.api_slug, a]))
+    expect(Object.keys(by)).toEqual([
+      'record_id',
+      'created_at',
+      'created_by',
+      'project_id',
+      'name',
+      'stage',
+      'budget'
+    ])
+    expect(by.project_id).toMatchObject({ type: 'text', is_unique: true, is_system_attribute: false })
+    expect(by.record_id).toMatchObject({ is_system_attribute: true, is_writable: false })
+  })
+
+  test('a project is asserted by its unique attribute, and a second assert updates it', async () => {
+    const path = '/v2/objects/projects/records?matching_attribute=project_id'
+    const first = await call()('PUT', path, {
+      data: { values: { project_id: 'p-1', name: 'Apollo', stage: 'Planned', budget: 1200 } }
+    })
+    expect(first.status).toBe(200)
+    const again = await call()('PUT', path, { data: { values: { project_id: 'p-1', stage: 'Active' } } })
+    expect(again.body.data.id.record_id).toBe(first.body.data.id.record_id)
+    const [project] = emu().state().projects
+    expect(project.values.stage[0]).toMatchObject({ option: { title: 'Active' } })
+    expect(project.values.name[0]).toMatchObject({ value: 'Apollo' })
+    expect(project.values.budget[0]).toMatchObject({ currency_value: 1200, currency_code: 'USD' })
+  })
+
+  test('a malformed or clashing custom object is refused at start', async () => {
+    await expect(
+      startEmulator({
+        port: 0,
+        seed: { objects: [{ api_slug: 'Bad Slug', singular_noun: 'x', plural_noun: 'x' }] }
+      })
+    ).rejects.toThrow(/objects\[0\]\.api_slug: expected a snake_case string/)
+    await expect(
+      startEmulator({
+        port: 0,
+        seed: { objects: [{ api_slug: 'people', singular_noun: 'P', plural_noun: 'Ps' }] }
+      })
+    ).rejects.toThrow(/object "people" already exists/)
+    await expect(
+      startEmulator({
+        port: 0,
+        seed: { objects: [{ api_slug: 'pets', singular_noun: '', plural_noun: 'Pets' }] }
+      })
+    ).rejects.toThrow(/objects\[0\]\.singular_noun: expected a non-empty string/)
+  })
+})

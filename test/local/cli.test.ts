@@ -3,55 +3,34 @@
  * as a real process interrupted with SIGINT, then resumed, with every event delivered exactly once.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { readCheckpoint } from '../../src/local/checkpoint'
-import { run } from '../../src/local/cli'
 import { clearWriteMemory } from '../../src/api'
 import { recordsOf, useEmulator } from '../helpers/emulator'
-import { identify } from './helpers'
+import { group, identify, ndjson, runCli as cli, useTempDir } from './helpers'
 
 const ctx = useEmulator({ rateLimits: true })
 // The destination remembers what it wrote (to skip unchanged writes); the emulator forgets between tests.
 beforeEach(() => clearWriteMemory())
 const ROOT = path.resolve(__dirname, '../..')
-
-let dir: string
-let previousUrl: string | undefined
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'local-cli-'))
-  previousUrl = process.env.ATTIO_API_URL
-})
-afterEach(() => {
-  // The CLI points ATTIO_API_URL at the Attio it talks to.
-  process.env.ATTIO_API_URL = previousUrl
-  rmSync(dir, { recursive: true, force: true })
-})
-
-function file(name: string, content: unknown): string {
-  const target = path.join(dir, name)
-  writeFileSync(target, typeof content === 'string' ? content : JSON.stringify(content))
-  return target
-}
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = ''
-  let stderr = ''
-  const code = await run(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text), isTTY: false },
-    env
-  })
-  return { code, stdout, stderr }
-}
+const temp = useTempDir('local-cli-')
+const file = temp.file
 
 const emulatorEnv = () => ({ ATTIO_API_URL: ctx.emulator.url, ATTIO_API_KEY: ctx.emulator.apiKey })
 
 describe('attio-destination send', () => {
   it('prints every exchange with Attio, without the key, and exits 0', async () => {
     const event = file('event.json', identify('user-1', 'ada@example.com', { name: 'Ada Lovelace' }))
-    const mapping = file('mapping.json', { person_attributes: { name: { '@path': '$.traits.name' } } })
+    const mapping = file('mapping.json', {
+      subscriptions: [
+        {
+          partnerAction: 'identifyUser',
+          subscribe: 'type = "identify"',
+          mapping: { person_attributes: { name: { '@path': '$.traits.name' } } }
+        }
+      ]
+    })
     const out = await cli(
       ['send', '--action', 'identifyUser', '--event', event, '--mapping', mapping],
       emulatorEnv()
@@ -119,7 +98,7 @@ describe('attio-destination replay', () => {
         .map((event) => JSON.stringify(event))
         .join('\n')
     )
-    const failures = path.join(dir, 'out.ndjson')
+    const failures = path.join(temp.dir, 'out.ndjson')
     const out = await cli(['replay', events, '--failures', failures], emulatorEnv())
     expect(out.code).toBe(1)
     expect(out.stdout).toContain('3 of 3 events processed')
@@ -128,7 +107,7 @@ describe('attio-destination replay', () => {
     expect(out.stdout).toMatch(/skipped {3}1\n +1 {2}no preset subscribes to type "track"/)
     expect(out.stdout).toContain(`replay ${failures}`)
     expect(readFileSync(failures, 'utf8')).toBe(`${JSON.stringify(identify('u2', 'broken'))}\n`)
-    expect(existsSync(path.join(dir, 'out.reasons.ndjson'))).toBe(true)
+    expect(existsSync(path.join(temp.dir, 'out.reasons.ndjson'))).toBe(true)
     expect(out.stderr).toContain('replay: 3/3 (100%)')
   })
 
@@ -191,4 +170,72 @@ describe('attio-destination replay', () => {
     expect(stats.requests['PUT /v2/objects/{object}/records'] - stats.rateLimited).toBe(2 * count)
     expect(stats.rateLimited).toBe(0)
   }, 40_000)
+})
+
+describe('attio-destination, the details a new user meets', () => {
+  it('prints the usage and exits 2 without a command; help prints it and exits 0', async () => {
+    const none = await cli([])
+    expect(none.code).toBe(2)
+    expect(none.stdout).toBe('')
+    expect(none.stderr).toContain('Usage: attio-destination <command>')
+    const help = await cli(['help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('Usage: attio-destination <command>')
+  })
+
+  it('complains about a missing file before it starts an emulator', async () => {
+    // No key in the environment: an emulator would be started for a run that cannot happen.
+    const replay = await cli(['replay', path.join(temp.dir, 'missing.ndjson')])
+    expect(replay.code).toBe(2)
+    expect(replay.stderr).toContain('missing.ndjson does not exist')
+    expect(replay.stderr).not.toContain('in-process Attio emulator')
+    const events = file('events.ndjson', ndjson([identify('u1', 'one@example.com')]))
+    const mapping = await cli(['replay', events, '--mapping', path.join(temp.dir, 'nope.json')])
+    expect(mapping.code).toBe(2)
+    expect(mapping.stderr).toContain('cannot read the mapping file')
+    expect(mapping.stderr).not.toContain('in-process Attio emulator')
+    const send = await cli(['send', '--action', 'identifyUser', '--event', path.join(temp.dir, 'e.json')])
+    expect(send.code).toBe(2)
+    expect(send.stderr).not.toContain('in-process Attio emulator')
+  })
+
+  it('writes failures in line order, and replaying them writes the next round with the original lines', async () => {
+    const lines = [
+      group('ws-ghost', 'ghost.com', 'ghost'), // fails last: its User never comes
+      identify('u2', 'not-an-email'), // fails at once, before any request
+      identify('u3', 'three@example.com'),
+      identify('u4', 'also-broken')
+    ]
+    const events = file('events.ndjson', ndjson(lines))
+    const first = await cli(['replay', events, '--concurrency', '4'], emulatorEnv())
+    expect(first.code).toBe(1)
+    const failures = path.join(temp.dir, 'events.failures.ndjson')
+    const reasonsOf = (name: string) =>
+      readFileSync(path.join(temp.dir, name), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { line: number; file: string })
+    expect(readFileSync(failures, 'utf8')).toBe(ndjson([lines[0], lines[1], lines[3]]))
+    expect(reasonsOf('events.failures.reasons.ndjson').map((r) => [r.line, r.file])).toEqual([
+      [1, events],
+      [2, events],
+      [4, events]
+    ])
+
+    // Fix the email of line 2 in the failures file, and send the failures again.
+    const fixed = ndjson([lines[0], identify('u2', 'two@example.com'), lines[3]])
+    file('events.failures.ndjson', fixed)
+    const second = await cli(['replay', failures], emulatorEnv())
+    expect(second.code).toBe(1)
+    expect(second.stdout).toMatch(/delivered 1 \(identifyUser 1\)/)
+    expect(existsSync(path.join(temp.dir, 'events.failures.failures.ndjson'))).toBe(false)
+    const next = path.join(temp.dir, 'events.failures-2.ndjson')
+    expect(second.stdout).toContain(`attio-destination replay ${next}`)
+    expect(readFileSync(next, 'utf8')).toBe(ndjson([lines[0], lines[3]]))
+    // The lines of the original events file, not of the failures file.
+    expect(reasonsOf('events.failures-2.reasons.ndjson').map((r) => [r.line, r.file])).toEqual([
+      [1, events],
+      [4, events]
+    ])
+  })
 })

@@ -1,4 +1,8 @@
-/** HTTP for the local server's tests, through got (as all HTTP outside actions-core is). */
+/** Helpers of the local tooling's tests: HTTP through got (as all HTTP outside actions-core is), events, the CLI. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { run } from '../../src/local/cli'
 
 export interface HttpAnswer {
   status: number
@@ -57,3 +61,42 @@ export function group(groupId: string, website: string, userId?: string) {
     traits: { website }
   }
 }
+
+/** Runs the attio-destination CLI in-process, capturing what it prints. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = ''
+  let stderr = ''
+  const code = await run(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text), isTTY: false },
+    env
+  })
+  return { code, stdout, stderr }
+}
+
+/**
+ * A temporary directory per test, and `file(name, content)` writing into it (content as it is when a
+ * string, JSON otherwise). The CLI points ATTIO_API_URL at what it talks to: it is put back after each test.
+ */
+export function useTempDir(prefix: string) {
+  const handle = { dir: '', file: (_name: string, _content: unknown): string => '' }
+  let previousUrl: string | undefined
+  beforeEach(() => {
+    handle.dir = mkdtempSync(path.join(tmpdir(), prefix))
+    previousUrl = process.env.ATTIO_API_URL
+  })
+  afterEach(() => {
+    process.env.ATTIO_API_URL = previousUrl
+    rmSync(handle.dir, { recursive: true, force: true })
+  })
+  handle.file = (name: string, content: unknown): string => {
+    const target = path.join(handle.dir, name)
+    writeFileSync(target, typeof content === 'string' ? content : JSON.stringify(content))
+    return target
+  }
+  return handle
+}
+
+/** An NDJSON text of events (strings are lines as they are). */
+export const ndjson = (lines: unknown[]): string =>
+  lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n'

@@ -4,105 +4,23 @@
  * Chromium is not installed. With LOCAL_PAGE_SCREENSHOT=<file.png> it also saves a screenshot of the page
  * after a successful send (docs/local-page.png is made this way).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import type { BrowserContext, Page } from 'playwright-core'
-import { LocalRunner } from '../../src/local/runner'
-import { startLocalServer, type RunningLocalServer } from '../../src/local/server'
-import { clearWriteMemory } from '../../src/api'
-import { recordsOf, useEmulator } from '../helpers/emulator'
+import type { Page } from 'playwright-core'
+import { recordsOf } from '../helpers/emulator'
+import * as browser from './browser'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const HAS_CHROMIUM = existsSync(CHROMIUM)
-const SKIP_REASON = `${CHROMIUM} is not installed (apt-get install chromium)`
-if (!HAS_CHROMIUM) console.warn(`The browser test of the local page is skipped: ${SKIP_REASON}.`)
-
-const describeInBrowser = HAS_CHROMIUM ? describe : describe.skip
-const title = HAS_CHROMIUM
-  ? 'the page in headless Chromium'
-  : `the page in headless Chromium (skipped: ${SKIP_REASON})`
-
-describeInBrowser(title, () => {
-  const ctx = useEmulator({ rateLimits: true })
-  // The destination remembers what it wrote (to skip unchanged writes); the emulator forgets between tests.
-  beforeEach(() => clearWriteMemory())
-  let server: RunningLocalServer
-  let browser: BrowserContext
-  let profile: string
+browser.describeInBrowser('the page in headless Chromium', () => {
+  const handle = browser.usePage()
+  const { ctx } = handle
   let page: Page
-  const pageErrors: string[] = []
-
-  beforeAll(async () => {
-    server = await startLocalServer({
-      port: 0,
-      runner: new LocalRunner({ defaultApiKey: ctx.emulator.apiKey }),
-      apiUrl: ctx.emulator.url,
-      emulatorUrl: ctx.emulator.url
-    })
-    const { chromium } = await import('playwright-core')
-    profile = mkdtempSync(path.join(tmpdir(), 'local-page-chromium-'))
-    // A persistent context is how playwright takes a (fresh) --user-data-dir.
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run'
-      ]
-    })
-  }, 30_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    if (profile) rmSync(profile, { recursive: true, force: true })
+  beforeEach(() => {
+    page = handle.page
   })
-
-  beforeEach(async () => {
-    page = browser.pages()[0] ?? (await browser.newPage())
-    page.removeAllListeners('pageerror')
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    await page.goto(`${server.url}/`)
-    await page.waitForSelector('body[data-ready="true"]')
-  })
-
-  afterEach(() => {
-    expect(pageErrors).toEqual([])
-  })
-
-  async function addAttribute(field: string, value: string, attribute: string): Promise<void> {
-    const editor = page.locator(`[data-field="${field}"]`)
-    await editor.getByRole('button', { name: '+ Add attribute' }).click()
-    await editor.locator('.kv-value').last().fill(value)
-    await editor.locator('.kv-key').last().fill(attribute)
-  }
-
-  async function setEvent(event: unknown): Promise<void> {
-    await page.locator('#event-json').fill(JSON.stringify(event, null, 2))
-  }
-
-  /** Clicks Send and waits until the answer is rendered (the button is enabled again). */
-  async function send(): Promise<void> {
-    await page.locator('#send').click()
-    await page.waitForSelector('#results-body .banner')
-    await page.waitForFunction("document.querySelector('#send').disabled === false")
-  }
-
-  const text = async (selector: string) => (await page.locator(selector).first().textContent()) ?? ''
-
-  /** Waits for a dynamic field's choices to arrive from Attio. */
-  const choicesLoaded = (path: string) =>
-    page.waitForFunction(
-      `(document.querySelector('[data-note-for="${path}"]')?.textContent ?? '').includes('from Attio')`
-    )
+  const send = () => browser.send(page)
+  const setEvent = (event: unknown) => browser.setEvent(page, event)
+  const text = (selector: string) => browser.text(page, selector)
+  const addAttribute = (field: string, value: string, attribute: string) =>
+    browser.addAttribute(page, field, value, attribute)
+  const choicesLoaded = (path: string) => browser.choicesLoaded(page, path)
 
   it('builds the mapping form from the manifest, with defaults and pickers from Attio', async () => {
     expect(await page.locator('#action-select').inputValue()).toBe('preset:0')
@@ -199,7 +117,7 @@ describeInBrowser(title, () => {
     await page.locator('#batch-toggle').check()
     await page.locator('#batch-count').fill('3')
     await send()
-    expect(await text('#results-body .banner.ok')).toContain('All 3 events delivered')
+    expect(await text('#results-body .banner.ok')).toContain('All 3 events accepted by Attio')
     expect(await page.locator('table.outcomes tbody tr').count()).toBe(3)
     expect(await text('table.outcomes tbody')).toContain('user-1815-3')
     await ctx.emulator.settle()

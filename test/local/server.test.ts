@@ -5,7 +5,7 @@
 import { createServer } from 'node:net'
 import { LocalRunner } from '../../src/local/runner'
 import { startLocalServer, type RunningLocalServer } from '../../src/local/server'
-import { startLocal } from '../../src/local/start'
+import { parseStartArgs, startLocal } from '../../src/local/start'
 import { clearWriteMemory } from '../../src/api'
 import { recordsOf, useEmulator, valuesOf } from '../helpers/emulator'
 import { group, http, identify } from './helpers'
@@ -57,9 +57,67 @@ describe('the server', () => {
     expect(page.status).toBe(200)
     expect(page.headers['content-type']).toMatch(/text\/html/)
     expect(page.headers['content-security-policy']).toContain("script-src 'self'")
-    expect(page.text).toContain('<script src="/app.js" defer></script>')
-    expect((await http(`${server.url}/app.js`)).headers['content-type']).toMatch(/javascript/)
-    expect((await http(`${server.url}/style.css`)).status).toBe(200)
+    expect(page.text).toContain('<script type="module" src="/main.js"></script>')
+    expect((await http(`${server.url}/main.js`)).headers['content-type']).toMatch(/javascript/)
+    expect((await http(`${server.url}/base.css`)).status).toBe(200)
+    // The page's modules only: not its type declarations or configuration, nothing outside it.
+    for (const path of ['/types.d.ts', '/tsconfig.json', '/nope.js', '/..%2Fserver.ts', '/Main.js']) {
+      expect((await http(`${server.url}${path}`)).status).toBe(404)
+    }
+  })
+
+  it('serves, from the build, every module the page imports', async () => {
+    const { execFileSync } = await import('node:child_process')
+    const { mkdtempSync, readFileSync, readdirSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const built = mkdtempSync(`${tmpdir()}/local-page-build-`)
+    try {
+      // What `npm run build` does for the page, into a directory of the test's own.
+      execFileSync(process.execPath, ['scripts/copy-page.mjs', built], { cwd: `${__dirname}/../..` })
+      const files = readdirSync(built).sort()
+      expect(files).toContain('index.html')
+      expect(files.filter((name) => name.endsWith('.d.ts') || name.endsWith('.json'))).toEqual([])
+      // Every import of every module resolves to a file of the build.
+      const wanted = new Set(['main.js'])
+      for (const name of files.filter((file) => file.endsWith('.js'))) {
+        for (const match of readFileSync(`${built}/${name}`, 'utf8').matchAll(/from '\.\/([a-z-]+\.js)'/g)) {
+          wanted.add(match[1])
+        }
+      }
+      for (const name of wanted) expect(files).toContain(name)
+    } finally {
+      rmSync(built, { recursive: true, force: true })
+    }
+  })
+
+  it("tells whether an event matches a trigger, and reads a mapping file with the CLI's parser", async () => {
+    const matches = (
+      await post('/_local/trigger', { subscribe: 'type = "identify"', payload: identify('u', 'a@b.co') })
+    ).json
+    expect(matches).toEqual({ matches: true, unmatched: 0 })
+    const batch = await post('/_local/trigger', {
+      subscribe: 'type = "identify"',
+      payload: [identify('u', 'a@b.co'), { type: 'track', event: 'x' }]
+    })
+    expect(batch.json).toEqual({ matches: false, unmatched: 1 })
+    const broken = (await post('/_local/trigger', { subscribe: 'typo = 1', payload: {} })).json as {
+      problem: string
+    }
+    expect(broken.problem).toContain('is not a condition actions-core can evaluate')
+
+    const file = await post('/_local/mapping-file', {
+      text: JSON.stringify([{ action: 'identifyUser', subscribe: 'type = "identify"' }])
+    })
+    expect(file.json).toMatchObject({
+      subscriptions: [{ partnerAction: 'identifyUser', name: 'Identify User' }]
+    })
+    const bad = await post('/_local/mapping-file', {
+      text: '[{"partnerAction": "nope", "subscribe": "type = \\"x\\""}]'
+    })
+    expect(bad.status).toBe(400)
+    expect((bad.json as { error: { problems: string[] } }).error.problems).toEqual([
+      expect.stringContaining('[0].partnerAction: "nope" is not an action of this destination')
+    ])
   })
 
   it('refuses requests from other origins', async () => {
@@ -218,6 +276,46 @@ describe('POST /{action}', () => {
     expect(ctx.emulator.stats().writes).toBe(0)
   })
 
+  it('refuses a mapping value that looks like a directive but is text, on its field, sending nothing', async () => {
+    const answer = await post('/identifyUser', {
+      payload: identify('user-1', 'ada@example.com', { name: 'Ada' }),
+      mapping: { person_attributes: { job_title: '{"@template": "{{traits.name}}"' } }
+    })
+    expect((answer.json as Answer).error).toMatchObject({
+      status: 400,
+      code: 'INVALID_MAPPING',
+      field: 'person_attributes.job_title',
+      retry: false
+    })
+    expect((answer.json as Answer).error?.message).toContain(
+      'looks like a mapping directive but is not valid JSON'
+    )
+    expect((answer.json as Answer).exchanges).toEqual([])
+    expect(ctx.emulator.stats().writes + ctx.emulator.stats().reads).toBe(0)
+  })
+
+  it('explains every missing required field at once: the paths read, and what to map', async () => {
+    const answer = await post('/identifyUser', { payload: { type: 'identify', traits: {} } })
+    const error = (answer.json as Answer & { error: { problems?: Array<{ field: string }> } }).error
+    expect(error.problems?.map((problem) => problem.field)).toEqual(['email_address', 'user_id'])
+    expect(error.message).toContain(
+      'email_address: required, and the event has no value at any of $.traits.email, $.context.traits.email or $.properties.email'
+    )
+    expect(error.message).toContain('user_id: required, and the event has no value at $.userId')
+    expect(error.message).not.toContain('The root value')
+  })
+
+  it('shows what a group event wrote when its User link failed', async () => {
+    const answer = (await post('/groupWorkspace', { payload: group('ws-1', 'acme.com', 'nobody') }))
+      .json as Answer
+    expect(answer.ok).toBe(false)
+    expect(answer.error).toMatchObject({ status: 404, field: 'user_id' })
+    expect(answer.result?.records.map((record) => [record.label, record.result])).toEqual([
+      ['Company', 'asserted'],
+      ['Workspace', 'asserted']
+    ])
+  })
+
   it('merges the given mapping over the defaults', async () => {
     const answer = await post('/identifyUser', {
       payload: identify('ignored', 'ada@example.com'),
@@ -370,5 +468,79 @@ describe('npm start', () => {
       process.env.ATTIO_API_URL = previous
       await new Promise((resolve) => blocker.close(resolve))
     }
+  })
+})
+
+describe('npm start, with one emulator for everything', () => {
+  it("takes the embedded emulator's port and seed", async () => {
+    const previous = process.env.ATTIO_API_URL
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const dir = mkdtempSync(`${tmpdir()}/start-seed-`)
+    const seed = `${dir}/seed.json`
+    writeFileSync(seed, JSON.stringify({ attributes: { people: [{ api_slug: 'karma', type: 'number' }] } }))
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const free = (probe.address() as { port: number }).port
+    await new Promise((resolve) => probe.close(resolve))
+    const started = await startLocal({ PORT: '0' }, undefined, { emulatorPort: free, seed })
+    try {
+      expect(started.emulator?.url).toBe(`http://127.0.0.1:${free}`)
+      const keys = (await http(`${started.server.url}/identifyUser/person_attributes.__keys__`, { body: {} }))
+        .json as { choices: Array<{ value: string }> }
+      expect(keys.choices.map((choice) => choice.value)).toContain('karma')
+    } finally {
+      await started.close()
+      process.env.ATTIO_API_URL = previous
+      rmSync(dir, { recursive: true, force: true })
+    }
+    await expect(
+      startLocal({ PORT: '0', ATTIO_API_KEY: 'k' }, undefined, { seed: 'x.json' })
+    ).rejects.toThrow(/--emulator-port and --seed are for the embedded emulator/)
+    expect(parseStartArgs(['--port', '3001', '--emulator-port=4010', '--seed', 's.json'])).toEqual({
+      port: 3001,
+      emulatorPort: 4010,
+      seed: 's.json'
+    })
+    expect(() => parseStartArgs(['--emulator-port', 'x'])).toThrow(/not a port number/)
+    expect(() => parseStartArgs(['--sed', 'x'])).toThrow(/unknown flag "--sed"/)
+  })
+
+  it('shows the records of an emulator started on its own, given by ATTIO_API_URL and ATTIO_API_KEY', async () => {
+    const previous = process.env.ATTIO_API_URL
+    const started = await startLocal({
+      PORT: '0',
+      ATTIO_API_KEY: ctx.emulator.apiKey,
+      ATTIO_API_URL: ctx.emulator.url
+    })
+    try {
+      expect(started.emulator).toBeUndefined()
+      expect((await http(`${started.server.url}/_local/info`)).json).toMatchObject({ target: 'emulator' })
+      await http(`${started.server.url}/identifyUser`, {
+        body: { payload: identify('user-5', 'five@example.com') }
+      })
+      const records = (await http(`${started.server.url}/_local/records`)).json as {
+        counts: Record<string, number>
+      }
+      expect(records.counts).toMatchObject({ people: 1, users: 1, projects: 0 })
+    } finally {
+      await started.close()
+      process.env.ATTIO_API_URL = previous
+    }
+  })
+
+  it('has a custom object to try Assert Record on', async () => {
+    const answer = (
+      await post('/assertRecord', {
+        payload: { type: 'track', event: 'Project Created', properties: { id: 'p-7', name: 'Apollo' } },
+        mapping: {
+          object: 'projects',
+          matching_attribute: 'project_id',
+          attributes: { project_id: { '@path': '$.properties.id' }, name: { '@path': '$.properties.name' } }
+        }
+      })
+    ).json as Answer
+    expect(answer.ok).toBe(true)
+    expect(valuesOf(recordsOf(ctx.emulator, 'projects')[0], 'name', 'value')).toEqual(['Apollo'])
   })
 })

@@ -18,6 +18,9 @@ import { summarizeState, valueText } from '../../src/local/records'
 import { redactDeep, redactText, secretList } from '../../src/local/redact'
 import { defaultFailuresFile, identityKeys, reasonKey, reasonsFileFor } from '../../src/local/replay'
 import { portFrom } from '../../src/local/start'
+import { directiveLookalike, checkMapping } from '../../src/local/mapping-check'
+import { formatMappingFile, MappingFileError, parseMappingFile } from '../../src/local/mapping-file'
+import { explainMissing, pathsRead } from '../../src/local/missing-fields'
 
 describe('redaction', () => {
   it('replaces every occurrence of every secret, in values and keys, and Authorization headers whole', () => {
@@ -107,7 +110,8 @@ describe('CLI flags', () => {
       resume: true,
       failures: 'f.ndjson'
     })
-    expect(parseArgs([])).toEqual({ command: 'help' })
+    expect(parseArgs([])).toEqual({ command: 'none' })
+    expect(parseArgs(['help'])).toEqual({ command: 'help' })
   })
 
   it('refuses what it does not understand', () => {
@@ -185,8 +189,10 @@ describe('replay naming', () => {
     expect(identityKeys({ type: 'track' })).toEqual([])
   })
 
-  it('names the failures file and its reasons next to the events', () => {
+  it('names the failures file and its reasons next to the events, one round after another', () => {
     expect(defaultFailuresFile('/d/events.ndjson')).toBe('/d/events.failures.ndjson')
+    expect(defaultFailuresFile('/d/events.failures.ndjson')).toBe('/d/events.failures-2.ndjson')
+    expect(defaultFailuresFile('/d/events.failures-2.ndjson')).toBe('/d/events.failures-3.ndjson')
     expect(defaultFailuresFile('/d/events.txt')).toBe('/d/events.txt.failures.ndjson')
     expect(reasonsFileFor('/d/out.ndjson')).toBe('/d/out.reasons.ndjson')
   })
@@ -259,5 +265,122 @@ describe('progress', () => {
     expect(formatDuration(4_000)).toBe('4s')
     expect(formatDuration(125_000)).toBe('2m05s')
     expect(formatDuration(3_720_000)).toBe('1h02m')
+  })
+})
+
+describe('the mapping file', () => {
+  const catalog = {
+    identifyUser: { slug: 'identifyUser', title: 'Identify User', fields: { email_address: {}, user_id: {} } }
+  }
+  const problemsOf = (json: string) => {
+    try {
+      parseMappingFile(json, 'm.json', catalog)
+    } catch (error) {
+      return (error as MappingFileError).problems
+    }
+    return []
+  }
+
+  it('reads subscriptions, or a bare array of them, with action for partnerAction and names by default', () => {
+    const subscription = { action: 'identifyUser', subscribe: 'type = "identify"' }
+    const expected = {
+      version: 1,
+      subscriptions: [
+        { name: 'Identify User', partnerAction: 'identifyUser', subscribe: 'type = "identify"', mapping: {} }
+      ]
+    }
+    expect(parseMappingFile(JSON.stringify([subscription]), 'm.json', catalog)).toEqual(expected)
+    expect(parseMappingFile(JSON.stringify({ subscriptions: [subscription] }), 'm.json', catalog)).toEqual(
+      expected
+    )
+    // What the page exports reads back as it was.
+    expect(parseMappingFile(formatMappingFile(expected.subscriptions), 'm.json', catalog)).toEqual(expected)
+  })
+
+  it('names every problem with its place', () => {
+    expect(problemsOf('{"subscriptions": [')).toEqual([expect.stringMatching(/^it is not valid JSON/)])
+    expect(problemsOf('"x"')).toEqual([
+      'the file must hold {"subscriptions": [...]} (or an array of subscriptions).'
+    ])
+    expect(problemsOf('{"subscriptions": [], "version": 2}')).toEqual(['version: must be 1 (or left out)'])
+    expect(problemsOf('{"subscriptions": []}')).toEqual([
+      'subscriptions: is empty: give at least one subscription.'
+    ])
+    expect(
+      problemsOf(
+        JSON.stringify([
+          { partnerAction: 'identifyUser', action: 'groupWorkspace', subscribe: 'type = "identify"' },
+          { subscribe: 'type = "identify"', mapping: [] }
+        ])
+      )
+    ).toEqual(['[1].mapping: must be an object: field name → value or directive'])
+    expect(
+      problemsOf(
+        JSON.stringify([
+          { partnerAction: 'identifyUser', action: 'groupWorkspace', subscribe: 'type = "identify"' },
+          { subscribe: 'typo = "identify"' }
+        ])
+      )
+    ).toEqual([
+      '[0]: partnerAction "identifyUser" and action "groupWorkspace" differ; give one.',
+      '[1].partnerAction: is missing: the action slug, e.g. "identifyUser"',
+      expect.stringMatching(
+        /^\[1\]\.subscribe: "typo = \\"identify\\"" is not a condition actions-core can evaluate/
+      )
+    ])
+  })
+})
+
+describe('mapping checks', () => {
+  it('tells plain text that looks like a directive', () => {
+    expect(directiveLookalike('{"@template": "{{traits.name}}"')).toMatch(
+      /looks like a mapping directive but is not valid JSON/
+    )
+    expect(directiveLookalike('{"@path": "$.traits.name"}')).toMatch(/is a mapping directive written as text/)
+    expect(directiveLookalike('$.traits.name')).toMatch(/is a path written as text/)
+    expect(directiveLookalike('{{traits.name}}')).toMatch(/is a template written as text/)
+    expect(directiveLookalike('{{traits.name}')).toMatch(/has unbalanced template braces/)
+    for (const text of ['Ada', '{not a directive}', '$ 5', 'people'])
+      expect(directiveLookalike(text)).toBeUndefined()
+  })
+
+  it('checks every field, inside key-value fields too, and leaves directives to actions-core', () => {
+    const action = { slug: 'identifyUser', fields: { email_address: {}, person_attributes: {} } }
+    expect(
+      checkMapping(
+        {
+          email_address: { '@path': '$.traits.email' },
+          person_attributes: { job_title: '{"@template": "x"', name: { '@template': '{{traits.name}}' } },
+          emial: 'x'
+        },
+        action
+      ).map((problem) => problem.field)
+    ).toEqual(['person_attributes.job_title', 'emial'])
+    expect(checkMapping({ email_address: { '@tempalte': 'x' } }, action)).toEqual([
+      { field: 'email_address', message: 'email_address: has an invalid directive: @tempalte.' }
+    ])
+  })
+})
+
+describe('missing required fields', () => {
+  it('names the event paths the mapping reads', () => {
+    const email = {
+      '@if': {
+        exists: { '@path': '$.traits.email' },
+        then: { '@path': '$.traits.email' },
+        else: { '@path': '$.properties.email' }
+      }
+    }
+    expect(pathsRead(email)).toEqual(['$.traits.email', '$.properties.email'])
+    expect(pathsRead({ '@template': '{{traits.first}} {{ traits.last }}' })).toEqual([
+      '$.traits.first',
+      '$.traits.last'
+    ])
+    expect(explainMissing('email_address', { email_address: email }, 'Email address')).toBe(
+      'email_address: required, and the event has no value at any of $.traits.email or $.properties.email (the paths its mapping reads). Map "Email address" to the path your events carry it in, or add it to the event.'
+    )
+    expect(explainMissing('user_id', {}, 'User ID')).toBe(
+      'user_id: required, and not mapped: map "User ID" to the event path that holds it, e.g. $.traits.user_id.'
+    )
   })
 })

@@ -1,5 +1,17 @@
-import { defaultValues, InvalidAuthenticationError, type DestinationDefinition } from '@segment/actions-core'
-import { AttioClient, credentialOf, NO_CREDENTIAL_MESSAGE, REQUIRED_SCOPES, secretsOf } from '../../api'
+import {
+  defaultValues,
+  IntegrationError,
+  InvalidAuthenticationError,
+  type DestinationDefinition
+} from '@segment/actions-core'
+import {
+  AttioClient,
+  credentialOf,
+  NO_CREDENTIAL_MESSAGE,
+  phoneCountryProblem,
+  REQUIRED_SCOPES,
+  secretsOf
+} from '../../api'
 import assertRecord from './assertRecord'
 import type { Settings } from './generated-types'
 import groupWorkspace from './groupWorkspace'
@@ -53,6 +65,15 @@ const destination: DestinationDefinition<Settings> = {
       }
     },
     testAuthentication: async (request, { settings, auth }) => {
+      // The settings first: a bad one is named here, not blamed on the first phone number it breaks.
+      const country = phoneCountryProblem(settings.default_phone_country)
+      if (country) {
+        throw new IntegrationError(
+          `default_phone_country: ${country} (the country assumed for phone numbers written without "+"; leave it empty to refuse such numbers).`,
+          'BAD_REQUEST',
+          400
+        )
+      }
       const credential = credentialOf(settings, auth)
       if (!credential) throw new InvalidAuthenticationError(NO_CREDENTIAL_MESSAGE)
       const self = await new AttioClient(request, credential, secretsOf(settings, auth)).self()
