@@ -24,6 +24,19 @@ import {
 } from './values'
 import type { AttributeDef } from './wire'
 
+/**
+ * References are instructions to the destination (write that record first; link that existing record), so
+ * they must never come from event data. Only the two functions below make them, and a value is a reference
+ * only when it is one of the objects they made (an identity check against this module-private set, which
+ * nothing built from JSON can pass), never because of its shape or a `kind` property.
+ */
+const issued = new WeakSet<object>()
+
+function issue<T extends Reference>(reference: T): T {
+  issued.add(reference)
+  return Object.freeze(reference)
+}
+
 /** Write a referenced record first and point to it by its record id. */
 export interface AssertionReference {
   readonly kind: 'assertion'
@@ -45,7 +58,13 @@ export interface ExistingReference {
 
 export type Reference = AssertionReference | ExistingReference
 
-export const referTo = (assertion: RecordAssertion): AssertionReference => ({ kind: 'assertion', assertion })
+/** A reference to a record written first (made by the actions only, never read from an event). */
+export const referTo = (assertion: RecordAssertion): AssertionReference =>
+  issue({ kind: 'assertion', assertion: Object.freeze({ ...assertion }) })
+
+/** A link to a record that must already exist (made by the actions only, never read from an event). */
+export const linkExisting = (reference: Omit<ExistingReference, 'kind'>): ExistingReference =>
+  issue({ kind: 'existing', ...reference })
 
 export interface ValueInput {
   /** The attribute's slug or id, as mapped. */
@@ -383,12 +402,9 @@ async function writeValue(
   }
 }
 
+/** The reference an action made (`referTo`, `linkExisting`); any other value, whatever its shape, is a value. */
 function asReference(value: unknown): Reference | undefined {
-  if (typeof value !== 'object' || value === null) return undefined
-  const kind = (value as { kind?: unknown }).kind
-  if (kind === 'assertion' && 'assertion' in value) return value as AssertionReference
-  if (kind === 'existing' && 'object' in value) return value as ExistingReference
-  return undefined
+  return typeof value === 'object' && value !== null && issued.has(value) ? (value as Reference) : undefined
 }
 
 /** Stable text for a wire value (object keys sorted), for identities and fingerprints. */

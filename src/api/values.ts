@@ -58,13 +58,6 @@ export interface WriteContext {
   allowedObjects?: readonly string[]
 }
 
-/** A reference to a record by its id, produced when the referenced record was written first. */
-export interface RecordIdReference {
-  readonly kind: 'record-id'
-  readonly object: string
-  readonly recordId: string
-}
-
 /** A value that cannot be written: `problem` says why, the writer's `accepted` says what would be. */
 export class ValueProblem extends Error {
   constructor(readonly problem: string) {
@@ -410,52 +403,27 @@ function writeOption(input: unknown, context: WriteContext, key: 'option' | 'sta
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** Builds the reference form for a record that was written first and whose id is known. */
-export function referenceById(object: string, recordId: string): RecordIdReference {
-  return { kind: 'record-id', object, recordId }
-}
-
-export function isRecordIdReference(value: unknown): value is RecordIdReference {
-  return isPlainObject(value) && value.kind === 'record-id' && typeof value.recordId === 'string'
-}
-
 /** The wire form of a reference to a record whose id is known. */
 export function recordIdItem(object: string, recordId: string): WireItem {
   return { target_object: object, target_record_id: recordId }
 }
 
+/**
+ * The documented forms of a record reference, and nothing else: `{target_object, target_record_id}`; for
+ * an attribute that allows one standard object, `{target_object, <its key attribute>: [one key value]}` or
+ * the key as a plain string; a record id string when the attribute allows one object. An object with any
+ * other key (the shape of an internal instruction, say) is refused, never interpreted.
+ */
 function writeRecordReference(input: unknown, context: WriteContext): WireItem {
   const allowed = context.allowedObjects ?? []
-  if (isRecordIdReference(input)) return recordIdItem(input.object, input.recordId)
-  if (isPlainObject(input)) {
-    const target = input.target_object
-    const id = input.target_record_id
-    if (typeof target === 'string' && typeof id === 'string' && UUID.test(id)) {
-      if (allowed.length > 0 && !allowed.includes(target)) {
-        throw new ValueProblem(
-          `points to "${target}" records, but this attribute allows ${allowed.join(', ')}`
-        )
-      }
-      return { target_object: target, target_record_id: id }
-    }
-    throw new ValueProblem('is an object without target_object and a target_record_id UUID')
-  }
+  if (isPlainObject(input)) return writeReferenceObject(input, allowed, context)
   if (typeof input !== 'string' && typeof input !== 'number') {
     throw new ValueProblem(`is ${describeType(input)}, not a reference`)
   }
   const text = String(input).trim()
   if (text === '') throw new ValueProblem('is empty')
   const keyed = allowed.filter((object) => object in REFERENCE_KEYS)
-  if (keyed.length === 1 && allowed.length === 1) {
-    const object = keyed[0]
-    const key = REFERENCE_KEYS[object]
-    const formatted = writeAttributeItem(
-      { slug: key.attribute, type: key.type, isMultiselect: false },
-      text,
-      context
-    )
-    return { target_object: object, [key.attribute]: [formatted] }
-  }
+  if (keyed.length === 1 && allowed.length === 1) return referenceByKey(keyed[0], text, context)
   if (UUID.test(text) && allowed.length === 1) {
     return { target_object: allowed[0], target_record_id: text }
   }
@@ -464,6 +432,57 @@ function writeRecordReference(input: unknown, context: WriteContext): WireItem {
       ? `is not a record id, and "${allowed[0]}" records can only be referenced by record id`
       : `is ambiguous: this attribute may point to ${allowed.join(', ') || 'several objects'}, so give {target_object, target_record_id}`
   )
+}
+
+/** `{target_object: "companies", domains: [{domain: "acme.com"}]}`: a standard object's record by its key. */
+function referenceByKey(object: string, key: unknown, context: WriteContext): WireItem {
+  const { attribute, type } = REFERENCE_KEYS[object]
+  const formatted = writeAttributeItem({ slug: attribute, type, isMultiselect: false }, key, context)
+  return { target_object: object, [attribute]: [formatted] }
+}
+
+function writeReferenceObject(
+  input: Record<string, unknown>,
+  allowed: readonly string[],
+  context: WriteContext
+): WireItem {
+  const target = input.target_object
+  const others = Object.keys(input).filter((key) => key !== 'target_object')
+  if (typeof target !== 'string' || target.trim() === '') {
+    throw new ValueProblem('is an object without target_object (the slug of the referenced object)')
+  }
+  if (allowed.length > 0 && !allowed.includes(target)) {
+    throw new ValueProblem(`points to "${target}" records, but this attribute allows ${allowed.join(', ')}`)
+  }
+  const key = REFERENCE_KEYS[target]?.attribute
+  if (others.length === 1 && others[0] === 'target_record_id') {
+    const id = input.target_record_id
+    if (typeof id === 'string' && UUID.test(id)) return { target_object: target, target_record_id: id }
+    throw new ValueProblem('has a target_record_id that is not a record id (a UUID)')
+  }
+  if (key !== undefined && allowed.length === 1 && others.length === 1 && others[0] === key) {
+    const given = input[key]
+    const items = Array.isArray(given) ? given : [given]
+    if (items.length !== 1) throw new ValueProblem(`has ${items.length} values as ${key}, not one`)
+    return referenceByKey(target, items[0], context)
+  }
+  const unexpected = others.filter((other) => other !== 'target_record_id' && other !== key)
+  throw new ValueProblem(
+    unexpected.length > 0
+      ? `has unexpected key${unexpected.length > 1 ? 's' : ''} ${unexpected
+          .slice(0, 5)
+          .map((k) => showKey(k))
+          .join(
+            ', '
+          )} (a reference has target_object and target_record_id${key && allowed.length === 1 ? ` or ${key}` : ''}, nothing else)`
+      : 'has no target_record_id'
+  )
+}
+
+/** A key of an offending object for a message: quoted, short, one line. */
+function showKey(key: string): string {
+  const short = key.length > 40 ? `${key.slice(0, 39)}…` : key
+  return JSON.stringify(short)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -575,7 +594,7 @@ const TYPE_WRITERS: Readonly<Record<AttributeType, TypeWriter>> = {
   },
   'record-reference': {
     accepted:
-      "the referenced record's key (an email for people, a domain for companies, a user_id for users, a workspace_id for workspaces) or {target_object, target_record_id}",
+      "the referenced record's key (an email for people, a domain for companies, a user_id for users, a workspace_id for workspaces), {target_object, target_record_id}, or {target_object, <that key attribute>: [value]}",
     write: writeRecordReference
   },
   'actor-reference': {
