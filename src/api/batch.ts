@@ -10,7 +10,7 @@
  */
 import { PayloadValidationError } from '@segment/actions-core'
 import type { AttioClient, RecordId, WireValues } from './client'
-import { AttioApiError } from './errors'
+import { AttioApiError, CredentialRefusedError } from './errors'
 import {
   canonical,
   matchingText,
@@ -482,12 +482,20 @@ export async function deliverBatch(
 
   // 1. Build and check every event the way the single path does; a failure is that event's alone.
   const prepared: Array<{ index: number; record: PreparedRecord; receivedAt: string }> = []
+  // Once Attio refuses the credential, it refuses it for every event: no request more to learn that.
+  let refused: EventOutcome | undefined
   for (const [index, item] of items.entries()) {
     try {
-      const record = await prepareRecord(schema, item.build(), item.options)
+      const assertion = item.build()
+      if (refused) {
+        outcomes[index] = refused
+        continue
+      }
+      const record = await prepareRecord(schema, assertion, item.options)
       prepared.push({ index, record, receivedAt: normaliseReceivedAt(item.receivedAt) ?? now })
     } catch (error) {
       outcomes[index] = errorOutcome(error)
+      if (error instanceof CredentialRefusedError) refused = outcomes[index]
     }
   }
 
