@@ -45,6 +45,9 @@ export class WriteLimiter {
   /** When the write at `position` in the queue (0: its head) can be sent, if nothing else changes. */
   private sendTime(now: number, position: number): number {
     while (this.sent.length > 0 && this.sent[0] <= now - this.windowMs) this.sent.shift()
+    // A clock set back must not hold writes for as long: a send "in the future" counts as sent now.
+    for (let index = this.sent.length - 1; index >= 0 && this.sent[index] > now; index--)
+      this.sent[index] = now
     const times = [...this.sent]
     let at = now
     for (let index = 0; index <= position; index++) {

@@ -107,3 +107,14 @@ describe('backpressure on the queue position', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b))
   })
 })
+
+it('a clock set back does not hold writes for as long', async () => {
+  jest.useFakeTimers({ now: 5_000_000 })
+  const limiter = new WriteLimiter()
+  const run = await concurrentWrites(limiter, 25, 5000)
+  expect(run.sentAfter).toHaveLength(25)
+  jest.setSystemTime(5_000_000 - 60_000)
+  const after = await concurrentWrites(limiter, 25, 5000)
+  expect(after.refused).toEqual([])
+  expect(Math.max(...after.sentAfter)).toBeLessThanOrEqual(1100)
+})
