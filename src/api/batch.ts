@@ -19,6 +19,7 @@ import {
   recordKey,
   writeRecord,
   type ExistingReference,
+  type LinkFates,
   type PreparedRecord,
   type PrepareOptions,
   type RecordAssertion,
@@ -406,7 +407,7 @@ function linkAssertion(
 }
 
 /** A link of one record to one linked record: what its event's outcome looks up. */
-const linkKey = (record: MergedRecord, reference: ExistingReference) =>
+const linkKey = (record: Pick<MergedRecord, 'key'>, reference: ExistingReference) =>
   `${record.key}\u0001${lookupKey(reference)}`
 
 /** A merged record as a single-path record again, for the queue. */
@@ -541,6 +542,7 @@ export async function deliverBatch(
           merge.records,
           roots,
           status,
+          linked,
           report,
           options.timeBudgetMs ?? timeBudgetFromEnv()
         )
@@ -776,10 +778,13 @@ async function sendQueued(
   records: Map<string, MergedRecord>,
   roots: MergedRecord[],
   status: Map<string, EventOutcome>,
+  linked: Map<string, true | AttioApiError>,
   report: BatchReport,
   timeBudgetMs: number
 ): Promise<void> {
   report.path = 'queue'
+  // Each link's fate is its event's own outcome, as on the bulk path: one missing User fails its event only.
+  const linkFates: LinkFates = (key, reference, fate) => linked.set(linkKey({ key }, reference), fate)
   const deadline = Date.now() + timeBudgetMs
   const written = new Map<string, Promise<RecordId>>()
   const previousWait = client.maxWriteWaitMs
@@ -801,7 +806,7 @@ async function sendQueued(
       const began = Date.now()
       try {
         const outcomes: WriteOutcome[] = []
-        await writeRecord(client, toPrepared(records, root), outcomes, written)
+        await writeRecord(client, toPrepared(records, root), outcomes, written, linkFates)
         return { ok: true, status: 200, sent: {}, body: { records: outcomes } }
       } catch (error) {
         if (error instanceof AttioApiError && error.status === 429 && !error.retryAfter) {

@@ -450,6 +450,13 @@ export interface WriteOutcome {
 }
 
 /**
+ * What became of each link to an existing record (`recordKey` of the linking record, the reference): made, or
+ * the linked record is missing. Given to `writeRecord`, a missing link is reported here instead of thrown, so
+ * each event that asked for a link gets its own outcome (the batch queue).
+ */
+export type LinkFates = (recordKey: string, reference: ExistingReference, fate: true | AttioApiError) => void
+
+/**
  * Writes a prepared record the documented way: records it references first (each by its own assert),
  * existing records looked up, then the assert, then the append update of multiselect values. Each
  * record written is added to `outcomes`. With `written`, a record already written (or being written)
@@ -459,13 +466,14 @@ export async function writeRecord(
   client: AttioClient,
   prepared: PreparedRecord,
   outcomes: WriteOutcome[] = [],
-  written?: Map<string, Promise<RecordId>>
+  written?: Map<string, Promise<RecordId>>,
+  linkFates?: LinkFates
 ): Promise<RecordId> {
-  if (!written) return send(client, prepared, outcomes, undefined)
+  if (!written) return send(client, prepared, outcomes, undefined, linkFates)
   const key = recordKey(prepared)
   let pending = written.get(key)
   if (!pending) {
-    pending = send(client, prepared, outcomes, written)
+    pending = send(client, prepared, outcomes, written, linkFates)
     written.set(key, pending)
     // Only a record that was written stays remembered: a failed one is tried again when asked again.
     pending.catch(() => written.delete(key))
@@ -484,25 +492,29 @@ async function send(
   client: AttioClient,
   prepared: PreparedRecord,
   outcomes: WriteOutcome[],
-  written: Map<string, Promise<RecordId>> | undefined
+  written: Map<string, Promise<RecordId>> | undefined,
+  linkFates: LinkFates | undefined
 ): Promise<RecordId> {
   const assertValues: WireValues = { ...prepared.assertValues }
   const appendValues: WireValues = { ...prepared.appendValues }
 
   for (const reference of prepared.references) {
-    const target = await writeRecord(client, reference.target, outcomes, written)
+    const target = await writeRecord(client, reference.target, outcomes, written, linkFates)
     addReference(reference.append ? appendValues : assertValues, reference.attribute, target)
   }
   // A linked record that does not exist is not a reason to lose the rest: the record is written without
   // that link, and the missing link is reported once it is.
   let missing: AttioApiError | undefined
+  const fates: Array<[ExistingReference, true | AttioApiError]> = []
   for (const lookup of prepared.lookups) {
     try {
       const target = await findExisting(client, lookup.reference, outcomes)
       addReference(lookup.append ? appendValues : assertValues, lookup.attribute, target)
+      fates.push([lookup.reference, true])
     } catch (error) {
       if (!(error instanceof AttioApiError && error.attioCode === MISSING_LINK)) throw error
       missing ??= error
+      fates.push([lookup.reference, error])
     }
   }
 
@@ -536,7 +548,8 @@ async function send(
     throw error
   }
   const unchanged = skipAssert && skipAppend
-  if (missing) throw missing
+  if (linkFates) for (const [reference, fate] of fates) linkFates(key, reference, fate)
+  else if (missing) throw missing
   outcomes.push({
     object: prepared.object,
     label: prepared.label,

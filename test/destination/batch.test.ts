@@ -19,6 +19,7 @@ import {
 } from '../helpers/attio-fixtures'
 
 useNock()
+const USER_1 = '44444444-4444-4444-8444-444444444444'
 const auth = { accessToken: 'oauth-token-abc123', refreshToken: 'r' }
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, second)).toISOString()
@@ -899,5 +900,47 @@ describe('batch path: outcomes', () => {
       writes.indexOf('PUT /v2/objects/users/records')
     )
     expect(multistatus(integration).map((r) => r.status)).toEqual([200, 200, 200])
+  })
+
+  it("queue: one event's missing User fails that event alone, with its own message; the Workspace's other events succeed", async () => {
+    mockSchema()
+    nock(API)
+      .put('/v2/batch/records')
+      .reply(404, errorBody(404, 'not_found', 'No route'))
+    // u-1 exists in Attio; u-9 does not.
+    nock(API)
+      .persist()
+      .post('/v2/objects/users/records/query')
+      .reply(200, (_uri, body) => {
+        const wanted = JSON.stringify(body)
+        return { data: wanted.includes('"u-1"') ? [recordBody('users', USER_1).data] : [] }
+      })
+    nock(API)
+      .persist()
+      .put(/\/v2\/objects\/\w+\/records/)
+      .query(true)
+      .reply(200, () => recordBody('workspaces'))
+    nock(API)
+      .persist()
+      .patch(/\/v2\/objects\/workspaces\/records\/.*/)
+      .reply(200, () => recordBody('workspaces'))
+    const group = (userId: string, second: number) =>
+      ({
+        type: 'group',
+        groupId: 'ws-1',
+        userId,
+        receivedAt: at(second),
+        traits: { website: 'acme.com' }
+      }) as unknown as SegmentEvent
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('groupWorkspace', {
+      events: [group('u-1', 1), group('u-9', 2), group('u-1', 3)],
+      auth,
+      useDefaultMappings: true
+    })
+    const results = multistatus(integration)
+    expect(results.map((r) => r.status)).toEqual([200, 404, 200])
+    expect(results[1].errormessage).toMatch(/^user_id: Attio has no User with user_id "u-9"/)
+    expect(results[0].errormessage).toBeUndefined()
   })
 })
