@@ -11,6 +11,7 @@
 import isEmail from 'validator/lib/isEmail'
 import isFQDN from 'validator/lib/isFQDN'
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
+import { domainToASCII } from 'node:url'
 
 export const ATTRIBUTE_TYPES = [
   'text',
@@ -125,22 +126,48 @@ const fourDecimals = (value: number): number => Math.round(value * 10_000) / 10_
 // ---------------------------------------------------------------------------------------------------
 // Emails and domains: also used to normalise the identities the actions match on.
 
-/** Trims and lower-cases an email address, then checks it strictly. */
+const NON_ASCII = /[\u0080-\u{10ffff}]/u
+
+/**
+ * Trims, NFC-normalises and lower-cases an email address, writes an internationalised domain in punycode, then
+ * checks it strictly. Attio's OpenAPI document types email addresses as `format: email` (RFC 5321, ASCII;
+ * `idn-email` would be the other one) and validates them strictly, so a local part that is not ASCII, which no
+ * conversion can make ASCII, is refused here rather than sent and refused (or, in a batch, dropped) by Attio.
+ */
 export function normalizeEmail(input: unknown): string {
   const raw = unwrap(input, 'email_address')
   if (typeof raw !== 'string') throw new ValueProblem(`is ${describeType(raw)}, not an email address`)
-  const email = raw.trim().toLowerCase()
+  const email = raw.trim().normalize('NFC').toLowerCase()
   if (email === '') throw new ValueProblem('is empty')
-  // validator accepts any UTF-8 in the local part, invisible format characters included, and throws a
-  // URIError on a lone surrogate; Attio refuses both, so they are refused here before anything is sent.
+  // A lone surrogate makes validator throw a URIError; invisible format characters are in no address.
   if (/\p{Cs}/u.test(email)) throw new ValueProblem('contains a broken character (a lone UTF-16 surrogate)')
   if (/[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u.test(email)) {
     throw new ValueProblem('contains an invisible or Unicode space character, which no email address has')
   }
-  if (!isEmail(email, { allow_display_name: false, require_tld: true, allow_ip_domain: false })) {
+  const at = email.lastIndexOf('@')
+  const local = at > 0 ? email.slice(0, at) : email
+  const foreign = NON_ASCII.exec(local)
+  if (at > 0 && foreign) {
+    throw new ValueProblem(
+      `has a non-ASCII character (${JSON.stringify(foreign[0])}) before the @, which Attio does not accept in an email address`
+    )
+  }
+  const domain = at > 0 ? email.slice(at + 1) : ''
+  const asciiDomain = NON_ASCII.test(domain) ? domainToASCII(domain) : domain
+  const normalized = `${local}@${asciiDomain}`
+  if (
+    at <= 0 ||
+    asciiDomain === '' ||
+    !isEmail(normalized, {
+      allow_display_name: false,
+      require_tld: true,
+      allow_ip_domain: false,
+      allow_utf8_local_part: false
+    })
+  ) {
     throw new ValueProblem('is not a valid email address')
   }
-  return email
+  return normalized
 }
 
 /**
@@ -565,7 +592,8 @@ const TYPE_WRITERS: Readonly<Record<AttributeType, TypeWriter>> = {
     write: (input) => ({ domain: normalizeDomain(input) })
   },
   'email-address': {
-    accepted: 'a valid email address like "ada@example.com"',
+    accepted:
+      'a valid email address like "ada@example.com", with only ASCII before the @ (an internationalised domain is sent as punycode)',
     write: (input) => ({ email_address: normalizeEmail(input) })
   },
   'personal-name': {

@@ -829,7 +829,7 @@ describe('batch path: outcomes', () => {
     const results = multistatus(integration)
     expect(results.map((r) => r.status)).toEqual([202, 400, 400, 400])
     expect(results[1].errormessage).toBe(
-      'email_address: "not-an-email" is not a valid email address. Expected a valid email address like "ada@example.com" (it is trimmed and lower-cased).'
+      'email_address: "not-an-email" is not a valid email address. Expected a valid email address like "ada@example.com", with only ASCII before the @ (an internationalised domain is sent as punycode); it is trimmed and lower-cased.'
     )
     expect(results[2].errormessage).toMatch(/user_id/)
     expect(results[3].errormessage).toMatch(/^user_attributes\.plan: "Gold" is not one of the options/)
