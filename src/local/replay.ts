@@ -24,6 +24,7 @@ import { createInterface } from 'node:readline'
 import type { Settings } from '../destinations/attio/generated-types'
 import {
   CompletedLines,
+  DamagedCheckpointError,
   emptyTallies,
   fingerprint,
   readCheckpoint,
@@ -195,6 +196,18 @@ async function* linesOf(file: string): AsyncGenerator<{ line: number; text: stri
   }
 }
 
+/** The checkpoint; a damaged one is a usage error (exit 2) naming the file and what to do, never a crash. */
+function readCheckpointOrExplain(checkpointFile: string, file: string): CheckpointData | undefined {
+  try {
+    return readCheckpoint(checkpointFile)
+  } catch (error) {
+    if (!(error instanceof DamagedCheckpointError)) throw error
+    throw new ReplayUsageError(
+      `${error.message}, so it cannot tell which events of ${file} were delivered. Delete it to start over (events delivered before would be sent again; that is safe, since every write is a create-or-update), or restore it from a copy and pass --resume. It was left as it is.`
+    )
+  }
+}
+
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const file = options.file
   if (!existsSync(file)) throw new ReplayUsageError(`${file} does not exist.`)
@@ -212,7 +225,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const signal = options.signal
 
   const print = fingerprint(file)
-  const previous = readCheckpoint(checkpointFile)
+  const previous = readCheckpointOrExplain(checkpointFile, file)
   let completed: CompletedLines
   let tallies: Tallies
   if (options.resume && previous) {
