@@ -16,6 +16,7 @@ import {
 import attio from '../destinations/attio'
 import type { Settings } from '../destinations/attio/generated-types'
 import { takeExchanges, type Exchange } from './exchanges'
+import { unresolvable } from './depth'
 import { describeFailure, type Failure } from './failure'
 import { redactDeep, secretList } from './redact'
 
@@ -206,7 +207,14 @@ export class LocalRunner {
             status: 400
           })
         }
-        const nodes = await action.executeBatch({ data: events as EventData[], mapping, settings, auth })
+        // An event actions-core cannot resolve would fail the whole batch: it gets its own 400 instead.
+        const nodes: unknown[] = events.map((event) => refusalNode(mapping, event as EventData))
+        const deliverable = nodes.flatMap((node, index) => (node === undefined ? [index] : []))
+        if (deliverable.length > 0) {
+          const data = deliverable.map((index) => events[index] as EventData)
+          const delivered = await action.executeBatch({ data, mapping, settings, auth })
+          deliverable.forEach((index, position) => (nodes[index] = delivered[position]))
+        }
         answer.multistatus = nodes.map((node) => outcomeOf(node, fields))
         answer.ok = answer.multistatus.every((outcome) => outcome.status >= 200 && outcome.status < 300)
       } else {
@@ -218,6 +226,8 @@ export class LocalRunner {
             }
           )
         }
+        const refused = unresolvable(mapping, input.payload)
+        if (refused) throw refused
         const results = await action.execute({ data: input.payload, mapping, settings, auth })
         answer.result = results.find((result) => result.data !== undefined)?.data
         answer.ok = true
@@ -308,6 +318,12 @@ export class LocalRunner {
       return redactDeep({ ok: false, error: failure }, this.secretsOf(settings, auth))
     }
   }
+}
+
+/** actions-core's multi-status entry for an event it could not resolve the mapping on, or undefined. */
+function refusalNode(mapping: JSONObject, event: EventData): Record<string, unknown> | undefined {
+  const refused = unresolvable(mapping, event)
+  return refused && { status: 400, errortype: refused.code, errormessage: refused.message }
 }
 
 function outcomeOf(node: unknown, fields: readonly string[]): BatchEventOutcome {
