@@ -230,8 +230,10 @@ interface Reassert {
 
 type Resolved = Map<string, RecordId | AttioApiError | Reassert>
 
-const isReassert = (target: unknown): target is Reassert =>
-  typeof target === 'object' && target !== null && 'reassert' in target
+/** The one marker for it, told apart by identity (never by shape). */
+const REASSERT: Reassert = Object.freeze({ reassert: true })
+
+const isReassert = (target: unknown): target is Reassert => target === REASSERT
 
 const lookupKey = (reference: ExistingReference) =>
   `${reference.object}\u0000${reference.attribute}\u0000${reference.value}`
@@ -268,8 +270,7 @@ async function resolveLookups(
     for (const reference of all) {
       const remembered = memory?.lookup(reference.object, reference.attribute, reference.value)
       if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
-      else if (nested && bulkSentNow(client, reference))
-        resolved.set(lookupKey(reference), { reassert: true })
+      else if (nested && bulkSentNow(client, reference)) resolved.set(lookupKey(reference), REASSERT)
       else references.push(reference)
     }
     if (references.length === 0) continue
