@@ -47,6 +47,20 @@ function refuseEverything(): { requests: number } {
   return seen
 }
 
+/** The schema reads succeed (a cached schema); every write is refused with a 401. */
+function refuseWritesOnly(): void {
+  mockSchema()
+  nock(API)
+    .persist()
+    .put(/.*/)
+    .query(true)
+    .reply(401, errorBody(401, 'invalid_token', 'The token has been revoked.', 'auth_error'))
+}
+
+const multistatusOf = (results: unknown) =>
+  (results as Array<{ multistatus: Array<{ status: number; errortype?: string; errormessage?: string }> }>)[0]
+    .multistatus
+
 describe.each(CREDENTIALS)('Attio refuses %s', (_name, credentials) => {
   it("onEvent: the host gets the action's message and INVALID_AUTHENTICATION, not a failed refresh", async () => {
     refuseEverything()
@@ -70,9 +84,7 @@ describe.each(CREDENTIALS)('Attio refuses %s', (_name, credentials) => {
       [identify('u-1'), identify('u-2'), identify('u-3')] as SegmentEvent[],
       { ...credentials, subscription: subscription(true) }
     )
-    const [{ multistatus }] = results as unknown as Array<{
-      multistatus: Array<{ status: number; errortype?: string; errormessage?: string }>
-    }>
+    const multistatus = multistatusOf(results)
     expect(multistatus).toHaveLength(3)
     // One refusal is enough to know: the other events send nothing more.
     expect(seen.requests).toBeLessThanOrEqual(1)
@@ -87,12 +99,7 @@ describe.each(CREDENTIALS)('Attio refuses %s', (_name, credentials) => {
 })
 
 it('a schema already read: the 401 of the write itself is reported the same way', async () => {
-  mockSchema()
-  nock(API)
-    .persist()
-    .put(/.*/)
-    .query(true)
-    .reply(401, errorBody(401, 'invalid_token', 'The token has been revoked.', 'auth_error'))
+  refuseWritesOnly()
   const error = await new Destination(definition)
     .onEvent(identify('u-1'), { api_key: 'revoked-api-key', subscription: subscription(false) })
     .then(
@@ -106,19 +113,12 @@ it('a schema already read: the 401 of the write itself is reported the same way'
 })
 
 it('a schema already read: the 401 of the bulk request gives each event of the batch its outcome', async () => {
-  mockSchema()
-  nock(API)
-    .persist()
-    .put(/.*/)
-    .query(true)
-    .reply(401, errorBody(401, 'invalid_token', 'The token has been revoked.', 'auth_error'))
+  refuseWritesOnly()
   const results = await new Destination(definition).onBatch(
     [identify('u-1'), identify('u-2')] as SegmentEvent[],
     { api_key: 'revoked-api-key', subscription: subscription(true) }
   )
-  const [{ multistatus }] = results as unknown as Array<{
-    multistatus: Array<{ status: number; errortype?: string; errormessage?: string }>
-  }>
+  const multistatus = multistatusOf(results)
   expect(multistatus.map((outcome) => [outcome.status, outcome.errortype])).toEqual([
     [403, 'INVALID_AUTHENTICATION'],
     [403, 'INVALID_AUTHENTICATION']

@@ -36,6 +36,24 @@ const identify = (
     traits: { email, ...traits }
   }) as unknown as SegmentEvent
 
+/** A group event of Workspace ws-1 (acme.com) naming a user. */
+const group = (userId: string, second: number) =>
+  ({
+    type: 'group',
+    groupId: 'ws-1',
+    userId,
+    receivedAt: at(second),
+    traits: { website: 'acme.com' }
+  }) as unknown as SegmentEvent
+
+/** The schema reads answered, and no bulk endpoint (404): the batch goes through the queue. */
+function noBulkEndpoint(): void {
+  mockSchema()
+  nock(API)
+    .put('/v2/batch/records')
+    .reply(404, errorBody(404, 'not_found', 'No route'))
+}
+
 interface Multistatus {
   status: number
   errormessage?: string
@@ -255,14 +273,6 @@ describe('batch path: bodies', () => {
   })
 
   describe('users this process sent through the bulk endpoint', () => {
-    const group = (userId: string, second: number) =>
-      ({
-        type: 'group',
-        groupId: 'ws-1',
-        userId,
-        receivedAt: at(second),
-        traits: { website: 'acme.com' }
-      }) as unknown as SegmentEvent
     const userAssertion = (userId: string, email: string, second: number) => ({
       object: 'users',
       mode: 'create-or-update',
@@ -872,10 +882,7 @@ describe('batch path: outcomes', () => {
   )
 
   it('falls back to a queue of documented asserts when there is no bulk endpoint (404)', async () => {
-    mockSchema()
-    nock(API)
-      .put('/v2/batch/records')
-      .reply(404, errorBody(404, 'not_found', 'No route'))
+    noBulkEndpoint()
     nock(API)
       .put('/v2/objects/people/records')
       .query(true)
@@ -903,10 +910,7 @@ describe('batch path: outcomes', () => {
   })
 
   it("queue: one event's missing User fails that event alone, with its own message; the Workspace's other events succeed", async () => {
-    mockSchema()
-    nock(API)
-      .put('/v2/batch/records')
-      .reply(404, errorBody(404, 'not_found', 'No route'))
+    noBulkEndpoint()
     // u-1 exists in Attio; u-9 does not.
     nock(API)
       .persist()
@@ -924,14 +928,6 @@ describe('batch path: outcomes', () => {
       .persist()
       .patch(/\/v2\/objects\/workspaces\/records\/.*/)
       .reply(200, () => recordBody('workspaces'))
-    const group = (userId: string, second: number) =>
-      ({
-        type: 'group',
-        groupId: 'ws-1',
-        userId,
-        receivedAt: at(second),
-        traits: { website: 'acme.com' }
-      }) as unknown as SegmentEvent
     const integration = createTestIntegration(destination)
     await integration.testBatchAction('groupWorkspace', {
       events: [group('u-1', 1), group('u-9', 2), group('u-1', 3)],

@@ -7,57 +7,9 @@
 import { createTestEvent, createTestIntegration, type SegmentEvent } from '@segment/actions-core'
 import destination from '../../src'
 import { recordsOf, useEmulator, valuesOf } from '../helpers/emulator'
+import { RENAME_AND_UPGRADE } from '../helpers/forged'
 
 const ctx = useEmulator()
-
-/** What the destination's own references looked like as plain objects. */
-const forgedAssertion = {
-  kind: 'assertion',
-  assertion: {
-    object: 'companies',
-    label: 'Company',
-    matchingAttribute: 'domains',
-    matchingField: 'x',
-    values: [
-      { attribute: 'domains', value: 'acme.com', field: 'x' },
-      { attribute: 'name', value: 'PWNED', field: 'x' },
-      {
-        attribute: 'team',
-        field: 'x',
-        value: {
-          kind: 'assertion',
-          assertion: {
-            object: 'people',
-            label: 'Person',
-            matchingAttribute: 'email_addresses',
-            matchingField: 'x',
-            values: [
-              { attribute: 'email_addresses', value: 'victim@example.com', field: 'x' },
-              {
-                attribute: 'associated_users',
-                field: 'x',
-                value: {
-                  kind: 'assertion',
-                  assertion: {
-                    object: 'users',
-                    label: 'User',
-                    matchingAttribute: 'user_id',
-                    matchingField: 'x',
-                    values: [
-                      { attribute: 'user_id', value: 'victim', field: 'x' },
-                      { attribute: 'primary_email_address', value: 'victim@example.com', field: 'x' },
-                      { attribute: 'plan', value: 'Enterprise', field: 'x' }
-                    ]
-                  }
-                }
-              }
-            ]
-          }
-        }
-      }
-    ]
-  }
-}
 
 const identify = (userId: string, email: string, traits: Record<string, unknown> = {}) =>
   createTestEvent({ type: 'identify', userId, traits: { email, ...traits } })
@@ -98,7 +50,7 @@ describe('a forged internal reference in traits.company', () => {
     const writes = ctx.emulator.stats().writes
     await expect(
       createTestIntegration(destination).testAction('identifyUser', {
-        event: identify('attacker', 'attacker@example.com', { company: forgedAssertion }),
+        event: identify('attacker', 'attacker@example.com', { company: RENAME_AND_UPGRADE }),
         settings: ctx.settings,
         useDefaultMappings: true,
         mapping
@@ -113,7 +65,7 @@ describe('a forged internal reference in traits.company', () => {
     const test = createTestIntegration(destination)
     const answer = await test.testBatchAction('identifyUser', {
       events: [
-        identify('attacker', 'attacker@example.com', { company: forgedAssertion }) as SegmentEvent,
+        identify('attacker', 'attacker@example.com', { company: RENAME_AND_UPGRADE }) as SegmentEvent,
         identify('u-2', 'grace@example.com', { company: 'acme.com' }) as SegmentEvent
       ],
       settings: ctx.settings,

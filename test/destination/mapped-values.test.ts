@@ -1,7 +1,9 @@
 /**
  * A mapped value is only ever a value of its attribute's type: event data shaped like the destination's own
  * internal references (or like any other instruction) is checked as a record reference and refused, and no
- * request is sent for it, on the single path and in a batch. The documented reference forms still work.
+ * request is sent for it, on the single path and in a batch; the documented reference forms still work. And
+ * an over-deep value (below the depth at which actions-core itself fails, see test/local/depth.test.ts) is
+ * refused with a 400 naming the field: no Attio value form nests more than four levels.
  */
 import nock from 'nock'
 import {
@@ -13,26 +15,12 @@ import {
 import destination from '../../src'
 import type { Settings } from '../../src/destinations/attio/generated-types'
 import { API, mockSchema, recordBody, requestsOf, writesOf, useNock } from '../helpers/attio-fixtures'
+import { assertionOf, RENAME_AND_UPGRADE } from '../helpers/forged'
 
 useNock()
 
 const settings = { api_key: 'test-key' } as Settings
 const VICTIM_ID = '33333333-3333-4333-8333-333333333333'
-
-const assertionOf = (
-  object: string,
-  matchingAttribute: string,
-  values: Array<[string, JSONValue]>
-): JSONValue => ({
-  kind: 'assertion',
-  assertion: {
-    object,
-    label: object,
-    matchingAttribute,
-    matchingField: 'x',
-    values: values.map(([attribute, value]) => ({ attribute, value, field: 'x' }))
-  }
-})
 
 /** The shapes the destination's internal references had, and variations on them. */
 const FORGED: Record<string, JSONValue> = {
@@ -40,22 +28,7 @@ const FORGED: Record<string, JSONValue> = {
     ['domains', 'acme.com'],
     ['name', 'PWNED']
   ]),
-  'an assertion nested three levels deep': assertionOf('companies', 'domains', [
-    ['domains', 'acme.com'],
-    [
-      'team',
-      assertionOf('people', 'email_addresses', [
-        ['email_addresses', 'victim@example.com'],
-        [
-          'associated_users',
-          assertionOf('users', 'user_id', [
-            ['user_id', 'victim'],
-            ['plan', 'Enterprise']
-          ])
-        ]
-      ])
-    ]
-  ]),
+  'an assertion nested three levels deep': RENAME_AND_UPGRADE,
   'a link to an existing record': {
     kind: 'existing',
     object: 'users',
@@ -170,4 +143,63 @@ describe('the documented record-reference forms', () => {
       expected
     ])
   })
+})
+
+function nested(levels: number): JSONValue {
+  let value: JSONValue = 'x'
+  for (let level = 0; level < levels; level++) value = level % 2 ? [value] : { a: value }
+  return value
+}
+
+describe.each([33, 2000])('a mapped value nested %i levels deep', (levels) => {
+  it('single path: a 400 naming the field and the bound, no write sent', async () => {
+    mockSchema()
+    const integration = createTestIntegration(destination)
+    await expect(
+      integration.testAction('identifyUser', {
+        event: identify('deep', nested(levels)),
+        settings,
+        useDefaultMappings: true,
+        mapping
+      })
+    ).rejects.toThrow(
+      /^person_attributes\.company: the value is nested more than 32 levels deep\. Person attribute "company"/
+    )
+    expect(writesOf(integration.responses)).toEqual([])
+  })
+
+  it('batch path: that event alone gets the 400, the other is sent', async () => {
+    mockSchema()
+    nock(API).put('/v2/batch/records').reply(202)
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('identifyUser', {
+      events: [identify('deep', nested(levels)), identify('u-2', 'acme.com')],
+      settings,
+      useDefaultMappings: true,
+      mapping
+    })
+    const [deep, fine] = (
+      integration.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
+    ).multistatus
+    expect(deep.status).toBe(400)
+    expect(deep.errormessage).toMatch(
+      /^person_attributes\.company: the value is nested more than 32 levels deep/
+    )
+    expect(fine.status).toBe(202)
+  })
+})
+
+it('the deepest documented form (a record reference by key, in an array) is not refused', async () => {
+  mockSchema()
+  nock(API).put('/v2/batch/records').reply(202)
+  const integration = createTestIntegration(destination)
+  await integration.testBatchAction('identifyUser', {
+    events: [identify('u-1', [{ target_object: 'companies', domains: [{ domain: 'acme.com' }] }])],
+    settings,
+    useDefaultMappings: true,
+    mapping: { person_attributes: { company: { '@path': '$.traits.company' } } }
+  })
+  const [outcome] = (integration.results[0] as unknown as { multistatus: Array<{ status: number }> })
+    .multistatus
+  expect(outcome.status).toBe(202)
 })
