@@ -10,7 +10,7 @@
  */
 import { PayloadValidationError } from '@segment/actions-core'
 import type { AttioClient, RecordId, WireValues } from './client'
-import { AttioApiError } from './errors'
+import { AttioApiError, CredentialRefusedError } from './errors'
 import {
   canonical,
   matchingText,
@@ -19,6 +19,7 @@ import {
   recordKey,
   writeRecord,
   type ExistingReference,
+  type LinkFates,
   type PreparedRecord,
   type PrepareOptions,
   type RecordAssertion,
@@ -229,8 +230,10 @@ interface Reassert {
 
 type Resolved = Map<string, RecordId | AttioApiError | Reassert>
 
-const isReassert = (target: unknown): target is Reassert =>
-  typeof target === 'object' && target !== null && 'reassert' in target
+/** The one marker for it, told apart by identity (never by shape). */
+const REASSERT: Reassert = Object.freeze({ reassert: true })
+
+const isReassert = (target: unknown): target is Reassert => target === REASSERT
 
 const lookupKey = (reference: ExistingReference) =>
   `${reference.object}\u0000${reference.attribute}\u0000${reference.value}`
@@ -267,8 +270,7 @@ async function resolveLookups(
     for (const reference of all) {
       const remembered = memory?.lookup(reference.object, reference.attribute, reference.value)
       if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
-      else if (nested && bulkSentNow(client, reference))
-        resolved.set(lookupKey(reference), { reassert: true })
+      else if (nested && bulkSentNow(client, reference)) resolved.set(lookupKey(reference), REASSERT)
       else references.push(reference)
     }
     if (references.length === 0) continue
@@ -406,7 +408,7 @@ function linkAssertion(
 }
 
 /** A link of one record to one linked record: what its event's outcome looks up. */
-const linkKey = (record: MergedRecord, reference: ExistingReference) =>
+const linkKey = (record: Pick<MergedRecord, 'key'>, reference: ExistingReference) =>
   `${record.key}\u0001${lookupKey(reference)}`
 
 /** A merged record as a single-path record again, for the queue. */
@@ -482,12 +484,20 @@ export async function deliverBatch(
 
   // 1. Build and check every event the way the single path does; a failure is that event's alone.
   const prepared: Array<{ index: number; record: PreparedRecord; receivedAt: string }> = []
+  // Once Attio refuses the credential, it refuses it for every event: no request more to learn that.
+  let refused: EventOutcome | undefined
   for (const [index, item] of items.entries()) {
     try {
-      const record = await prepareRecord(schema, item.build(), item.options)
+      const assertion = item.build()
+      if (refused) {
+        outcomes[index] = refused
+        continue
+      }
+      const record = await prepareRecord(schema, assertion, item.options)
       prepared.push({ index, record, receivedAt: normaliseReceivedAt(item.receivedAt) ?? now })
     } catch (error) {
       outcomes[index] = errorOutcome(error)
+      if (error instanceof CredentialRefusedError) refused = outcomes[index]
     }
   }
 
@@ -533,6 +543,7 @@ export async function deliverBatch(
           merge.records,
           roots,
           status,
+          linked,
           report,
           options.timeBudgetMs ?? timeBudgetFromEnv()
         )
@@ -768,10 +779,13 @@ async function sendQueued(
   records: Map<string, MergedRecord>,
   roots: MergedRecord[],
   status: Map<string, EventOutcome>,
+  linked: Map<string, true | AttioApiError>,
   report: BatchReport,
   timeBudgetMs: number
 ): Promise<void> {
   report.path = 'queue'
+  // Each link's fate is its event's own outcome, as on the bulk path: one missing User fails its event only.
+  const linkFates: LinkFates = (key, reference, fate) => linked.set(linkKey({ key }, reference), fate)
   const deadline = Date.now() + timeBudgetMs
   const written = new Map<string, Promise<RecordId>>()
   const previousWait = client.maxWriteWaitMs
@@ -793,7 +807,7 @@ async function sendQueued(
       const began = Date.now()
       try {
         const outcomes: WriteOutcome[] = []
-        await writeRecord(client, toPrepared(records, root), outcomes, written)
+        await writeRecord(client, toPrepared(records, root), outcomes, written, linkFates)
         return { ok: true, status: 200, sent: {}, body: { records: outcomes } }
       } catch (error) {
         if (error instanceof AttioApiError && error.status === 429 && !error.retryAfter) {

@@ -5,9 +5,9 @@
  * an actions-core error with Attio's message and status and without the credential.
  */
 import { createHash } from 'node:crypto'
-import { InvalidAuthenticationError, type RequestClient } from '@segment/actions-core'
+import type { RequestClient } from '@segment/actions-core'
 import { z } from 'zod'
-import { AttioApiError, toActionError } from './errors'
+import { AttioApiError, CredentialRefusedError, toActionError } from './errors'
 import { limiterFor, type WriteLimiter } from './pacing'
 import { BulkSentMemory, WriteMemory } from './suppression'
 import {
@@ -77,6 +77,7 @@ export class AttioClient {
   readonly workspaceKey: string
 
   private readonly secrets: string[]
+  private readonly hasCredential: boolean
   private readonly limiter: WriteLimiter
   /** How long a write may wait for a slot under the write limit before it is handed back as a 429. */
   maxWriteWaitMs = 5000
@@ -98,7 +99,8 @@ export class AttioClient {
     otherSecrets: readonly string[] = [],
     options: { suppressUnchanged?: boolean } = {}
   ) {
-    if (!credential) throw new InvalidAuthenticationError(NO_CREDENTIAL_MESSAGE)
+    // Without a credential nothing can be sent; every call says so (`call`), so a batch answers per event.
+    this.hasCredential = credential !== ''
     this.secrets = [credential, ...otherSecrets]
     this.workspaceKey = createHash('sha256')
       .update(`${attioBaseUrl()}\n${credential}`)
@@ -253,6 +255,7 @@ export class AttioClient {
     schema: Schema,
     what: string
   ): Promise<z.infer<Schema>> {
+    if (!this.hasCredential) throw new CredentialRefusedError(NO_CREDENTIAL_MESSAGE)
     let data: unknown
     const write = method !== 'GET' && !path.endsWith('/records/query')
     if (write) await this.limiter.acquire(this.maxWriteWaitMs)

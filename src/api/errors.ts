@@ -15,6 +15,20 @@ import { attioErrorBody, type AttioErrorBody } from './wire'
 /** The scopes the destination needs, as Attio names them. */
 export const REQUIRED_SCOPES = ['record_permission:read-write', 'object_configuration:read'] as const
 
+/**
+ * Attio refused the credential (its 401), or there is none. Reported with status 403 and the code
+ * INVALID_AUTHENTICATION, not with 401: actions-core answers any 401 of an OAuth destination by refreshing
+ * the token, which Attio's cannot be (they do not expire and Attio documents no refresh grant), so a 401
+ * would reach the host as OAUTH_REFRESH_FAILED "Failed to refresh access token" instead of this message, and
+ * would make a whole batch throw instead of answering per event.
+ */
+export class CredentialRefusedError extends InvalidAuthenticationError {
+  constructor(message: string) {
+    super(message)
+    this.status = 403
+  }
+}
+
 /** An error answered by Attio (or by the network on the way to it), with the status kept. */
 export class AttioApiError extends IntegrationError {
   /** For a 429: the instant (epoch ms) Attio's Retry-After names. */
@@ -98,8 +112,8 @@ export function toActionError(
     const body = readErrorBody(response.data, response.content)
     const detail = clean(describeAttioBody(body, status))
     if (status === 401) {
-      return new InvalidAuthenticationError(
-        `Attio did not accept the credential for ${what} (${detail}). Reconnect the destination to Attio or enter a valid workspace API key.`
+      return new CredentialRefusedError(
+        `Attio did not accept the credential for ${what} (${detail}). Reconnect the destination to Attio or enter a valid workspace API key (Attio's OAuth tokens do not expire: a refused one was revoked, or the app was removed from the workspace).`
       )
     }
     if (status === 403) {

@@ -32,7 +32,7 @@ export function identityEmail(field: string, value: unknown): string {
     field,
     value,
     normalizeEmail,
-    `${acceptedFormat('email-address')} (it is trimmed and lower-cased)`
+    `${acceptedFormat('email-address')}; it is trimmed and lower-cased`
   )
 }
 

@@ -10,49 +10,111 @@ export const WRITES_PER_SECOND = 25
 /** The window is a little over a second: requests sent at the end of one second may arrive in the next. */
 const WINDOW_MS = 1100
 
+interface Waiter {
+  /** The latest instant (epoch ms) this write may be sent: when it asked, plus its `maxWaitMs`. */
+  deadline: number
+  ahead: number
+  resolve: () => void
+  reject: (error: AttioApiError) => void
+}
+
+/**
+ * Writes take slots in the order they ask for them (a queue, not a race), so a write's wait is decided by its
+ * place in the queue: one that could not be sent within its `maxWaitMs` is refused when it asks, and one that
+ * a later 429 would hold past that bound is refused then; no write is ever sent later than it allowed.
+ */
 export class WriteLimiter {
+  /** When the writes of the current window were sent, oldest first. */
   private readonly sent: number[] = []
+  private readonly queue: Waiter[] = []
   private blockedUntil = 0
+  private timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly perWindow = WRITES_PER_SECOND,
     private readonly windowMs = WINDOW_MS,
-    private readonly now: () => number = Date.now
+    private readonly now: () => number = () => Date.now()
   ) {}
 
-  /** How long a write would have to wait now. */
+  /** How long a write asking now would wait, behind every write already waiting. */
   delay(): number {
     const now = this.now()
+    return this.sendTime(now, this.queue.length) - now
+  }
+
+  /** When the write at `position` in the queue (0: its head) can be sent, if nothing else changes. */
+  private sendTime(now: number, position: number): number {
     while (this.sent.length > 0 && this.sent[0] <= now - this.windowMs) this.sent.shift()
-    const byWindow = this.sent.length < this.perWindow ? 0 : this.sent[0] + this.windowMs - now
-    return Math.max(byWindow, this.blockedUntil - now, 0)
+    // A clock set back must not hold writes for as long: a send "in the future" counts as sent now.
+    for (let index = this.sent.length - 1; index >= 0 && this.sent[index] > now; index--)
+      this.sent[index] = now
+    const times = [...this.sent]
+    let at = now
+    for (let index = 0; index <= position; index++) {
+      const freed =
+        times.length >= this.perWindow ? times[times.length - this.perWindow] + this.windowMs : now
+      at = Math.max(now, this.blockedUntil, freed)
+      times.push(at)
+    }
+    return at
   }
 
   /**
-   * Waits for a slot and takes it. When the wait would be longer than `maxWaitMs`, nothing is sent and a
+   * Waits for a slot and takes it. When the write could not be sent within `maxWaitMs`, nothing is sent and a
    * retryable 429 is thrown instead, so a caller with a deadline can hand the work back to its host.
    */
-  async acquire(maxWaitMs: number): Promise<void> {
+  acquire(maxWaitMs: number): Promise<void> {
+    const now = this.now()
+    const ahead = this.queue.length
+    const at = this.sendTime(now, ahead)
+    if (at - now > maxWaitMs) return Promise.reject(this.refusal(at - now, ahead))
+    if (at === now && ahead === 0) {
+      this.sent.push(now)
+      return Promise.resolve()
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ deadline: now + maxWaitMs, ahead, resolve, reject })
+      this.pump()
+    })
+  }
+
+  /** Sends the writes whose slot has come, refuses those that can no longer be sent in time, waits for the next. */
+  private pump(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
     for (;;) {
-      const wait = this.delay()
-      if (wait === 0) {
-        this.sent.push(this.now())
+      const head = this.queue[0]
+      if (!head) return
+      const now = this.now()
+      const at = this.sendTime(now, 0)
+      if (at > head.deadline) {
+        this.queue.shift()
+        head.reject(this.refusal(at - now, head.ahead))
+        continue
+      }
+      if (at > now) {
+        this.timer = setTimeout(() => this.pump(), at - now)
         return
       }
-      if (wait > maxWaitMs) {
-        throw new AttioApiError(
-          `Not sent: Attio's limit of ${this.perWindow} writes a second for this token is used up for the next ${Math.ceil(wait / 1000)} s; it is safe to retry.`,
-          429,
-          'rate_limit_exceeded'
-        )
-      }
-      await new Promise((resolve) => setTimeout(resolve, wait))
+      this.queue.shift()
+      this.sent.push(now)
+      head.resolve()
     }
+  }
+
+  private refusal(waitMs: number, ahead: number): AttioApiError {
+    return new AttioApiError(
+      `Not sent: Attio's limit of ${this.perWindow} writes a second for this token leaves no slot for this write for the next ${Math.ceil(waitMs / 1000)} s${ahead > 0 ? ` (${ahead} writes wait ahead of it)` : ''}; it is safe to retry.`,
+      429,
+      'rate_limit_exceeded'
+    )
   }
 
   /** After a 429: no write before `until` (epoch ms). */
   blockUntil(until: number): void {
-    this.blockedUntil = Math.max(this.blockedUntil, until)
+    if (until <= this.blockedUntil) return
+    this.blockedUntil = until
+    this.pump()
   }
 }
 

@@ -24,6 +24,19 @@ import {
 } from './values'
 import type { AttributeDef } from './wire'
 
+/**
+ * References are instructions to the destination (write that record first; link that existing record), so
+ * they must never come from event data. Only the two functions below make them, and a value is a reference
+ * only when it is one of the objects they made (an identity check against this module-private set, which
+ * nothing built from JSON can pass), never because of its shape or a `kind` property.
+ */
+const issued = new WeakSet<object>()
+
+function issue<T extends Reference>(reference: T): T {
+  issued.add(reference)
+  return Object.freeze(reference)
+}
+
 /** Write a referenced record first and point to it by its record id. */
 export interface AssertionReference {
   readonly kind: 'assertion'
@@ -45,7 +58,13 @@ export interface ExistingReference {
 
 export type Reference = AssertionReference | ExistingReference
 
-export const referTo = (assertion: RecordAssertion): AssertionReference => ({ kind: 'assertion', assertion })
+/** A reference to a record written first (made by the actions only, never read from an event). */
+export const referTo = (assertion: RecordAssertion): AssertionReference =>
+  issue({ kind: 'assertion', assertion: Object.freeze({ ...assertion }) })
+
+/** A link to a record that must already exist (made by the actions only, never read from an event). */
+export const linkExisting = (reference: Omit<ExistingReference, 'kind'>): ExistingReference =>
+  issue({ kind: 'existing', ...reference })
 
 export interface ValueInput {
   /** The attribute's slug or id, as mapped. */
@@ -319,6 +338,12 @@ export async function prepareRecord(
       continue
     }
 
+    const { depth } = deepest(input.value, MAX_VALUE_DEPTH + 1)
+    if (depth > MAX_VALUE_DEPTH) {
+      throw invalid(
+        `${input.field}: the value is nested more than ${MAX_VALUE_DEPTH} levels deep. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(attribute.type)}.`
+      )
+    }
     const written = await writeValue(
       schema,
       object,
@@ -387,12 +412,38 @@ async function writeValue(
   }
 }
 
+/** The reference an action made (`referTo`, `linkExisting`); any other value, whatever its shape, is a value. */
+/** The deepest a mapped value may nest objects and arrays: Attio's deepest value form nests four. */
+export const MAX_VALUE_DEPTH = 32
+
+/**
+ * How deeply a value nests objects and arrays, and the path (its first keys) to its deepest point. Iterative,
+ * so any depth is measured without recursion; with `stopAt`, it stops once that depth is reached.
+ */
+export function deepest(value: unknown, stopAt = Infinity): { depth: number; path: string[] } {
+  let best = { depth: 0, path: [] as string[] }
+  const stack: Array<{ value: unknown; depth: number; path: string[] }> = [{ value, depth: 0, path: [] }]
+  while (stack.length > 0 && best.depth < stopAt) {
+    const item = stack.pop() as { value: unknown; depth: number; path: string[] }
+    if (item.value === null || typeof item.value !== 'object') continue
+    const depth = item.depth + 1
+    if (depth > best.depth) best = { depth, path: item.path }
+    for (const [key, child] of Object.entries(item.value)) {
+      // The path is kept only while it is short: a message names its start.
+      stack.push({
+        value: child,
+        depth,
+        path: item.path.length < PATH_KEPT ? [...item.path, key] : item.path
+      })
+    }
+  }
+  return best
+}
+
+const PATH_KEPT = 6
+
 function asReference(value: unknown): Reference | undefined {
-  if (typeof value !== 'object' || value === null) return undefined
-  const kind = (value as { kind?: unknown }).kind
-  if (kind === 'assertion' && 'assertion' in value) return value as AssertionReference
-  if (kind === 'existing' && 'object' in value) return value as ExistingReference
-  return undefined
+  return typeof value === 'object' && value !== null && issued.has(value) ? (value as Reference) : undefined
 }
 
 /** Stable text for a wire value (object keys sorted), for identities and fingerprints. */
@@ -438,6 +489,13 @@ export interface WriteOutcome {
 }
 
 /**
+ * What became of each link to an existing record (`recordKey` of the linking record, the reference): made, or
+ * the linked record is missing. Given to `writeRecord`, a missing link is reported here instead of thrown, so
+ * each event that asked for a link gets its own outcome (the batch queue).
+ */
+export type LinkFates = (recordKey: string, reference: ExistingReference, fate: true | AttioApiError) => void
+
+/**
  * Writes a prepared record the documented way: records it references first (each by its own assert),
  * existing records looked up, then the assert, then the append update of multiselect values. Each
  * record written is added to `outcomes`. With `written`, a record already written (or being written)
@@ -447,13 +505,14 @@ export async function writeRecord(
   client: AttioClient,
   prepared: PreparedRecord,
   outcomes: WriteOutcome[] = [],
-  written?: Map<string, Promise<RecordId>>
+  written?: Map<string, Promise<RecordId>>,
+  linkFates?: LinkFates
 ): Promise<RecordId> {
-  if (!written) return send(client, prepared, outcomes, undefined)
+  if (!written) return send(client, prepared, outcomes, undefined, linkFates)
   const key = recordKey(prepared)
   let pending = written.get(key)
   if (!pending) {
-    pending = send(client, prepared, outcomes, written)
+    pending = send(client, prepared, outcomes, written, linkFates)
     written.set(key, pending)
     // Only a record that was written stays remembered: a failed one is tried again when asked again.
     pending.catch(() => written.delete(key))
@@ -472,25 +531,29 @@ async function send(
   client: AttioClient,
   prepared: PreparedRecord,
   outcomes: WriteOutcome[],
-  written: Map<string, Promise<RecordId>> | undefined
+  written: Map<string, Promise<RecordId>> | undefined,
+  linkFates: LinkFates | undefined
 ): Promise<RecordId> {
   const assertValues: WireValues = { ...prepared.assertValues }
   const appendValues: WireValues = { ...prepared.appendValues }
 
   for (const reference of prepared.references) {
-    const target = await writeRecord(client, reference.target, outcomes, written)
+    const target = await writeRecord(client, reference.target, outcomes, written, linkFates)
     addReference(reference.append ? appendValues : assertValues, reference.attribute, target)
   }
   // A linked record that does not exist is not a reason to lose the rest: the record is written without
   // that link, and the missing link is reported once it is.
   let missing: AttioApiError | undefined
+  const fates: Array<[ExistingReference, true | AttioApiError]> = []
   for (const lookup of prepared.lookups) {
     try {
       const target = await findExisting(client, lookup.reference, outcomes)
       addReference(lookup.append ? appendValues : assertValues, lookup.attribute, target)
+      fates.push([lookup.reference, true])
     } catch (error) {
       if (!(error instanceof AttioApiError && error.attioCode === MISSING_LINK)) throw error
       missing ??= error
+      fates.push([lookup.reference, error])
     }
   }
 
@@ -524,7 +587,9 @@ async function send(
     throw error
   }
   const unchanged = skipAssert && skipAppend
-  // Written even when a link is missing: the outcome says so, and the error then reports the link.
+  // Written even when a link is missing: the outcome says so, and the error then reports the link (the
+  // batch queue instead takes each link's fate, for the event it came from).
+  if (linkFates) for (const [reference, fate] of fates) linkFates(key, reference, fate)
   outcomes.push({
     object: prepared.object,
     label: prepared.label,
@@ -532,7 +597,7 @@ async function send(
     result: unchanged ? 'unchanged' : 'asserted',
     ...(appended.length > 0 && !skipAppend ? { appended } : {})
   })
-  if (missing) throw missing
+  if (missing && !linkFates) throw missing
   return { object: prepared.object, recordId }
 }
 

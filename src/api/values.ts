@@ -11,6 +11,7 @@
 import isEmail from 'validator/lib/isEmail'
 import isFQDN from 'validator/lib/isFQDN'
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
+import { domainToASCII } from 'node:url'
 
 export const ATTRIBUTE_TYPES = [
   'text',
@@ -56,13 +57,6 @@ export interface WriteContext {
   options?: ReadonlyArray<{ id: string; title: string; isArchived?: boolean }>
   /** Slugs of the objects a record-reference attribute may point to. */
   allowedObjects?: readonly string[]
-}
-
-/** A reference to a record by its id, produced when the referenced record was written first. */
-export interface RecordIdReference {
-  readonly kind: 'record-id'
-  readonly object: string
-  readonly recordId: string
 }
 
 /** A value that cannot be written: `problem` says why, the writer's `accepted` says what would be. */
@@ -132,22 +126,48 @@ const fourDecimals = (value: number): number => Math.round(value * 10_000) / 10_
 // ---------------------------------------------------------------------------------------------------
 // Emails and domains: also used to normalise the identities the actions match on.
 
-/** Trims and lower-cases an email address, then checks it strictly. */
+const NON_ASCII = /[\u0080-\u{10ffff}]/u
+
+/**
+ * Trims, NFC-normalises and lower-cases an email address, writes an internationalised domain in punycode, then
+ * checks it strictly. Attio's OpenAPI document types email addresses as `format: email` (RFC 5321, ASCII;
+ * `idn-email` would be the other one) and validates them strictly, so a local part that is not ASCII, which no
+ * conversion can make ASCII, is refused here rather than sent and refused (or, in a batch, dropped) by Attio.
+ */
 export function normalizeEmail(input: unknown): string {
   const raw = unwrap(input, 'email_address')
   if (typeof raw !== 'string') throw new ValueProblem(`is ${describeType(raw)}, not an email address`)
-  const email = raw.trim().toLowerCase()
+  const email = raw.trim().normalize('NFC').toLowerCase()
   if (email === '') throw new ValueProblem('is empty')
-  // validator accepts any UTF-8 in the local part, invisible format characters included, and throws a
-  // URIError on a lone surrogate; Attio refuses both, so they are refused here before anything is sent.
+  // A lone surrogate makes validator throw a URIError; invisible format characters are in no address.
   if (/\p{Cs}/u.test(email)) throw new ValueProblem('contains a broken character (a lone UTF-16 surrogate)')
   if (/[\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u.test(email)) {
     throw new ValueProblem('contains an invisible or Unicode space character, which no email address has')
   }
-  if (!isEmail(email, { allow_display_name: false, require_tld: true, allow_ip_domain: false })) {
+  const at = email.lastIndexOf('@')
+  const local = at > 0 ? email.slice(0, at) : email
+  const foreign = NON_ASCII.exec(local)
+  if (at > 0 && foreign) {
+    throw new ValueProblem(
+      `has a non-ASCII character (${JSON.stringify(foreign[0])}) before the @, which Attio does not accept in an email address`
+    )
+  }
+  const domain = at > 0 ? email.slice(at + 1) : ''
+  const asciiDomain = NON_ASCII.test(domain) ? domainToASCII(domain) : domain
+  const normalized = `${local}@${asciiDomain}`
+  if (
+    at <= 0 ||
+    asciiDomain === '' ||
+    !isEmail(normalized, {
+      allow_display_name: false,
+      require_tld: true,
+      allow_ip_domain: false,
+      allow_utf8_local_part: false
+    })
+  ) {
     throw new ValueProblem('is not a valid email address')
   }
-  return email
+  return normalized
 }
 
 /**
@@ -434,52 +454,27 @@ function writeOption(input: unknown, context: WriteContext, key: 'option' | 'sta
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** Builds the reference form for a record that was written first and whose id is known. */
-export function referenceById(object: string, recordId: string): RecordIdReference {
-  return { kind: 'record-id', object, recordId }
-}
-
-export function isRecordIdReference(value: unknown): value is RecordIdReference {
-  return isPlainObject(value) && value.kind === 'record-id' && typeof value.recordId === 'string'
-}
-
 /** The wire form of a reference to a record whose id is known. */
 export function recordIdItem(object: string, recordId: string): WireItem {
   return { target_object: object, target_record_id: recordId }
 }
 
+/**
+ * The documented forms of a record reference, and nothing else: `{target_object, target_record_id}`; for
+ * an attribute that allows one standard object, `{target_object, <its key attribute>: [one key value]}` or
+ * the key as a plain string; a record id string when the attribute allows one object. An object with any
+ * other key (the shape of an internal instruction, say) is refused, never interpreted.
+ */
 function writeRecordReference(input: unknown, context: WriteContext): WireItem {
   const allowed = context.allowedObjects ?? []
-  if (isRecordIdReference(input)) return recordIdItem(input.object, input.recordId)
-  if (isPlainObject(input)) {
-    const target = input.target_object
-    const id = input.target_record_id
-    if (typeof target === 'string' && typeof id === 'string' && UUID.test(id)) {
-      if (allowed.length > 0 && !allowed.includes(target)) {
-        throw new ValueProblem(
-          `points to "${target}" records, but this attribute allows ${allowed.join(', ')}`
-        )
-      }
-      return { target_object: target, target_record_id: id }
-    }
-    throw new ValueProblem('is an object without target_object and a target_record_id UUID')
-  }
+  if (isPlainObject(input)) return writeReferenceObject(input, allowed, context)
   if (typeof input !== 'string' && typeof input !== 'number') {
     throw new ValueProblem(`is ${describeType(input)}, not a reference`)
   }
   const text = String(input).trim()
   if (text === '') throw new ValueProblem('is empty')
   const keyed = allowed.filter((object) => object in REFERENCE_KEYS)
-  if (keyed.length === 1 && allowed.length === 1) {
-    const object = keyed[0]
-    const key = REFERENCE_KEYS[object]
-    const formatted = writeAttributeItem(
-      { slug: key.attribute, type: key.type, isMultiselect: false },
-      text,
-      context
-    )
-    return { target_object: object, [key.attribute]: [formatted] }
-  }
+  if (keyed.length === 1 && allowed.length === 1) return referenceByKey(keyed[0], text, context)
   if (UUID.test(text) && allowed.length === 1) {
     return { target_object: allowed[0], target_record_id: text }
   }
@@ -488,6 +483,57 @@ function writeRecordReference(input: unknown, context: WriteContext): WireItem {
       ? `is not a record id, and "${allowed[0]}" records can only be referenced by record id`
       : `is ambiguous: this attribute may point to ${allowed.join(', ') || 'several objects'}, so give {target_object, target_record_id}`
   )
+}
+
+/** `{target_object: "companies", domains: [{domain: "acme.com"}]}`: a standard object's record by its key. */
+function referenceByKey(object: string, key: unknown, context: WriteContext): WireItem {
+  const { attribute, type } = REFERENCE_KEYS[object]
+  const formatted = writeAttributeItem({ slug: attribute, type, isMultiselect: false }, key, context)
+  return { target_object: object, [attribute]: [formatted] }
+}
+
+function writeReferenceObject(
+  input: Record<string, unknown>,
+  allowed: readonly string[],
+  context: WriteContext
+): WireItem {
+  const target = input.target_object
+  const others = Object.keys(input).filter((key) => key !== 'target_object')
+  if (typeof target !== 'string' || target.trim() === '') {
+    throw new ValueProblem('is an object without target_object (the slug of the referenced object)')
+  }
+  if (allowed.length > 0 && !allowed.includes(target)) {
+    throw new ValueProblem(`points to "${target}" records, but this attribute allows ${allowed.join(', ')}`)
+  }
+  const key = REFERENCE_KEYS[target]?.attribute
+  if (others.length === 1 && others[0] === 'target_record_id') {
+    const id = input.target_record_id
+    if (typeof id === 'string' && UUID.test(id)) return { target_object: target, target_record_id: id }
+    throw new ValueProblem('has a target_record_id that is not a record id (a UUID)')
+  }
+  if (key !== undefined && allowed.length === 1 && others.length === 1 && others[0] === key) {
+    const given = input[key]
+    const items = Array.isArray(given) ? given : [given]
+    if (items.length !== 1) throw new ValueProblem(`has ${items.length} values as ${key}, not one`)
+    return referenceByKey(target, items[0], context)
+  }
+  const unexpected = others.filter((other) => other !== 'target_record_id' && other !== key)
+  throw new ValueProblem(
+    unexpected.length > 0
+      ? `has unexpected key${unexpected.length > 1 ? 's' : ''} ${unexpected
+          .slice(0, 5)
+          .map((k) => showKey(k))
+          .join(
+            ', '
+          )} (a reference has target_object and target_record_id${key && allowed.length === 1 ? ` or ${key}` : ''}, nothing else)`
+      : 'has no target_record_id'
+  )
+}
+
+/** A key of an offending object for a message: quoted, short, one line. */
+function showKey(key: string): string {
+  const short = key.length > 40 ? `${key.slice(0, 39)}…` : key
+  return JSON.stringify(short)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -570,7 +616,8 @@ const TYPE_WRITERS: Readonly<Record<AttributeType, TypeWriter>> = {
     write: (input) => ({ domain: normalizeDomain(input) })
   },
   'email-address': {
-    accepted: 'a valid email address like "ada@example.com"',
+    accepted:
+      'a valid email address like "ada@example.com", with only ASCII before the @ (an internationalised domain is sent as punycode)',
     write: (input) => ({ email_address: normalizeEmail(input) })
   },
   'personal-name': {
@@ -599,7 +646,7 @@ const TYPE_WRITERS: Readonly<Record<AttributeType, TypeWriter>> = {
   },
   'record-reference': {
     accepted:
-      "the referenced record's key (an email for people, a domain for companies, a user_id for users, a workspace_id for workspaces) or {target_object, target_record_id}",
+      "the referenced record's key (an email for people, a domain for companies, a user_id for users, a workspace_id for workspaces), {target_object, target_record_id}, or {target_object, <that key attribute>: [value]}",
     write: writeRecordReference
   },
   'actor-reference': {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { writeAtomically } from './durable'
+import { z } from 'zod'
 
 export interface Tallies {
   delivered: number
@@ -65,19 +66,65 @@ export function fingerprint(file: string): { size: number; headHash: string } {
   }
 }
 
+const counts = z.record(z.string(), z.number())
+const checkpointFile = z.object({
+  version: z.literal(1),
+  file: z.string(),
+  size: z.number().int().nonnegative(),
+  headHash: z.string(),
+  completedBelow: z.number().int().positive(),
+  completedAbove: z.array(z.number().int().positive()),
+  tallies: z
+    .object({
+      delivered: z.number(),
+      failed: z.number(),
+      skipped: z.number(),
+      deliveredByAction: counts,
+      failureReasons: counts,
+      skipReasons: counts,
+      retries: z.number(),
+      rateLimited: z.number()
+    })
+    .partial(),
+  complete: z.boolean(),
+  updatedAt: z.string()
+})
+
+/** A checkpoint that cannot be read as one: which lines were delivered is unknown. */
+export class DamagedCheckpointError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: string
+  ) {
+    super(`${path} is ${problem}`)
+  }
+}
+
+/** The checkpoint at `path`, or undefined when there is none; a damaged one is a `DamagedCheckpointError`. */
 export function readCheckpoint(path: string): CheckpointData | undefined {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return undefined
-    throw error
+    throw new DamagedCheckpointError(path, `unreadable (${(error as Error).message})`)
   }
-  const data = JSON.parse(text) as CheckpointData
-  if (data.version !== 1 || typeof data.completedBelow !== 'number' || !Array.isArray(data.completedAbove)) {
-    throw new Error(`${path} is not a replay checkpoint this version understands.`)
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new DamagedCheckpointError(path, 'damaged: it is not valid JSON (cut off, or overwritten)')
   }
-  return { ...data, tallies: { ...emptyTallies(), ...data.tallies } }
+  const parsed = checkpointFile.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : ''
+    throw new DamagedCheckpointError(
+      path,
+      `damaged, or not a replay checkpoint this version understands (${issue?.message ?? 'invalid'}${where})`
+    )
+  }
+  return { ...parsed.data, tallies: { ...emptyTallies(), ...parsed.data.tallies } }
 }
 
 /** Writes the checkpoint so that a reader sees the old or the new version, never a partial one. */

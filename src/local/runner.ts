@@ -16,6 +16,7 @@ import { recordsWrittenBefore } from '../api'
 import attio from '../destinations/attio'
 import type { Settings } from '../destinations/attio/generated-types'
 import { takeExchanges, type Exchange } from './exchanges'
+import { unresolvable } from './depth'
 import { describeFailure, type Failure } from './failure'
 import { dynamicFieldPaths, manifestOf, type Manifest } from './manifest'
 import { checkMapping, type MappingProblem } from './mapping-check'
@@ -195,8 +196,15 @@ export class LocalRunner {
             status: 400
           })
         }
-        const nodes = await action.executeBatch({ data: events as EventData[], mapping, settings, auth })
+        // An event actions-core cannot resolve would fail the whole batch: it gets its own 400 instead.
         const used = mapping
+        const nodes: unknown[] = events.map((event) => refusalNode(used, event as EventData))
+        const deliverable = nodes.flatMap((node, index) => (node === undefined ? [index] : []))
+        if (deliverable.length > 0) {
+          const data = deliverable.map((index) => events[index] as EventData)
+          const delivered = await action.executeBatch({ data, mapping: used, settings, auth })
+          deliverable.forEach((index, position) => (nodes[index] = delivered[position]))
+        }
         answer.multistatus = nodes.map((node) => this.outcomeOf(node, slug, used))
         answer.ok = answer.multistatus.every((outcome) => outcome.status >= 200 && outcome.status < 300)
       } else {
@@ -208,6 +216,8 @@ export class LocalRunner {
             }
           )
         }
+        const refused = unresolvable(mapping, input.payload)
+        if (refused) throw refused
         const results = await action.execute({ data: input.payload, mapping, settings, auth })
         answer.result = results.find((result) => result.data !== undefined)?.data
         answer.ok = true
@@ -321,6 +331,12 @@ export class LocalRunner {
     }
     return outcome
   }
+}
+
+/** actions-core's multi-status entry for an event it could not resolve the mapping on, or undefined. */
+function refusalNode(mapping: JSONObject, event: EventData): Record<string, unknown> | undefined {
+  const refused = unresolvable(mapping, event)
+  return refused && { status: 400, errortype: refused.code, errormessage: refused.message }
 }
 
 function withProblems(failure: Failure, problems: MappingProblem[]): Failure {

@@ -19,6 +19,7 @@ import {
 } from '../helpers/attio-fixtures'
 
 useNock()
+const USER_1 = '44444444-4444-4444-8444-444444444444'
 const auth = { accessToken: 'oauth-token-abc123', refreshToken: 'r' }
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, second)).toISOString()
@@ -34,6 +35,24 @@ const identify = (
     receivedAt: at(second),
     traits: { email, ...traits }
   }) as unknown as SegmentEvent
+
+/** A group event of Workspace ws-1 (acme.com) naming a user. */
+const group = (userId: string, second: number) =>
+  ({
+    type: 'group',
+    groupId: 'ws-1',
+    userId,
+    receivedAt: at(second),
+    traits: { website: 'acme.com' }
+  }) as unknown as SegmentEvent
+
+/** The schema reads answered, and no bulk endpoint (404): the batch goes through the queue. */
+function noBulkEndpoint(): void {
+  mockSchema()
+  nock(API)
+    .put('/v2/batch/records')
+    .reply(404, errorBody(404, 'not_found', 'No route'))
+}
 
 interface Multistatus {
   status: number
@@ -254,14 +273,6 @@ describe('batch path: bodies', () => {
   })
 
   describe('users this process sent through the bulk endpoint', () => {
-    const group = (userId: string, second: number) =>
-      ({
-        type: 'group',
-        groupId: 'ws-1',
-        userId,
-        receivedAt: at(second),
-        traits: { website: 'acme.com' }
-      }) as unknown as SegmentEvent
     const userAssertion = (userId: string, email: string, second: number) => ({
       object: 'users',
       mode: 'create-or-update',
@@ -828,7 +839,7 @@ describe('batch path: outcomes', () => {
     const results = multistatus(integration)
     expect(results.map((r) => r.status)).toEqual([202, 400, 400, 400])
     expect(results[1].errormessage).toBe(
-      'email_address: "not-an-email" is not a valid email address. Expected a valid email address like "ada@example.com" (it is trimmed and lower-cased).'
+      'email_address: "not-an-email" is not a valid email address. Expected a valid email address like "ada@example.com", with only ASCII before the @ (an internationalised domain is sent as punycode); it is trimmed and lower-cased.'
     )
     expect(results[2].errormessage).toMatch(/user_id/)
     expect(results[3].errormessage).toMatch(/^user_attributes\.plan: "Gold" is not one of the options/)
@@ -871,10 +882,7 @@ describe('batch path: outcomes', () => {
   )
 
   it('falls back to a queue of documented asserts when there is no bulk endpoint (404)', async () => {
-    mockSchema()
-    nock(API)
-      .put('/v2/batch/records')
-      .reply(404, errorBody(404, 'not_found', 'No route'))
+    noBulkEndpoint()
     nock(API)
       .put('/v2/objects/people/records')
       .query(true)
@@ -899,5 +907,36 @@ describe('batch path: outcomes', () => {
       writes.indexOf('PUT /v2/objects/users/records')
     )
     expect(multistatus(integration).map((r) => r.status)).toEqual([200, 200, 200])
+  })
+
+  it("queue: one event's missing User fails that event alone, with its own message; the Workspace's other events succeed", async () => {
+    noBulkEndpoint()
+    // u-1 exists in Attio; u-9 does not.
+    nock(API)
+      .persist()
+      .post('/v2/objects/users/records/query')
+      .reply(200, (_uri, body) => {
+        const wanted = JSON.stringify(body)
+        return { data: wanted.includes('"u-1"') ? [recordBody('users', USER_1).data] : [] }
+      })
+    nock(API)
+      .persist()
+      .put(/\/v2\/objects\/\w+\/records/)
+      .query(true)
+      .reply(200, () => recordBody('workspaces'))
+    nock(API)
+      .persist()
+      .patch(/\/v2\/objects\/workspaces\/records\/.*/)
+      .reply(200, () => recordBody('workspaces'))
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('groupWorkspace', {
+      events: [group('u-1', 1), group('u-9', 2), group('u-1', 3)],
+      auth,
+      useDefaultMappings: true
+    })
+    const results = multistatus(integration)
+    expect(results.map((r) => r.status)).toEqual([200, 404, 200])
+    expect(results[1].errormessage).toMatch(/^user_id: Attio has no User with user_id "u-9"/)
+    expect(results[0].errormessage).toBeUndefined()
   })
 })

@@ -103,7 +103,11 @@ describe.each(cases)('$action: Attio failures on the first write', (test) => {
     mockSchema()
     firstWrite(test.object).reply(401, errorBody(401, 'invalid_token', 'Token invalid', 'auth_error'))
     const { error } = await run(test)
-    expect(error).toMatchObject({ name: 'InvalidAuthenticationError', status: 401 })
+    expect(error).toMatchObject({
+      name: 'CredentialRefusedError',
+      code: 'INVALID_AUTHENTICATION',
+      status: 403
+    })
     expect(String((error as Error).message)).not.toContain(auth.accessToken)
   })
 

@@ -180,7 +180,11 @@ describe('Identify User', () => {
     const error = await integration
       .testAction('identifyUser', { event: identify(), auth, useDefaultMappings: true })
       .catch((e: unknown) => e)
-    expect(error).toMatchObject({ name: 'InvalidAuthenticationError', status: 401 })
+    expect(error).toMatchObject({
+      name: 'CredentialRefusedError',
+      code: 'INVALID_AUTHENTICATION',
+      status: 403
+    })
   })
 
   it('fails before sending when there is no credential at all', async () => {

@@ -89,7 +89,7 @@ describe('mapping pickers (dynamic fields)', () => {
     })
     expect(result).toEqual({
       choices: [],
-      error: { code: '401', message: expect.stringContaining('invalid_token: Token revoked') }
+      error: { code: '403', message: expect.stringContaining('invalid_token: Token revoked') }
     })
   })
 

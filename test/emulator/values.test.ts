@@ -237,7 +237,23 @@ describe('values per attribute type', () => {
       email_local_specifier: 'person',
       attribute_type: 'email-address'
     })
-    for (const bad of ['not-an-email', 'a@b', ' a@b.com', 'a..b@c.com', 'a@b.c', 'a b@c.com']) {
+    // An internationalised domain in punycode is a host name like any other.
+    const idn = await call()('PUT', assertPath('people', 'email_addresses'), {
+      data: { values: { email_addresses: ['ada@xn--bcher-kva.de'] } }
+    })
+    expect(idn.status).toBe(200)
+    expect(vals(idn.body.data, 'email_addresses')[0]).toMatchObject({ email_domain: 'xn--bcher-kva.de' })
+    // Addresses are ASCII (the OpenAPI document's `format: email`): a non-ASCII local part or domain is refused.
+    for (const bad of [
+      'not-an-email',
+      'a@b',
+      ' a@b.com',
+      'a..b@c.com',
+      'a@b.c',
+      'a b@c.com',
+      'josé@example.com',
+      'ada@bücher.de'
+    ]) {
       const e = await call()('PUT', assertPath('people', 'email_addresses'), {
         data: { values: { email_addresses: [bad] } }
       })

@@ -170,6 +170,33 @@ describe('attio-destination replay', () => {
     expect(stats.requests['PUT /v2/objects/{object}/records'] - stats.rateLimited).toBe(2 * count)
     expect(stats.rateLimited).toBe(0)
   }, 40_000)
+
+  it.each([
+    ['cut off mid-write', '{"version": 1, "file": "events.ndjson", "completedBel'],
+    ['not JSON at all', '\u0000\u0000\u0000'],
+    ['JSON, but no checkpoint', '{"version": 1, "completedBelow": "three", "completedAbove": null}'],
+    ['JSON of another kind', '[1, 2, 3]']
+  ])(
+    'a damaged checkpoint (%s): names the file, says what to do, exits 2, sends nothing',
+    async (_name, text) => {
+      const events = file('events.ndjson', JSON.stringify(identify('u1', 'one@example.com')))
+      const checkpoint = file('events.ndjson.checkpoint', text)
+      for (const argv of [
+        ['replay', events],
+        ['replay', events, '--resume']
+      ]) {
+        const out = await cli(argv, emulatorEnv())
+        expect(out.code).toBe(2)
+        expect(out.stderr).toContain(checkpoint)
+        expect(out.stderr).toMatch(/damaged/)
+        expect(out.stderr).toMatch(/delete it to start over/i)
+        expect(out.stderr).not.toMatch(/SyntaxError|at JSON\.parse/)
+      }
+      expect(recordsOf(ctx.emulator, 'users')).toHaveLength(0)
+      // Left as it was, for the user to look at.
+      expect(readFileSync(checkpoint, 'utf8')).toBe(text)
+    }
+  )
 })
 
 describe('attio-destination, the details a new user meets', () => {

@@ -187,7 +187,7 @@ describe('POST /authenticate', () => {
   it('answers the reason for a key Attio does not accept, without the key', async () => {
     const answer = await post('/authenticate', { api_key: 'not-a-real-key-123' })
     expect(answer.status).toBe(200)
-    expect(answer.json).toMatchObject({ ok: false, error: { status: 401 } })
+    expect(answer.json).toMatchObject({ ok: false, error: { status: 403 } })
     expect((answer.json as { error: { message: string } }).error.message).toContain(
       'did not accept the credential'
     )
@@ -243,7 +243,7 @@ describe('POST /{action}', () => {
       payload: identify('user-3', 'three@example.com'),
       auth: { accessToken: 'oauth-token-of-another-workspace' }
     })
-    expect((refused.json as Answer).error).toMatchObject({ status: 401, retry: false })
+    expect((refused.json as Answer).error).toMatchObject({ status: 403, retry: false })
     expect(refused.text).not.toContain('oauth-token-of-another-workspace')
     const accepted = await post('/identifyUser', {
       payload: identify('user-3', 'three@example.com'),

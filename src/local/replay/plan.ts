@@ -2,7 +2,7 @@
 import { createReadStream, existsSync } from 'node:fs'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
-import { fingerprint, readCheckpoint, type CheckpointData } from '../checkpoint'
+import { DamagedCheckpointError, fingerprint, readCheckpoint, type CheckpointData } from '../checkpoint'
 import { defaultFailuresFile, reasonsFileFor } from './files'
 
 export class ReplayUsageError extends Error {}
@@ -37,7 +37,7 @@ export function checkReplay(options: {
     throw new ReplayUsageError('The failures file must not be the events file.')
   }
   const print = fingerprint(file)
-  const previous = readCheckpoint(checkpointFile)
+  const previous = readCheckpointOrExplain(checkpointFile, file)
   if (options.resume && previous) {
     if (previous.size !== print.size || previous.headHash !== print.headHash) {
       throw new ReplayUsageError(
@@ -64,5 +64,17 @@ export async function* linesOf(file: string): AsyncGenerator<{ line: number; tex
     }
   } finally {
     reader.close()
+  }
+}
+
+/** The checkpoint; a damaged one is a usage error (exit 2) naming the file and what to do, never a crash. */
+function readCheckpointOrExplain(checkpointFile: string, file: string): CheckpointData | undefined {
+  try {
+    return readCheckpoint(checkpointFile)
+  } catch (error) {
+    if (!(error instanceof DamagedCheckpointError)) throw error
+    throw new ReplayUsageError(
+      `${error.message}, so it cannot tell which events of ${file} were delivered. Delete it to start over (events delivered before would be sent again; that is safe, since every write is a create-or-update), or restore it from a copy and pass --resume. It was left as it is.`
+    )
   }
 }

@@ -3,6 +3,7 @@ import {
   connect,
   identityDomain,
   identityId,
+  linkExisting,
   optionalIdentityId,
   referTo,
   writableAttributeChoices,
@@ -105,8 +106,7 @@ function workspaceOf(payload: Payload): RecordAssertion {
             attribute: 'users',
             field: 'user_id',
             alwaysAppend: true,
-            value: {
-              kind: 'existing',
+            value: linkExisting({
               object: 'users',
               label: 'User',
               attribute: 'user_id',
@@ -114,7 +114,7 @@ function workspaceOf(payload: Payload): RecordAssertion {
               field: 'user_id',
               whenMissing:
                 'run Identify User for this user first. Group Workspace links existing Users and never creates them; the Company and Workspace were written.'
-            }
+            })
           }
         ]
   return {
