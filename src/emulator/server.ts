@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 
-import { createAttribute, getAttribute, listAttributes } from './attributes'
+import { createAttribute, createOption, getAttribute, listAttributes } from './attributes'
 import { BulkProcessor, parseBulkBody } from './bulk'
 import defaultSeedJson from './default-seed.json'
 import { ApiError, notFound, payloadError } from './errors'
@@ -225,6 +225,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return json(200, {
       data: attr.options.filter((o) => all || !o.is_archived).map((o) => ws.optionJson(attr, o))
     })
+  })
+  route('POST', '/v2/objects/{object}/attributes/{attribute}/options', 'write', CONFIG_WRITE, (c) => {
+    const attr = getAttribute(ws, objectOf(c), c.params.attribute)
+    return json(200, { data: ws.optionJson(attr, createOption(ws, objectOf(c), c.params.attribute, c.body)) })
   })
   route('GET', '/v2/objects/{object}/attributes/{attribute}/statuses', 'read', CONFIG_READ, (c) => {
     const attr = getAttribute(ws, objectOf(c), c.params.attribute)
