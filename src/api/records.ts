@@ -181,17 +181,37 @@ function suggest(attributes: AttributeDef[], wanted: string): string {
   return ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?`
 }
 
+/** Attio's standard objects that a workspace admin activates (Attio's docs: "disabled by default"). */
+const ACTIVATABLE: Readonly<Record<string, string>> = {
+  users: 'Users',
+  workspaces: 'Workspaces',
+  deals: 'Deals'
+}
+const ACTIVATE_HOW =
+  'A workspace admin can activate it in Attio under Settings > Data > Objects (https://app.attio.com/_/settings/data/objects)'
+
+/** What to say about an object that is not activated (or, for others than Attio's standard ones, does not exist). */
+function notActivated(object: string): string {
+  const noun = ACTIVATABLE[object]
+  return noun
+    ? `Attio's ${noun} object is not activated in this workspace. ${ACTIVATE_HOW}.`
+    : `Attio has no object "${object}" in this workspace, or it is not activated. ${ACTIVATE_HOW}, or choose another object.`
+}
+
 async function attributesOf(schema: WorkspaceSchema, assertion: RecordAssertion): Promise<AttributeDef[]> {
   try {
     return await schema.attributes(assertion.object)
   } catch (error) {
-    if (error instanceof AttioApiError && error.status === 404) {
-      throw invalid(
-        `Attio has no object "${assertion.object}" in this workspace, or it is not activated: activate it in Attio under Workspace settings > Objects, or choose another object.`
-      )
-    }
+    if (error instanceof AttioApiError && error.status === 404) throw invalid(notActivated(assertion.object))
     throw error
   }
+}
+
+/** The object a reference value points to, when the value is one. */
+function referencedObject(value: unknown): string | undefined {
+  const reference = asReference(value)
+  if (!reference) return undefined
+  return reference.kind === 'existing' ? reference.object : reference.assertion.object
 }
 
 async function contextFor(
@@ -269,6 +289,14 @@ export async function prepareRecord(
     if (attribute?.slug === matching.slug && typeof input.value === 'string' && input.value.trim() === '')
       continue
     if (!attribute) {
+      // Attio hides an attribute that links to an object that is not activated (workspaces.users without Users).
+      const target = referencedObject(input.value)
+      if (target !== undefined && !(await schema.hasObject(target))) {
+        const noun = ACTIVATABLE[target] ?? `"${target}"`
+        throw invalid(
+          `${input.field}: Attio's ${noun} object is not activated in this workspace, so a ${label} cannot be linked to one. ${ACTIVATE_HOW}, or leave ${input.field} unmapped.`
+        )
+      }
       throw invalid(
         `${input.field}: Attio's ${object} object has no attribute ${showValue(input.attribute)} (attributes are referenced by slug or id, and Attio never creates them).${suggest(
           await attributesOf(schema, assertion),
@@ -370,9 +398,21 @@ async function writeValue(
   input: ValueInput,
   options: PrepareOptions
 ): Promise<WireItem[]> {
-  const context = await contextFor(schema, object, attribute, options)
+  let context = await contextFor(schema, object, attribute, options)
   try {
-    return writeAttributeValue(attribute, input.value, context)
+    try {
+      return writeAttributeValue(attribute, input.value, context)
+    } catch (error) {
+      // An option or status created in Attio since the options were read: read them again (rate-limited).
+      if (!(
+        error instanceof ValueProblem &&
+        context.options &&
+        (await schema.refreshOptions(object, attribute))
+      ))
+        throw error
+      context = await contextFor(schema, object, attribute, options)
+      return writeAttributeValue(attribute, input.value, context)
+    }
   } catch (error) {
     if (error instanceof ValueProblem) {
       throw invalid(

@@ -135,7 +135,7 @@ describe('validation before sending', () => {
     )
   })
 
-  it('an object that is not activated', async () => {
+  it("an object that is not activated (one of Attio's standard objects a workspace admin activates)", async () => {
     nock(API).get('/v2/objects/deals/attributes').query(true).reply(404, {
       status_code: 404,
       type: 'invalid_request_error',
@@ -150,7 +150,7 @@ describe('validation before sending', () => {
         mapping: { object: 'deals', matching_attribute: 'name', attributes: { name: 'x' } }
       })
     ).rejects.toThrow(
-      'Attio has no object "deals" in this workspace, or it is not activated: activate it in Attio under Workspace settings > Objects, or choose another object.'
+      "Attio's Deals object is not activated in this workspace. A workspace admin can activate it in Attio under Settings > Data > Objects (https://app.attio.com/_/settings/data/objects)."
     )
   })
 
