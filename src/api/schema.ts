@@ -60,12 +60,20 @@ async function cached<T extends Entry>(
   return value as T
 }
 
-/** Whether a list may be read again for a value it lacked (and, if so, counts this refresh). */
-function mayRefresh(key: string): boolean {
+/**
+ * Reads a list again for a value it lacked, unless that was done within `SCHEMA_REFRESH_INTERVAL_MS` (then
+ * undefined). A read that fails does not count, so the event's retry may read it again.
+ */
+async function refresh<T>(key: string, read: () => Promise<T>): Promise<T | undefined> {
   const last = refreshedAt.get(key)
-  if (last !== undefined && Date.now() - last < SCHEMA_REFRESH_INTERVAL_MS) return false
+  if (last !== undefined && Date.now() - last < SCHEMA_REFRESH_INTERVAL_MS) return undefined
   refreshedAt.set(key, Date.now())
-  return true
+  try {
+    return await read()
+  } catch (error) {
+    refreshedAt.delete(key)
+    throw error
+  }
 }
 
 export class WorkspaceSchema {
@@ -98,9 +106,10 @@ export class WorkspaceSchema {
    */
   async refreshOptions(object: string, attribute: AttributeDef): Promise<boolean> {
     const kind = attribute.type === 'status' ? 'statuses' : 'options'
-    if (!mayRefresh(this.key(kind, object, attribute.id))) return false
-    await this.options(object, attribute, true)
-    return true
+    return (
+      (await refresh(this.key(kind, object, attribute.id), () => this.options(object, attribute, true))) !==
+      undefined
+    )
   }
 
   /**
@@ -110,15 +119,17 @@ export class WorkspaceSchema {
   async findAttribute(object: string, slugOrId: string): Promise<AttributeDef | undefined> {
     const match = (list: AttributeDef[]) => list.find((a) => a.slug === slugOrId || a.id === slugOrId)
     const found = match(await this.attributes(object))
-    if (found || !mayRefresh(this.key('attributes', object))) return found
-    return match(await this.attributes(object, true))
+    if (found) return found
+    const refreshed = await refresh(this.key('attributes', object), () => this.attributes(object, true))
+    return refreshed && match(refreshed)
   }
 
   /** Whether the workspace has this object activated (read again once an interval when it seems not). */
   async hasObject(slug: string): Promise<boolean> {
     const has = (objects: ObjectDef[]) => objects.some((object) => object.slug === slug)
     if (has(await this.objects())) return true
-    return mayRefresh(this.key('objects')) && has(await this.objects(true))
+    const refreshed = await refresh(this.key('objects'), () => this.objects(true))
+    return refreshed !== undefined && has(refreshed)
   }
 
   /** Slugs of objects by object id, for record-reference attributes' allowed objects. */
@@ -126,7 +137,7 @@ export class WorkspaceSchema {
     if (ids.length === 0) return []
     let objects = await this.objects()
     const missing = ids.some((id) => !objects.some((object) => object.id === id))
-    if (missing && mayRefresh(this.key('objects'))) objects = await this.objects(true)
+    if (missing) objects = (await refresh(this.key('objects'), () => this.objects(true))) ?? objects
     return ids.map((id) => objects.find((object) => object.id === id)?.slug ?? id)
   }
 }

@@ -11,6 +11,7 @@ import {
   API,
   ATTRIBUTES,
   attribute,
+  OBJECTS,
   capture,
   linesOf,
   mockSchema,
@@ -370,5 +371,56 @@ describe('odd attribute keys', () => {
     )
     expect(message).not.toContain('\n')
     expect(message).not.toContain('\u0000')
+  })
+})
+
+describe('schema drift: a refresh that fails does not count', () => {
+  it('a value naming a new option is retryable while the refresh fails, and accepted once it succeeds', async () => {
+    // Everything but the plan options, which are read first as the seed has them, then fail, then hold "Team".
+    const base = ['Free', 'Pro', 'Enterprise']
+    const options = (titles: string[]) => ({
+      data: titles.map((title, i) => ({ id: { option_id: `opt-${i}` }, title, is_archived: false }))
+    })
+    nock(API).persist().get('/v2/objects').reply(200, { data: OBJECTS })
+    for (const object of ['people', 'users'])
+      nock(API)
+        .persist()
+        .get(`/v2/objects/${object}/attributes`)
+        .query(true)
+        .reply(200, { data: ATTRIBUTES[object] })
+    const plan = '/v2/objects/users/attributes/plan/options'
+    nock(API).get(plan).query(true).reply(200, options(base))
+    nock(API)
+      .get(plan)
+      .query(true)
+      .reply(503, { status_code: 503, type: 'api_error', code: 'x', message: 'Down' })
+    nock(API)
+      .get(plan)
+      .query(true)
+      .reply(200, options([...base, 'Team']))
+    nock(API)
+      .persist()
+      .put(/\/v2\/objects\/\w+\/records/)
+      .query(true)
+      .reply(200, recordBody('users'))
+    const send = (planTitle: string) =>
+      createTestIntegration(destination)
+        .testAction('identifyUser', {
+          event: createTestEvent({
+            type: 'identify',
+            userId: 'u-1',
+            traits: { email: 'ada@example.com', plan: planTitle }
+          }),
+          auth,
+          mapping: { user_attributes: { plan: { '@path': '$.traits.plan' } } },
+          useDefaultMappings: true
+        })
+        .then(
+          () => 'delivered',
+          (error: { status?: number }) => error.status
+        )
+    expect(await send('Pro')).toBe('delivered')
+    expect(await send('Team')).toBe(503)
+    expect(await send('Team')).toBe('delivered')
   })
 })
