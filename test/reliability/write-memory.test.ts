@@ -48,34 +48,30 @@ const group = (workspace: string, userId: string | null, traits: JSONObject = {}
     traits: { website: 'acme.com', ...traits }
   }) as unknown as SegmentEvent
 
-const identifyMapping = { user_attributes: { plan: { '@path': '$.traits.plan' } } }
-const groupMapping = { company_attributes: { name: { '@path': '$.traits.company_name' } } }
+const mappings = {
+  identifyUser: { user_attributes: { plan: { '@path': '$.traits.plan' } } },
+  groupWorkspace: { company_attributes: { name: { '@path': '$.traits.company_name' } } }
+}
 
-function sendIdentify(event: SegmentEvent) {
-  return createTestIntegration(destination).testAction('identifyUser', {
+/** One event through perform, the way a host delivers it. */
+function sendSingle(action: keyof typeof mappings, event: SegmentEvent) {
+  return createTestIntegration(destination).testAction(action, {
     event,
     settings: ctx.settings,
     useDefaultMappings: true,
-    mapping: identifyMapping
+    mapping: mappings[action]
   })
 }
+const sendIdentify = (event: SegmentEvent) => sendSingle('identifyUser', event)
+const sendGroup = (event: SegmentEvent) => sendSingle('groupWorkspace', event)
 
-function sendGroup(event: SegmentEvent) {
-  return createTestIntegration(destination).testAction('groupWorkspace', {
-    event,
-    settings: ctx.settings,
-    useDefaultMappings: true,
-    mapping: groupMapping
-  })
-}
-
-async function sendBatch(action: 'identifyUser' | 'groupWorkspace', events: SegmentEvent[]) {
+async function sendBatch(action: keyof typeof mappings, events: SegmentEvent[]) {
   const integration = createTestIntegration(destination)
   await integration.testBatchAction(action, {
     events,
     settings: ctx.settings,
     useDefaultMappings: true,
-    mapping: action === 'identifyUser' ? identifyMapping : groupMapping
+    mapping: mappings[action]
   })
   return (
     integration.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
