@@ -298,7 +298,7 @@ export function methodNotes(result: BenchResult): string[] {
       'one-event identify and group batch of a user outside the workload warms the schema cache, as in a running ' +
       `destination; that cold start made ${fmt(on.batch.coldStartReads)} schema reads and is not in the figures. ` +
       "A group batch sends each Workspace's links in an assertion of their own (counted above with the top-level " +
-      'assertions); a user that an identify batch of the same process sent in the last minute is asserted again, ' +
+      'assertions); a user that an identify batch of the same process sent less than 10 s before is asserted again, ' +
       'nested in it (counted with the nested assertions), so it needs no lookup; other users are looked up, one ' +
       'query per 500.',
     `The ${fmt(config.bigBatchEvents)}-event batch runs in a fresh process (ts-node, \`--expose-gc\`), with ` +

@@ -9,8 +9,10 @@
  */
 import { createTestIntegration, type Logger, type SegmentEvent } from '@segment/actions-core'
 import destination from '../src'
+import { clearSchemaCache } from '../src/api'
+import { BULK_APPLY_WINDOW_MS } from '../src/api/suppression'
 import type { Settings } from '../src/destinations/attio/generated-types'
-import type { Delivery, SoakEvent, Workload } from './workload'
+import { DRIFT, type Deletion, type Delivery, type SoakEvent, type Workload } from './workload'
 
 export interface EventOutcome {
   /** delivered: a 2xx; failed: refused for good; retryable: still retryable when attempts ran out. */
@@ -115,6 +117,50 @@ interface BatchEntry {
   errormessage?: string
 }
 
+/**
+ * How the host reaches Attio itself (the emulator's all-scopes key), to make the changes a person working in
+ * Attio makes: delete records, create an option and an attribute.
+ */
+export interface AttioHands {
+  url: string
+  apiKey: string
+  /** Give up on one request after this long (the emulator may fault it), then try again. */
+  timeoutMs: number
+  /** The fault-free reference run: forget the cached schema at once after a schema change (an ideal destination). */
+  reference: boolean
+  /** What was done, for the report. */
+  done: { deletions: number; deleted: number; schemaChanges: number }
+}
+
+/** A request to Attio made by hand, tried again (up to 20 times) while it is faulted or rate-limited. */
+async function byHand(
+  hands: AttioHands,
+  method: string,
+  path: string,
+  body?: unknown
+): Promise<{ status: number; data: unknown }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(`${hands.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${hands.apiKey}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(hands.timeoutMs)
+      })
+      const text = await response.text()
+      if (response.status < 500 && response.status !== 429)
+        return {
+          status: response.status,
+          data: text ? (JSON.parse(text) as { data?: unknown }).data : undefined
+        }
+    } catch {
+      // A cut connection or a time-out: the emulator faulted it. Try again.
+    }
+    if (attempt >= 20) throw new Error(`${method} ${path} kept failing`)
+    await sleep(Math.min(1000, 50 * 2 ** attempt))
+  }
+}
+
 /** One worker of the host: delivers a lane's deliveries in order, each retried before the next. */
 export class LaneWorker {
   private readonly integration = createTestIntegration(destination)
@@ -129,26 +175,93 @@ export class LaneWorker {
     /** Called after each batch delivery: waits until the bulk assertions it sent were applied. */
     private readonly afterBatch: () => Promise<void>,
     /** Every message the destination gave back (errors, batch entries), for the credential check. */
-    private readonly messages: string[]
+    private readonly messages: string[],
+    private readonly hands?: AttioHands
   ) {}
+
+  /** When a batch carrying each user last went out (epoch ms). */
+  private readonly batchedAt = new Map<string, number>()
 
   async run(deliveries: readonly Delivery[]): Promise<void> {
     for (const delivery of deliveries) {
       if (delivery.path === 'single') await this.single(this.workload.events[delivery.events[0]], delivery)
+      else if (delivery.path === 'concurrent')
+        // Two hosts' workers at once: each with an integration of its own.
+        await Promise.all(
+          delivery.events.map((index) =>
+            this.single(this.workload.events[index], delivery, createTestIntegration(destination))
+          )
+        )
+      else if (delivery.path === 'delete') await this.delete(delivery.deletion as Deletion)
+      else if (delivery.path === 'schema') await this.changeSchema()
       else await this.batch(delivery)
     }
+  }
+
+  /**
+   * Deletes a record in Attio, as a person working in it would: some time after it appeared. A User is deleted
+   * only once `BULK_APPLY_WINDOW_MS` has passed since a batch of this lane last carried it: within that window
+   * the destination cannot tell "not applied yet" from "deleted", and a group batch asserts the User again
+   * (the README's reliability notes).
+   */
+  private async delete(deletion: Deletion): Promise<void> {
+    const hands = this.hands
+    if (!hands) return
+    await this.afterBatch()
+    const batched = deletion.object === 'users' ? this.batchedAt.get(deletion.value) : undefined
+    if (batched !== undefined) {
+      const wait = batched + BULK_APPLY_WINDOW_MS + 100 - Date.now()
+      if (wait > 0) await sleep(wait)
+    }
+    const found = await byHand(hands, 'POST', `/v2/objects/${deletion.object}/records/query`, {
+      filter: { [deletion.attribute]: deletion.value },
+      limit: 10
+    })
+    const records = (found.data as Array<{ id: { record_id: string } }> | undefined) ?? []
+    hands.done.deletions += 1
+    for (const record of records) {
+      const deleted = await byHand(
+        hands,
+        'DELETE',
+        `/v2/objects/${deletion.object}/records/${record.id.record_id}`
+      )
+      if (deleted.status === 200) hands.done.deleted += 1
+    }
+  }
+
+  /** Creates the drift option and attribute in Attio (once for all lanes: a conflict means it exists). */
+  private async changeSchema(): Promise<void> {
+    const hands = this.hands
+    if (!hands) return
+    await byHand(hands, 'POST', `/v2/objects/${DRIFT.object}/attributes/${DRIFT.option.attribute}/options`, {
+      data: { title: DRIFT.option.title }
+    })
+    await byHand(hands, 'POST', `/v2/objects/${DRIFT.object}/attributes`, {
+      data: {
+        title: 'Tier',
+        description: null,
+        api_slug: DRIFT.attribute,
+        type: 'text',
+        is_required: false,
+        is_unique: false,
+        is_multiselect: false,
+        config: {}
+      }
+    })
+    hands.done.schemaChanges += 1
+    if (hands.reference) clearSchemaCache()
   }
 
   private backoff(attempt: number): number {
     return Math.min(this.options.backoffCapMs, this.options.backoffMs * 2 ** (attempt - 1))
   }
 
-  private async single(event: SoakEvent, delivery: Delivery): Promise<void> {
+  private async single(event: SoakEvent, delivery: Delivery, integration = this.integration): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       this.counters.attempts += 1
       try {
         await withTimeout(
-          this.integration.testAction(delivery.action, {
+          integration.testAction(delivery.action, {
             event: event.event as unknown as SegmentEvent,
             settings: this.settings,
             mapping: this.workload.mappings[delivery.action],
@@ -166,7 +279,7 @@ export class LaneWorker {
         return
       } catch (error) {
         // A failed test action keeps its responses; drop them so a long run does not hold them all.
-        this.integration.responses.length = 0
+        integration.responses.length = 0
         const reason = reasonOf(error)
         this.messages.push(reason)
         if (error instanceof NoAnswer) {
@@ -281,6 +394,11 @@ export class LaneWorker {
           }
         })
       }
+      if (delivery.action === 'identifyUser')
+        for (const index of delivery.events) {
+          const userId = this.workload.events[index].userId
+          if (userId !== undefined) this.batchedAt.set(userId, Date.now())
+        }
       await this.afterBatch()
       pending = retry
       if (pending.length > 0) {

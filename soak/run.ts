@@ -20,6 +20,10 @@ const USAGE = `usage: npm run soak -- [options]
   --max-attempts <n>    attempts per event before it counts as lost (default ${DEFAULT_SOAK_OPTIONS.host.maxAttempts})
   --suppression <on|off>            redundant-write suppression in the fault run (default on)
   --reference-suppression <on|off>  the same in the fault-free reference run (default off)
+  --latency-ms <n>      the fault run's answers held up to this long after processing (default ${DEFAULT_SOAK_OPTIONS.latencyMs}; 0: none)
+  --concurrent-share <0..1>  share of identify events sent at the same time as a decoy (default ${DEFAULT_SOAK_OPTIONS.concurrentShare})
+  --deletion-rate <0..1>     chance per event of a record deleted in Attio by hand (default ${DEFAULT_SOAK_OPTIONS.deletionRate})
+  --no-schema-drift     no option and attribute created in Attio part way through
   --no-spec             do not validate requests against Attio's OpenAPI document`
 
 /** The options the command line asks for (throws with the usage on a mistake). */
@@ -86,6 +90,18 @@ export function parseArgs(argv: string[]): Partial<SoakOptions> {
         else options.referenceSuppression = raw === 'on'
         break
       }
+      case '--latency-ms':
+        options.latencyMs = Math.floor(number(0))
+        break
+      case '--concurrent-share':
+        options.concurrentShare = number(0, 1)
+        break
+      case '--deletion-rate':
+        options.deletionRate = number(0, 1)
+        break
+      case '--no-schema-drift':
+        options.schemaDrift = false
+        break
       case '--no-spec':
         options.spec = false
         break

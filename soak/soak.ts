@@ -3,14 +3,26 @@
  * twice, once with faults (500s, 503s, answers held past the client's time-out, cut connections, some
  * after the write was applied) and rate limits on, once on a fresh emulator without either, then
  * checks that nothing was lost or duplicated and that both runs left the same workspace.
+ *
+ * The workload also makes the changes a person working in Attio makes (deletions, a new option and attribute)
+ * and delivers some events at the same time as a decoy; the fault run's answers come back with network latency,
+ * so concurrent writes are answered in another order than they were applied. Both runs check that Group
+ * Workspace never re-created a deleted User.
  */
 import { randomBytes } from 'node:crypto'
 import { clearSchemaCache, clearWriteMemory } from '../src/api'
-import { startEmulator, type EmulatorOptions, type EmulatorStats, type FaultKind } from '../src/emulator'
+import {
+  startEmulator,
+  type EmulatorOptions,
+  type EmulatorState,
+  type EmulatorStats,
+  type FaultKind
+} from '../src/emulator'
 import {
   capturingLogger,
   DEFAULT_HOST_OPTIONS,
   LaneWorker,
+  type AttioHands,
   type EventOutcome,
   type HostCounters,
   type HostOptions
@@ -50,6 +62,14 @@ export interface SoakOptions {
   suppression: boolean
   /** Redundant-write suppression in the fault-free reference run (off: every write is sent). */
   referenceSuppression: boolean
+  /** The fault run's network latency: each answer held this long at most (0: none). */
+  latencyMs: number
+  /** Share of identify events delivered at the same time as a decoy. */
+  concurrentShare: number
+  /** Chance, per event, of a record deleted in Attio before it. */
+  deletionRate: number
+  /** Whether each lane creates an option and an attribute in Attio part way through. */
+  schemaDrift: boolean
   host: HostOptions
 }
 
@@ -70,6 +90,10 @@ export const DEFAULT_SOAK_OPTIONS: SoakOptions = {
   spec: true,
   suppression: true,
   referenceSuppression: false,
+  latencyMs: 30,
+  concurrentShare: 0.02,
+  deletionRate: 0.01,
+  schemaDrift: true,
   host: DEFAULT_HOST_OPTIONS
 }
 
@@ -82,6 +106,10 @@ export interface RunResult {
   counters: HostCounters
   /** Messages and log lines that carried a credential. */
   leaks: string[]
+  /** The changes made in Attio by hand. */
+  byHand: AttioHands['done']
+  /** Users deleted in Attio that exist at the end although no identify of them was delivered after: re-created. */
+  resurrected: string[]
 }
 
 /** One replay of the workload against a fresh emulator. */
@@ -89,7 +117,8 @@ export async function runOnce(
   workload: Workload,
   emulatorOptions: EmulatorOptions,
   options: SoakOptions,
-  settings: Omit<Settings, 'api_key'> = {}
+  settings: Omit<Settings, 'api_key'> = {},
+  reference = false
 ): Promise<RunResult> {
   const tokens = workload.lanes.map((_, lane) => `soak_lane${lane}_${randomBytes(12).toString('hex')}`)
   const emulator = await startEmulator({
@@ -107,7 +136,17 @@ export async function runOnce(
   process.env.ATTIO_API_URL = emulator.url
   process.env.ATTIO_REQUEST_TIMEOUT_MS = String(options.timeoutMs)
   clearSchemaCache()
-  clearWriteMemory()
+  // Records are deleted in Attio within seconds of being written: the fault run confirms every record with a
+  // read before it skips a write (instead of trusting one Attio named in the last CONFIRM_MS), or a deletion
+  // would be hidden by design (the README's reliability notes).
+  clearWriteMemory(options.deletionRate > 0 ? { confirmMs: 0 } : undefined)
+  const hands: AttioHands = {
+    url: emulator.url,
+    apiKey: emulator.apiKey,
+    timeoutMs: Math.max(options.timeoutMs, options.hangMs) + 500,
+    reference,
+    done: { deletions: 0, deleted: 0, schemaChanges: 0 }
+  }
   const outcomes = new Map<number, EventOutcome>()
   const counters: HostCounters = { attempts: 0, retries: 0, retryableByStatus: {} }
   const lines: string[] = []
@@ -124,16 +163,20 @@ export async function runOnce(
           counters,
           capturingLogger(lines),
           () => emulator.settle(),
-          messages
+          messages,
+          hands
         ).run(deliveries)
       )
     )
     await emulator.settle()
     const ms = Date.now() - started
     const texts = [...messages, ...lines, ...[...outcomes.values()].map((outcome) => outcome.reason ?? '')]
+    const state = emulator.state()
     return {
+      byHand: hands.done,
+      resurrected: resurrectedUsers(workload, outcomes, state),
       outcomes,
-      canonical: canonicalState(emulator.state()),
+      canonical: canonicalState(state),
       stats: emulator.stats(),
       bulkDropped: emulator.bulkLog().length,
       ms,
@@ -149,6 +192,33 @@ export async function runOnce(
   }
 }
 
+/**
+ * Users deleted in Attio by the workload that exist at the end although no identify event of them was delivered
+ * after the deletion: something else (a Group Workspace link) created them again.
+ */
+function resurrectedUsers(
+  workload: Workload,
+  outcomes: Map<number, EventOutcome>,
+  state: EmulatorState
+): string[] {
+  const gone = new Set<string>()
+  for (const deliveries of workload.lanes) {
+    for (const delivery of deliveries) {
+      if (delivery.path === 'delete' && delivery.deletion?.object === 'users')
+        gone.add(delivery.deletion.value)
+      for (const index of delivery.events) {
+        const event = workload.events[index]
+        if (event.action === 'identifyUser' && event.userId && outcomes.get(index)?.result === 'delivered')
+          gone.delete(event.userId)
+      }
+    }
+  }
+  const existing = new Set(
+    (state.users ?? []).flatMap((user) => (user.values.user_id ?? []).map((value) => String(value.value)))
+  )
+  return [...gone].filter((userId) => existing.has(userId))
+}
+
 function restore(name: string, value: string | undefined): void {
   if (value === undefined) delete process.env[name]
   else process.env[name] = value
@@ -156,7 +226,7 @@ function restore(name: string, value: string | undefined): void {
 
 export interface SoakReport {
   options: SoakOptions
-  workload: { events: number; single: number; batched: number; chunks: number }
+  workload: { events: number; single: number; batched: number; chunks: number; concurrent: number }
   faulty: RunResult
   clean: RunResult
   events: number
@@ -180,13 +250,23 @@ export interface SoakReport {
 
 export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<SoakReport> {
   const options: SoakOptions = { ...DEFAULT_SOAK_OPTIONS, ...overrides }
-  const workload = generateWorkload({ events: options.events, seed: options.seed, lanes: options.lanes })
+  const workload = generateWorkload({
+    events: options.events,
+    seed: options.seed,
+    lanes: options.lanes,
+    concurrentShare: options.concurrentShare,
+    deletionRate: options.deletionRate,
+    schemaDrift: options.schemaDrift
+  })
   const spec = options.spec ? { spec: SPEC_PATH } : {}
 
   const faulty = await runOnce(
     workload,
     {
       ...spec,
+      ...(options.latencyMs > 0
+        ? { latency: { minMs: 0, maxMs: options.latencyMs, seed: options.faultSeed } }
+        : {}),
       rateLimits: { readsPerSecond: options.readsPerSecond, writesPerSecond: options.writesPerSecond },
       faults: {
         seed: options.faultSeed,
@@ -201,9 +281,13 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
   )
   // The reference sends every write (no redundant-write suppression): nothing faulted, nothing skipped,
   // each event written once in order. The fault run uses the default settings, suppression on.
-  const clean = await runOnce(workload, { ...spec }, options, {
-    suppress_unchanged_writes: options.referenceSuppression
-  })
+  const clean = await runOnce(
+    workload,
+    { ...spec },
+    options,
+    { suppress_unchanged_writes: options.referenceSuppression },
+    true
+  )
 
   let delivered = 0
   let failed = 0
@@ -234,7 +318,8 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
       events: workload.events.length,
       single: workload.lanes.flat().filter((d) => d.path === 'single').length,
       batched: batched.reduce((sum, d) => sum + d.events.length, 0),
-      chunks: batched.length
+      chunks: batched.length,
+      concurrent: workload.lanes.flat().filter((d) => d.path === 'concurrent').length
     },
     faulty,
     clean,
@@ -259,7 +344,9 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
       faulty.bulkDropped === 0 &&
       clean.bulkDropped === 0 &&
       faulty.leaks.length === 0 &&
-      clean.leaks.length === 0
+      clean.leaks.length === 0 &&
+      faulty.resurrected.length === 0 &&
+      clean.resurrected.length === 0
   }
 }
 
@@ -346,6 +433,10 @@ export function formatReport(report: SoakReport): string[] {
       `soak:   ${difference.problem} ${difference.object} "${difference.identity}"${difference.detail ? `: ${difference.detail}` : ''}`
     )
   }
+  const hand = faulty.byHand
+  lines.push(
+    `soak: by hand in Attio: ${hand.deletions} deletions (${hand.deleted} records), ${hand.schemaChanges} schema changes (an option and an attribute); ${report.workload.concurrent} concurrent pairs, answers held up to ${options.latencyMs} ms; users re-created by a link after their deletion: ${faulty.resurrected.length} (fault-free run: ${clean.resurrected.length})${[...faulty.resurrected, ...clean.resurrected].length > 0 ? ` (${[...new Set([...faulty.resurrected, ...clean.resurrected])].slice(0, 5).join(', ')})` : ''}`
+  )
   lines.push(`soak: messages or log lines carrying a credential: ${faulty.leaks.length + clean.leaks.length}`)
   lines.push(
     `soak: ${report.events} events, ${report.delivered} delivered, ${report.failed} failed (non-retryable), ${report.lost} lost, ${report.duplicated} duplicated, state equal: ${report.equal ? 'yes' : 'no'}`

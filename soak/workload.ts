@@ -8,6 +8,14 @@
  * so lanes can run in parallel (each with its own token, as separate workspaces' traffic would) without
  * two workers ever writing the same record. A share of each lane's events is delivered through the batch
  * path (performBatch) in chunks.
+ *
+ * Three more faults, drawn from a random stream of their own (the base events stay those of the seed):
+ * - **Concurrent writes**: now and then an identify event is delivered at the same time as a decoy (the same
+ *   event with another plan), then delivered once more on its own: the write memory must not keep either.
+ * - **Deletions**: a person working in Attio deletes a User, Person, Company or Workspace of the lane between
+ *   two deliveries; later events re-create it or not (Group Workspace never creates a User).
+ * - **Schema drift**: once per lane, an option ("Team") and an attribute (`users.tier`) are created in Attio;
+ *   only events after that step in the lane use them.
  */
 import type { JSONObject } from '@segment/actions-core'
 import { Random } from './random'
@@ -21,15 +29,37 @@ export interface SoakEvent {
   lane: number
   /** The CDP event, as a host would hand it to the destination. */
   event: JSONObject
+  /** The user an identify event is about, for the deletion checks. */
+  userId?: string
+  /** Part of a concurrent pair (the decoy and the event), or the event delivered again after it. */
+  pinned?: 'decoy' | 'pair' | 'settle'
 }
 
-/** One call of the destination: a single event (perform) or a chunk of events (performBatch). */
-export interface Delivery {
-  path: 'single' | 'batch'
-  action: SoakAction
-  /** Indexes into `events`, in the order they are handed over. */
-  events: number[]
+/** A record deleted in Attio by hand, found by its unique value. */
+export interface Deletion {
+  object: 'users' | 'people' | 'companies' | 'workspaces'
+  attribute: string
+  value: string
 }
+
+/**
+ * One step of a lane: a call of the destination (a single event through perform, a chunk through performBatch,
+ * or two single events at once), or a change made in Attio by hand (a deletion, new schema).
+ */
+export interface Delivery {
+  path: 'single' | 'batch' | 'concurrent' | 'delete' | 'schema'
+  action: SoakAction
+  /** Indexes into `events`, in the order they are handed over (none for a deletion or schema change). */
+  events: number[]
+  deletion?: Deletion
+}
+
+/** What the schema-drift step creates in Attio, and the events after it use. */
+export const DRIFT = {
+  object: 'users',
+  option: { attribute: 'plan', title: 'Team' },
+  attribute: 'tier'
+} as const
 
 export interface Workload {
   seed: number
@@ -48,7 +78,16 @@ export interface WorkloadOptions {
   batchShare?: number
   /** Bulk assertions per request inside performBatch (its `batch_size`), so chunks split. */
   batchSize?: number
+  /** Share of identify events delivered at the same time as a decoy (default 0.02). */
+  concurrentShare?: number
+  /** Chance, per event, of a deletion in Attio before it (default 0.01). */
+  deletionRate?: number
+  /** Whether each lane creates an option and an attribute in Attio part way through (default true). */
+  schemaDrift?: boolean
 }
+
+/** One item of the generated stream: an event, or a step made in Attio by hand. */
+type Item = { event: SoakEvent } | { step: Delivery; lane: number }
 
 const FIRST = ['ada', 'grace', 'alan', 'edsger', 'barbara', 'donald', 'frances', 'ken', 'margaret', 'linus']
 const LAST = ['lovelace', 'hopper', 'turing', 'dijkstra', 'liskov', 'knuth', 'allen', 'thompson', 'hamilton']
@@ -186,29 +225,74 @@ export function generateWorkload(options: WorkloadOptions): Workload {
   })
 
   const events: SoakEvent[] = []
+  const items: Item[] = []
+  // The extra faults draw from a stream of their own, so the base events stay those of the seed.
+  const extra = new Random((options.seed ^ 0x5eed) >>> 0)
+  const concurrentShare = options.concurrentShare ?? 0.02
+  const deletionRate = options.deletionRate ?? 0.01
+  // Each lane's schema change comes a fifth to a half of the way through the events.
+  const driftAt = Array.from({ length: options.lanes }, () =>
+    options.schemaDrift === false ? Infinity : Math.floor(options.events * (0.2 + 0.3 * extra.next()))
+  )
+  const drifted = new Set<number>()
+  /** Per company, a user just deleted in Attio: its next group event links it (Group Workspace must not create it). */
+  const deletedUser = new Map<number, string>()
+  const push = (action: SoakAction, lane: number, event: JSONObject, more: Partial<SoakEvent> = {}) => {
+    const soakEvent: SoakEvent = { index: events.length, action, lane, event, ...more }
+    events.push(soakEvent)
+    items.push({ event: soakEvent })
+    return soakEvent
+  }
   for (let index = 0; index < options.events; index++) {
     const company = random.pick(companies)
     const lane = company.n % options.lanes
+    if (!drifted.has(lane) && index >= driftAt[lane]) {
+      drifted.add(lane)
+      items.push({ lane, step: { path: 'schema', action: 'identifyUser', events: [] } })
+    }
+    if (extra.chance(deletionRate)) {
+      const deletion = deletionIn(extra, company)
+      if (deletion)
+        items.push({ lane, step: { path: 'delete', action: 'identifyUser', events: [], deletion } })
+      if (deletion?.object === 'users') deletedUser.set(company.n, deletion.value)
+    }
     const fresh = company.users.filter((u) => !u.identified)
-    let event: JSONObject
-    let action: SoakAction
     if ((fresh.length > 0 && random.chance(0.5)) || random.chance(0.55)) {
       const user = fresh.length > 0 && random.chance(0.6) ? fresh[0] : random.pick(company.users)
       if (user.identified && random.chance(0.02)) user.emailVersion += 1
-      event = identifyEvent(random, company, user, index)
+      const event = identifyEvent(random, company, user, index)
       user.identified = true
-      action = 'identifyUser'
+      if (deletedUser.get(company.n) === user.id) deletedUser.delete(company.n)
+      if (drifted.has(lane)) driftTraits(extra, event)
+      const traits = event.traits as JSONObject
+      const valid =
+        typeof traits.plan === 'string' && event.userId !== null && !BAD_EMAILS.includes(String(traits.email))
+      if (valid && extra.chance(concurrentShare)) {
+        // A decoy with another plan goes out at the same time; then the event once more, on its own.
+        const decoy = structuredClone(event)
+        ;(decoy.traits as JSONObject).plan =
+          PLANS.find((plan) => plan.toLowerCase() !== String(traits.plan).toLowerCase()) ?? 'Free'
+        push('identifyUser', lane, decoy, { userId: user.id, pinned: 'decoy' })
+        push('identifyUser', lane, event, { userId: user.id, pinned: 'pair' })
+        push('identifyUser', lane, structuredClone(event), { userId: user.id, pinned: 'settle' })
+      } else {
+        push('identifyUser', lane, event, { userId: user.id })
+      }
     } else {
-      event = groupEvent(random, company, index)
-      action = 'groupWorkspace'
+      const event = groupEvent(random, company, index)
+      const deleted = deletedUser.get(company.n)
+      if (deleted !== undefined) {
+        deletedUser.delete(company.n)
+        if (extra.chance(0.8)) event.userId = deleted
+      }
+      push('groupWorkspace', lane, event)
     }
-    events.push({ index, action, lane, event })
   }
 
   const lanes = Array.from({ length: options.lanes }, (_, lane) =>
     deliveriesOf(
       random,
-      events.filter((e) => e.lane === lane),
+      items.filter((item) => ('event' in item ? item.event.lane : item.lane) === lane),
       options.batchShare ?? 0.4
     )
   )
@@ -229,7 +313,8 @@ export function generateWorkload(options: WorkloadOptions): Workload {
         user_attributes: {
           plan: { '@path': '$.traits.plan' },
           seats: { '@path': '$.traits.seats' },
-          is_admin: { '@path': '$.traits.is_admin' }
+          is_admin: { '@path': '$.traits.is_admin' },
+          [DRIFT.attribute]: { '@path': `$.traits.${DRIFT.attribute}` }
         }
       },
       groupWorkspace: {
@@ -245,26 +330,78 @@ export function generateWorkload(options: WorkloadOptions): Workload {
   }
 }
 
+/** After a lane's schema change: some identify events use the new option and the new attribute. */
+function driftTraits(random: Random, event: JSONObject): void {
+  const traits = event.traits as JSONObject
+  if (random.chance(0.15)) traits.plan = DRIFT.option.title
+  if (random.chance(0.15)) traits[DRIFT.attribute] = random.pick(['gold', 'silver', 'bronze'])
+}
+
+/** A record of the company for a person working in Attio to delete (an identified user's, or the company's). */
+function deletionIn(random: Random, company: Company): Deletion | undefined {
+  const identified = company.users.filter((u) => u.identified)
+  switch (random.int(0, 3)) {
+    case 0:
+    case 1: {
+      if (identified.length === 0) return undefined
+      return { object: 'users', attribute: 'user_id', value: random.pick(identified).id }
+    }
+    case 2: {
+      if (identified.length === 0) return undefined
+      const user = random.pick(identified)
+      const local = `${user.first}.${user.last}${user.emailVersion > 1 ? `.v${user.emailVersion}` : ''}`
+      return {
+        object: 'people',
+        attribute: 'email_addresses',
+        value: `${local}@${company.domain}`.toLowerCase()
+      }
+    }
+    default:
+      return random.chance(0.5)
+        ? { object: 'companies', attribute: 'domains', value: company.domain }
+        : { object: 'workspaces', attribute: 'workspace_id', value: random.pick(company.workspaces) }
+  }
+}
+
 /**
  * A lane's deliveries: mostly one event at a time; now and then a chunk of the lane's next events of one
  * action (the events of the other action in between wait until after the chunk, as a host that batches
- * per action would send them).
+ * per action would send them). A change made in Attio by hand is a barrier: no chunk reaches across it. A
+ * concurrent pair is one delivery, never part of a chunk, and the event delivered again after it follows it.
  */
-function deliveriesOf(random: Random, laneEvents: SoakEvent[], batchShare: number): Delivery[] {
+function deliveriesOf(random: Random, laneItems: Item[], batchShare: number): Delivery[] {
   const deliveries: Delivery[] = []
-  const pending = [...laneEvents]
   // A chunk averages ~14 events, so starting one at this rate gives about `batchShare` of the events.
   const startChunk = batchShare / (14 * (1 - batchShare) + batchShare)
-  while (pending.length > 0) {
-    const first = pending[0]
-    if (random.chance(startChunk)) {
-      const size = random.int(4, 24)
-      const chunk = pending.filter((e) => e.action === first.action).slice(0, size)
-      for (const e of chunk) pending.splice(pending.indexOf(e), 1)
-      deliveries.push({ path: 'batch', action: first.action, events: chunk.map((e) => e.index) })
-    } else {
-      pending.shift()
-      deliveries.push({ path: 'single', action: first.action, events: [first.index] })
+  let position = 0
+  while (position < laneItems.length) {
+    const item = laneItems[position]
+    if ('step' in item) {
+      deliveries.push(item.step)
+      position += 1
+      continue
+    }
+    // The events up to the next step.
+    let end = position
+    while (end < laneItems.length && 'event' in laneItems[end]) end += 1
+    const pending = laneItems.slice(position, end).map((entry) => (entry as { event: SoakEvent }).event)
+    position = end
+    while (pending.length > 0) {
+      const first = pending[0]
+      if (first.pinned === 'decoy') {
+        const [decoy, pair, settle] = pending.splice(0, 3)
+        deliveries.push({ path: 'concurrent', action: 'identifyUser', events: [decoy.index, pair.index] })
+        deliveries.push({ path: 'single', action: 'identifyUser', events: [settle.index] })
+      } else if (random.chance(startChunk)) {
+        const size = random.int(4, 24)
+        const chunk = pending.filter((e) => e.action === first.action && !e.pinned).slice(0, size)
+        if (chunk.length === 0) continue
+        for (const e of chunk) pending.splice(pending.indexOf(e), 1)
+        deliveries.push({ path: 'batch', action: first.action, events: chunk.map((e) => e.index) })
+      } else {
+        pending.shift()
+        deliveries.push({ path: 'single', action: first.action, events: [first.index] })
+      }
     }
   }
   return deliveries

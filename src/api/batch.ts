@@ -13,6 +13,8 @@ import type { AttioClient, RecordId, WireValues } from './client'
 import { AttioApiError, CredentialRefusedError } from './errors'
 import {
   canonical,
+  identitiesOf,
+  linkNotAppliedYet,
   matchingText,
   missingLink,
   prepareRecord,
@@ -26,7 +28,7 @@ import {
   type WriteOutcome
 } from './records'
 import type { WorkspaceSchema } from './schema'
-import { BULK_SENT_TTL_MS } from './suppression'
+import type { BulkSent, BulkSentKey, Identity } from './suppression'
 import { recordIdItem } from './values'
 
 export const MAX_BATCH_SIZE = 10_000
@@ -85,6 +87,8 @@ interface MergedRecord {
   replaceMultiselect: boolean
   /** Attributes Attio requires to create the record. */
   required: Set<string>
+  /** The object's unique attributes. */
+  unique: Set<string>
   receivedAt: string
   events: Set<number>
 }
@@ -150,6 +154,7 @@ function absorb(merge: Merge, prepared: PreparedRecord, event: number, receivedA
       lookups: new Map(),
       replaceMultiselect: prepared.replaceMultiselect,
       required: new Set(),
+      unique: new Set(prepared.unique),
       receivedAt,
       events: new Set()
     }
@@ -240,11 +245,13 @@ const lookupKey = (reference: ExistingReference) =>
 
 /**
  * Finds the existing records the batch links to, with one query per object and attribute (500 values at
- * most). Records remembered need no query: by id when this process wrote or found them (write memory on),
- * or, for records it sent through the bulk endpoint within the last minute (which have no id), by the
- * values it sent, asserted again inside the link. Attio applies bulk requests asynchronously, so such a
- * record may not exist yet: asserting it again creates it or changes nothing, where naming it by its key
- * or looking it up would miss it.
+ * most). Records remembered need no query: by id when Attio confirmed them to this process within
+ * `CONFIRM_MS` (write memory on), or, for records this process sent through the bulk endpoint within
+ * `BULK_APPLY_WINDOW_MS` and has never seen in Attio (which have no id), by the values it sent, asserted
+ * again inside the link. Attio applies bulk requests asynchronously, so such a record may not exist yet:
+ * asserting it again creates it or changes nothing, where naming it by its key or looking it up would miss
+ * it. After that window, or once seen, a record missing from Attio is missing (it was deleted, or Attio
+ * dropped it): it is never asserted again.
  */
 async function resolveLookups(
   client: AttioClient,
@@ -268,7 +275,7 @@ async function resolveLookups(
   for (const all of wanted.values()) {
     const references: ExistingReference[] = []
     for (const reference of all) {
-      const remembered = memory?.lookup(reference.object, reference.attribute, reference.value)
+      const remembered = memory?.lookup(identityOf(reference))
       if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
       else if (nested && bulkSentNow(client, reference)) resolved.set(lookupKey(reference), REASSERT)
       else references.push(reference)
@@ -286,13 +293,29 @@ async function resolveLookups(
       )
       for (const reference of chunk) {
         const recordId = found.get(reference.value)
-        if (recordId) memory?.rememberLookup(object, attribute, reference.value, recordId)
-        resolved.set(lookupKey(reference), recordId ? { object, recordId } : missingLink(reference))
+        if (recordId) {
+          memory?.rememberLookup(identityOf(reference), recordId)
+          client.bulkSent.seen(object, attribute, reference.value)
+        }
+        resolved.set(
+          lookupKey(reference),
+          recordId
+            ? { object, recordId }
+            : client.bulkSent.pending(object, attribute, reference.value)
+              ? linkNotAppliedYet(reference)
+              : missingLink(reference)
+        )
       }
     }
   }
   return resolved
 }
+
+const identityOf = (reference: ExistingReference): Identity => ({
+  object: reference.object,
+  attribute: reference.attribute,
+  text: reference.value
+})
 
 /**
  * Before a chunk is built: each of its re-asserted links whose values were forgotten since (a single write
@@ -313,9 +336,12 @@ async function refreshReasserts(client: AttioClient, chunk: Chunk, resolved: Res
   )
 }
 
-/** What this process sent of a linked record in bulk, while it may still be unapplied (`BULK_SENT_TTL_MS`). */
+/**
+ * What this process sent of a linked record in bulk, while Attio may not have applied it yet (within
+ * `BULK_APPLY_WINDOW_MS`, never seen in Attio since).
+ */
 const bulkSentNow = (client: AttioClient, reference: ExistingReference) =>
-  client.bulkSent.get(reference.object, reference.attribute, reference.value, BULK_SENT_TTL_MS)
+  client.bulkSent.get(reference.object, reference.attribute, reference.value)
 
 /** A re-asserted link's values were forgotten between the chunk's lookups and its request: build it again. */
 class LinksChanged extends Error {}
@@ -388,9 +414,17 @@ function linkAssertion(
     const pair = linkKey(record, reference)
     if (isReassert(target)) {
       const sent = bulkSentNow(client, reference)
-      if (!sent) throw new LinksChanged()
+      if (!sent?.values) throw new LinksChanged()
       nested += 1
-      targets.push(bulkAssertion(reference.object, reference.attribute, true, sent.values, sent.receivedAt))
+      targets.push(
+        bulkAssertion(
+          reference.object,
+          reference.attribute,
+          true,
+          sent.values,
+          sent.receivedAt ?? record.receivedAt
+        )
+      )
       linked.set(pair, true)
     } else if (target instanceof AttioApiError) {
       linked.set(pair, target)
@@ -438,7 +472,9 @@ function toPrepared(records: Map<string, MergedRecord>, record: MergedRecord): P
     ),
     multiValued: [...record.multiValued],
     replaceMultiselect: record.replaceMultiselect,
-    required: [...record.required]
+    required: [...record.required],
+    unique: [...record.unique],
+    size: { bytes: 0 }
   }
 }
 
@@ -592,6 +628,22 @@ interface LinkUnit {
 /** Links per link assertion: a Workspace with more users gets several, which may go in several requests. */
 const LINKS_PER_ASSERTION = 1000
 
+/**
+ * The most a bulk request's body may take (as JSON, about): records beyond it go in the next request. Attio does
+ * not document a request size limit; one event's values are at most `MAX_EVENT_BYTES` (16 MB), so a record
+ * merged from many events may alone pass this bound, and then goes alone.
+ */
+export const MAX_BULK_REQUEST_BYTES = 32 * 1024 * 1024
+
+/** About what a record's assertion takes as JSON, its values and the assertion around them. */
+const assertionBytes = (record: MergedRecord) =>
+  200 +
+  Buffer.byteLength(JSON.stringify(record.assertValues)) +
+  Buffer.byteLength(JSON.stringify(record.appendValues))
+/** About what a link assertion takes, with each linked user asserted again inside it. */
+const linkBytes = (references: readonly ExistingReference[]) =>
+  400 + references.reduce((sum, reference) => sum + 300 + reference.value.length * 3, 0)
+
 /** One bulk request: its records' assertions (with the records nested in them) and link assertions. */
 interface Chunk {
   roots: MergedRecord[]
@@ -600,35 +652,46 @@ interface Chunk {
   links: LinkUnit[]
   /** At most how many assertions it holds, nested ones included. */
   size: number
+  /** About what its body takes as JSON (`MAX_BULK_REQUEST_BYTES`). */
+  bytes: number
 }
 
 /**
  * Splits the roots into requests of at most `batchSize` records' assertions (each followed by the
- * assertions of its links) and never more than Attio's 10,000 assertions in all, nested ones included; the
- * links of one record may go on into the next request.
+ * assertions of its links), never more than Attio's 10,000 assertions in all, nested ones included, and
+ * never more than `MAX_BULK_REQUEST_BYTES` of body; the links of one record may go on into the next request.
  */
 function chunksOf(records: Map<string, MergedRecord>, roots: MergedRecord[], batchSize: number): Chunk[] {
   const chunks: Chunk[] = []
-  let chunk: Chunk = { roots: [], records: [], links: [], size: 0 }
+  let chunk: Chunk = { roots: [], records: [], links: [], size: 0, bytes: 0 }
   const next = () => {
     if (chunk.size > 0) chunks.push(chunk)
-    chunk = { roots: [], records: [], links: [], size: 0 }
+    chunk = { roots: [], records: [], links: [], size: 0, bytes: 0 }
   }
   for (const root of roots) {
     const withNested = carried(records, root)
-    if (chunk.roots.length >= batchSize || chunk.size + withNested.length > MAX_BATCH_SIZE) next()
+    const bytes = withNested.reduce((sum, record) => sum + assertionBytes(record), 0)
+    if (
+      chunk.roots.length >= batchSize ||
+      chunk.size + withNested.length > MAX_BATCH_SIZE ||
+      chunk.bytes + bytes > MAX_BULK_REQUEST_BYTES
+    )
+      next()
     chunk.roots.push(root)
     chunk.records.push(...withNested)
     chunk.size += withNested.length
+    chunk.bytes += bytes
     for (const record of withNested) {
       for (const slot of record.lookups.values()) {
         for (let start = 0; start < slot.references.length; start += LINKS_PER_ASSERTION) {
           const references = slot.references.slice(start, start + LINKS_PER_ASSERTION)
           // At most: the link assertion and each linked record asserted again inside it.
           const size = 1 + references.length
-          if (chunk.size + size > MAX_BATCH_SIZE) next()
+          const linkSize = linkBytes(references)
+          if (chunk.size + size > MAX_BATCH_SIZE || chunk.bytes + linkSize > MAX_BULK_REQUEST_BYTES) next()
           chunk.links.push({ record, attribute: slot.attribute, references })
           chunk.size += size
+          chunk.bytes += linkSize
         }
       }
     }
@@ -665,7 +728,7 @@ async function sendBulk(
         outcome = errorOutcome(error)
         break
       }
-      const built = { assertions: 0, nested: 0 }
+      const built: Built = { assertions: 0, nested: 0, previous: [] }
       const units = chunk.roots.length + chunk.links.length
       try {
         // The body is built once the request has its slot under the write limit, with nothing to wait for
@@ -691,8 +754,14 @@ async function sendBulk(
         }
       } catch (error) {
         if (error instanceof LinksChanged && attempt < 3) continue
-        // Attio may or may not have applied it (a 5xx): a later link looks these records up.
-        for (const record of concerned) forgetSent(client, record)
+        const status = error instanceof AttioApiError ? error.status : undefined
+        if (status !== undefined && status < 500) {
+          // Attio refused the request (4xx, 429): it applied none of it, so what earlier requests sent stands.
+          for (const { record, sent } of built.previous) client.bulkSent.restore(record, sent)
+        } else {
+          // Attio may or may not have applied it (a 5xx): a later link looks these records up.
+          for (const record of concerned) forgetSent(client, record)
+        }
         if (error instanceof AttioApiError && (error.status === 404 || error.status === 405) && !anySent)
           return true
         outcome = errorOutcome(
@@ -711,6 +780,13 @@ async function sendBulk(
   return false
 }
 
+/** What building a chunk's body counted, and what it replaced in the bulk-sent memory (to restore on a 4xx). */
+interface Built {
+  assertions: number
+  nested: number
+  previous: Array<{ record: BulkSentKey; sent: { entry: BulkSent; previous: BulkSent | undefined } }>
+}
+
 /** A chunk's request body, built synchronously (see `sendBulk`); counts its assertions in `built`. */
 function buildChunk(
   client: AttioClient,
@@ -718,7 +794,7 @@ function buildChunk(
   chunk: Chunk,
   resolved: Resolved,
   linked: Map<string, true | AttioApiError>,
-  built: { assertions: number; nested: number }
+  built: Built
 ): Array<Record<string, unknown>> {
   const fates = new Map<string, true | AttioApiError>()
   const assertions = chunk.roots.map((root) => toAssertion(records, root))
@@ -733,29 +809,30 @@ function buildChunk(
   for (const [pair, fate] of fates) linked.set(pair, fate)
   for (const record of recordsOfChunk(chunk)) {
     // What this process remembers of these records stops being true once Attio applies the request
-    // (asynchronously, whatever its answer says): forget it, so a later single write is always sent.
-    client.memory?.forget(record.key)
-    rememberSent(client, record)
+    // (asynchronously, whatever its answer says): forget it, through every unique value the request
+    // carries of it, so a later single write is always sent.
+    const { matching, others } = identitiesOf(record, record.assertValues, record.appendValues)
+    client.memory?.forgetCarried([...matching, ...others])
+    const sent = rememberSent(client, record)
+    if (sent) built.previous.push(sent)
   }
   return assertions
 }
 
 /**
- * As a bulk request carrying the record goes out: what it takes to assert the record again (its matching
- * and required values), so that linking it in the next minute needs no lookup. Only records whose required
- * values are all plain values qualify. A request that fails forgets it again (`forgetSent`).
+ * As a bulk request carrying the record goes out: when it was sent (so that, for `BULK_APPLY_WINDOW_MS`, a
+ * link that does not find it knows Attio may not have applied it yet) and what it takes to assert the record
+ * again (its matching and required values, when all of them are plain values), so that linking it within that
+ * window needs no lookup. Returns what it replaced, for a request Attio refuses (`BulkSentMemory.restore`).
  */
-function rememberSent(client: AttioClient, record: MergedRecord): void {
+function rememberSent(client: AttioClient, record: MergedRecord): Built['previous'][number] | undefined {
   const text = matchingText(record.assertValues[record.matchingAttribute])
-  if (text === undefined) return
+  if (text === undefined) return undefined
   const { values, complete } = identityValues(record)
-  // Not enough to assert it again: what was remembered from an earlier request is no longer the latest.
-  if (!complete) client.bulkSent.forget(record.object, record.matchingAttribute, text)
-  else
-    client.bulkSent.remember(record.object, record.matchingAttribute, text, {
-      values,
-      receivedAt: record.receivedAt
-    })
+  const key: BulkSentKey = { object: record.object, attribute: record.matchingAttribute, value: text }
+  // Without its required values it cannot be asserted again: what an earlier request sent is not the latest.
+  const sent = client.bulkSent.remember(key, complete ? { values, receivedAt: record.receivedAt } : undefined)
+  return { record: key, sent }
 }
 
 function forgetSent(client: AttioClient, record: MergedRecord): void {

@@ -64,6 +64,8 @@ export type WireValues = Record<string, WireItem[]>
 export interface RecordId {
   object: string
   recordId: string
+  /** The record's values, as Attio answered a write of it (its unique values tell which record it is). */
+  values?: Record<string, unknown>
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH'
@@ -160,7 +162,7 @@ export class AttioClient {
       recordResponse,
       what
     )
-    return { object, recordId: body.data.id.record_id }
+    return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
 
   /** `PATCH /v2/objects/{object}/records/{record_id}`: update, appending to multiselect values. */
@@ -172,7 +174,7 @@ export class AttioClient {
       recordResponse,
       what
     )
-    return { object, recordId: body.data.id.record_id }
+    return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
 
   /**

@@ -12,6 +12,7 @@ import { closest, distance } from 'fastest-levenshtein'
 import type { AttioClient, RecordId, WireValues } from './client'
 import { AttioApiError } from './errors'
 import type { WorkspaceSchema } from './schema'
+import { BULK_APPLY_WINDOW_MS, identitiesIn, type Identity } from './suppression'
 import {
   acceptedFormat,
   isMultiValued,
@@ -136,6 +137,10 @@ export interface PreparedRecord {
   replaceMultiselect: boolean
   /** Slugs of the attributes Attio requires to create a record of this object (all of them given). */
   required: string[]
+  /** Slugs of the object's unique attributes: the values that tell which record a write reaches. */
+  unique: string[]
+  /** What its values (and those of the records it references) take as JSON, and its largest value. */
+  size: { bytes: number; largest?: { field: string; bytes: number } }
 }
 
 const MAX_SHOWN = 60
@@ -200,17 +205,37 @@ function suggest(attributes: AttributeDef[], wanted: string): string {
   return ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?`
 }
 
+/** Attio's standard objects that a workspace admin activates (Attio's docs: "disabled by default"). */
+const ACTIVATABLE: Readonly<Record<string, string>> = {
+  users: 'Users',
+  workspaces: 'Workspaces',
+  deals: 'Deals'
+}
+const ACTIVATE_HOW =
+  'A workspace admin can activate it in Attio under Settings > Data > Objects (https://app.attio.com/_/settings/data/objects)'
+
+/** What to say about an object that is not activated (or, for others than Attio's standard ones, does not exist). */
+function notActivated(object: string): string {
+  const noun = ACTIVATABLE[object]
+  return noun
+    ? `Attio's ${noun} object is not activated in this workspace. ${ACTIVATE_HOW}.`
+    : `Attio has no object "${object}" in this workspace, or it is not activated. ${ACTIVATE_HOW}, or choose another object.`
+}
+
 async function attributesOf(schema: WorkspaceSchema, assertion: RecordAssertion): Promise<AttributeDef[]> {
   try {
     return await schema.attributes(assertion.object)
   } catch (error) {
-    if (error instanceof AttioApiError && error.status === 404) {
-      throw invalid(
-        `Attio has no object "${assertion.object}" in this workspace, or it is not activated: activate it in Attio under Workspace settings > Objects, or choose another object.`
-      )
-    }
+    if (error instanceof AttioApiError && error.status === 404) throw invalid(notActivated(assertion.object))
     throw error
   }
+}
+
+/** The object a reference value points to, when the value is one. */
+function referencedObject(value: unknown): string | undefined {
+  const reference = asReference(value)
+  if (!reference) return undefined
+  return reference.kind === 'existing' ? reference.object : reference.assertion.object
 }
 
 async function contextFor(
@@ -277,8 +302,13 @@ export async function prepareRecord(
     lookups: [],
     multiValued: [],
     replaceMultiselect: multiselectMode === 'replace',
-    required: []
+    required: [],
+    unique: attributes
+      .filter((a) => a.isUnique && !a.isArchived && a.slug !== 'record_id')
+      .map((a) => a.slug),
+    size: { bytes: 0 }
   }
+  for (const record of nested.values()) addSize(prepared.size, record.size)
   const seen = new Map<string, string>()
 
   for (const input of assertion.values) {
@@ -288,6 +318,14 @@ export async function prepareRecord(
     if (attribute?.slug === matching.slug && typeof input.value === 'string' && input.value.trim() === '')
       continue
     if (!attribute) {
+      // Attio hides an attribute that links to an object that is not activated (workspaces.users without Users).
+      const target = referencedObject(input.value)
+      if (target !== undefined && !(await schema.hasObject(target))) {
+        const noun = ACTIVATABLE[target] ?? `"${target}"`
+        throw invalid(
+          `${input.field}: Attio's ${noun} object is not activated in this workspace, so a ${label} cannot be linked to one. ${ACTIVATE_HOW}, or leave ${input.field} unmapped.`
+        )
+      }
       throw invalid(
         `${input.field}: Attio's ${object} object has no attribute ${showValue(input.attribute)} (attributes are referenced by slug or id, and Attio never creates them).${suggest(
           await attributesOf(schema, assertion),
@@ -352,11 +390,18 @@ export async function prepareRecord(
       input,
       options
     )
+    addSize(prepared.size, { bytes: Buffer.byteLength(JSON.stringify(written)), field: input.field })
     if (append) {
       if (written.length > 0) prepared.appendValues[attribute.slug] = written
     } else {
       prepared.assertValues[attribute.slug] = written
     }
+  }
+  if (prepared.size.bytes > MAX_EVENT_BYTES) {
+    const largest = prepared.size.largest
+    throw invalid(
+      `${largest?.field ?? assertion.matchingField}: the values of this event add up to ${megabytes(prepared.size.bytes)}, more than the ${megabytes(MAX_EVENT_BYTES)} one event may send (the largest, ${largest?.field}, is ${megabytes(largest?.bytes ?? 0)}). Map fewer or smaller values; a text value may be up to 10 MB.`
+    )
   }
 
   const matchingValues = prepared.assertValues[matching.slug]
@@ -391,6 +436,25 @@ export async function prepareRecord(
   return prepared
 }
 
+/**
+ * The most one event's values may take as JSON, nested records included: a text value may be up to Attio's
+ * 10 MB, and an event carrying several large ones is refused before sending rather than building a request
+ * Attio may refuse (its request size limit is not documented).
+ */
+export const MAX_EVENT_BYTES = 16 * 1024 * 1024
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`
+
+function addSize(
+  size: PreparedRecord['size'],
+  add: { bytes: number; field?: string; largest?: { field: string; bytes: number } }
+): void {
+  size.bytes += add.bytes
+  const largest =
+    add.largest ?? (add.field !== undefined ? { field: add.field, bytes: add.bytes } : undefined)
+  if (largest && largest.bytes > (size.largest?.bytes ?? -1)) size.largest = largest
+}
+
 async function writeValue(
   schema: WorkspaceSchema,
   object: string,
@@ -399,9 +463,21 @@ async function writeValue(
   input: ValueInput,
   options: PrepareOptions
 ): Promise<WireItem[]> {
-  const context = await contextFor(schema, object, attribute, options)
+  let context = await contextFor(schema, object, attribute, options)
   try {
-    return writeAttributeValue(attribute, input.value, context)
+    try {
+      return writeAttributeValue(attribute, input.value, context)
+    } catch (error) {
+      // An option or status created in Attio since the options were read: read them again (rate-limited).
+      if (!(
+        error instanceof ValueProblem &&
+        context.options &&
+        (await schema.refreshOptions(object, attribute))
+      ))
+        throw error
+      context = await contextFor(schema, object, attribute, options)
+      return writeAttributeValue(attribute, input.value, context)
+    }
   } catch (error) {
     if (error instanceof ValueProblem) {
       throw invalid(
@@ -507,7 +583,7 @@ export async function writeRecord(
   outcomes: WriteOutcome[] = [],
   written?: Map<string, Promise<RecordId>>,
   linkFates?: LinkFates
-): Promise<RecordId> {
+): Promise<WrittenRecord> {
   if (!written) return send(client, prepared, outcomes, undefined, linkFates)
   const key = recordKey(prepared)
   let pending = written.get(key)
@@ -520,6 +596,11 @@ export async function writeRecord(
   return pending
 }
 
+/** A record written or found, and whether its id came from this process's memory rather than Attio's answer. */
+export interface WrittenRecord extends RecordId {
+  remembered?: boolean
+}
+
 /** A record's identity in a workspace: object, matching attribute and matching value. */
 export function recordKey(
   prepared: Pick<PreparedRecord, 'object' | 'matchingAttribute' | 'matchingKey'>
@@ -527,18 +608,83 @@ export function recordKey(
   return `${prepared.object}\u0000${prepared.matchingAttribute}\u0000${prepared.matchingKey}`
 }
 
+/** The unique values a record's write carries: those of its matching attribute, and the others. */
+export function identitiesOf(
+  prepared: { object: string; matchingAttribute: string; unique: Iterable<string> },
+  assertValues: WireValues,
+  appendValues: WireValues = {}
+): { matching: Identity[]; others: Identity[] } {
+  const all = identitiesIn(prepared.object, prepared.unique, assertValues, appendValues)
+  return {
+    matching: identitiesIn(prepared.object, [prepared.matchingAttribute], assertValues),
+    others: all.filter((identity) => identity.attribute !== prepared.matchingAttribute)
+  }
+}
+
+/** Attio refused a write that named records by ids this process remembered; they are forgotten now. */
+class StaleIds extends Error {
+  constructor(
+    readonly original: unknown,
+    /** `recordKey`s of the referenced records to write again. */
+    readonly keys: string[]
+  ) {
+    super('a remembered record id is stale')
+  }
+}
+
+/**
+ * Writes the record; when Attio refuses the write (400, 404) while it named records by ids this process
+ * remembered (a referenced record skipped as unchanged, a linked user, the record itself), those are
+ * forgotten (they may have been deleted or merged in Attio) and the write is made once more, resolving them
+ * again, rather than reported.
+ */
 async function send(
   client: AttioClient,
   prepared: PreparedRecord,
   outcomes: WriteOutcome[],
   written: Map<string, Promise<RecordId>> | undefined,
   linkFates: LinkFates | undefined
-): Promise<RecordId> {
+): Promise<WrittenRecord> {
+  const mark = outcomes.length
+  try {
+    return await sendOnce(client, prepared, outcomes, written, linkFates)
+  } catch (error) {
+    if (!(error instanceof StaleIds)) throw error
+    outcomes.length = mark
+    for (const key of error.keys) written?.delete(key)
+    try {
+      return await sendOnce(client, prepared, outcomes, written, linkFates)
+    } catch (again) {
+      throw again instanceof StaleIds ? again.original : again
+    }
+  }
+}
+
+/** Whether Attio still has the record under this id (a read; not deleted, not merged into another). */
+async function stillThere(client: AttioClient, object: string, recordId: string): Promise<boolean> {
+  try {
+    return (await client.getRecord(object, recordId)).recordId === recordId
+  } catch {
+    // Deleted (404), or the read failed: the write is sent rather than skipped.
+    return false
+  }
+}
+
+async function sendOnce(
+  client: AttioClient,
+  prepared: PreparedRecord,
+  outcomes: WriteOutcome[],
+  written: Map<string, Promise<RecordId>> | undefined,
+  linkFates: LinkFates | undefined
+): Promise<WrittenRecord> {
   const assertValues: WireValues = { ...prepared.assertValues }
   const appendValues: WireValues = { ...prepared.appendValues }
+  /** Records this write names by an id this process remembered (not one Attio just answered). */
+  const relied: Array<{ recordId: string; key?: string }> = []
 
   for (const reference of prepared.references) {
     const target = await writeRecord(client, reference.target, outcomes, written, linkFates)
+    if (target.remembered) relied.push({ recordId: target.recordId, key: recordKey(reference.target) })
     addReference(reference.append ? appendValues : assertValues, reference.attribute, target)
   }
   // A linked record that does not exist is not a reason to lose the rest: the record is written without
@@ -547,49 +693,81 @@ async function send(
   const fates: Array<[ExistingReference, true | AttioApiError]> = []
   for (const lookup of prepared.lookups) {
     try {
-      const target = await findExisting(client, lookup.reference, outcomes)
+      const target = await findExisting(client, lookup.reference)
+      if (target.remembered) relied.push({ recordId: target.recordId })
       addReference(lookup.append ? appendValues : assertValues, lookup.attribute, target)
       fates.push([lookup.reference, true])
     } catch (error) {
-      if (!(error instanceof AttioApiError && error.attioCode === MISSING_LINK)) throw error
+      if (!(error instanceof AttioApiError && LINK_CODES.has(error.attioCode ?? ''))) throw error
       missing ??= error
       fates.push([lookup.reference, error])
     }
   }
 
   const what = `the ${prepared.label}`
-  const key = recordKey(prepared)
   const memory = client.memory
-  const known = memory?.recordId(key)
+  const { matching: matchingIds, others } = identitiesOf(prepared, assertValues, appendValues)
+  const write = memory?.begin(prepared.object, [...matchingIds, ...others])
+  let known = memory?.recordOf(matchingIds, others, write)
   const appended = Object.keys(appendValues)
-  const skipAssert =
-    known !== undefined && memory?.coversAssert(key, assertValues, prepared.matchingAttribute) === true
-  const skipAppend =
-    appended.length === 0 || (known !== undefined && memory?.coversAppend(key, appendValues) === true)
-  let recordId = known
+  let skipAssert =
+    known !== undefined && memory?.coversAssert(known, assertValues, prepared.matchingAttribute) === true
+  // Skipping names the record by its remembered id: Attio must still have it (not deleted, not merged).
+  if (skipAssert && known !== undefined && memory && !memory.isConfirmed(known)) {
+    if (await stillThere(client, prepared.object, known)) memory.confirm(known)
+    else {
+      memory.forgetRecord(known)
+      known = undefined
+      skipAssert = false
+    }
+  }
+  let recordId = skipAssert ? known : undefined
+  let skipAppend = appended.length === 0
   const matching = matchingText(assertValues[prepared.matchingAttribute])
   if (matching !== undefined) client.bulkSent.forget(prepared.object, prepared.matchingAttribute, matching)
+  const answered: Identity[] = []
   try {
-    if (!skipAssert || recordId === undefined) {
-      recordId = (await client.assertRecord(prepared.object, prepared.matchingAttribute, assertValues, what))
-        .recordId
-      memory?.rememberAssert(key, recordId, assertValues, prepared.matchingAttribute)
-      // A later link to this record (a Workspace's user) then needs no lookup.
-      if (matching !== undefined)
-        memory?.rememberLookup(prepared.object, prepared.matchingAttribute, matching, recordId)
+    if (recordId === undefined) {
+      const result = await client.assertRecord(
+        prepared.object,
+        prepared.matchingAttribute,
+        assertValues,
+        what
+      )
+      recordId = result.recordId
+      answered.push(...identitiesIn(prepared.object, prepared.unique, result.values))
     }
+    skipAppend ||= recordId === known && memory?.coversAppend(recordId, appendValues) === true
     if (!skipAppend) {
-      await client.appendValues(prepared.object, recordId, appendValues, what)
-      memory?.rememberAppend(key, recordId, appendValues)
+      const result = await client.appendValues(prepared.object, recordId, appendValues, what)
+      answered.push(...identitiesIn(prepared.object, prepared.unique, result.values))
     }
   } catch (error) {
-    memory?.forget(key)
+    write?.failed()
+    if (skipAssert && recordId !== undefined) relied.push({ recordId })
+    const refused = error instanceof AttioApiError && (error.status === 400 || error.status === 404)
+    if (refused && relied.length > 0) {
+      for (const { recordId: stale } of relied) memory?.forgetRecord(stale)
+      throw new StaleIds(
+        error,
+        relied.flatMap(({ key }) => (key === undefined ? [] : [key]))
+      )
+    }
     throw error
   }
   const unchanged = skipAssert && skipAppend
+  if (unchanged) write?.cancel()
+  else
+    write?.succeeded(recordId, answered, {
+      assert: skipAssert ? undefined : assertValues,
+      append: skipAppend ? undefined : appendValues,
+      matchingAttribute: prepared.matchingAttribute
+    })
+  // Attio has the record: a later miss of it means it was deleted, never that a batch is still pending.
+  if (matching !== undefined) client.bulkSent.seen(prepared.object, prepared.matchingAttribute, matching)
   // Written even when a link is missing: the outcome says so, and the error then reports the link (the
   // batch queue instead takes each link's fate, for the event it came from).
-  if (linkFates) for (const [reference, fate] of fates) linkFates(key, reference, fate)
+  if (linkFates) for (const [reference, fate] of fates) linkFates(recordKey(prepared), reference, fate)
   outcomes.push({
     object: prepared.object,
     label: prepared.label,
@@ -598,11 +776,14 @@ async function send(
     ...(appended.length > 0 && !skipAppend ? { appended } : {})
   })
   if (missing && !linkFates) throw missing
-  return { object: prepared.object, recordId }
+  return { object: prepared.object, recordId, remembered: skipAssert }
 }
 
 /** The code of the error for a linked record that does not exist (the linking record is still written). */
 const MISSING_LINK = 'missing_link'
+/** The code of the error for a linked record sent in a batch moments ago (retryable; the record is written). */
+const LINK_NOT_APPLIED = 'link_not_applied_yet'
+const LINK_CODES = new Set([MISSING_LINK, LINK_NOT_APPLIED])
 
 /** The error for a linked record that does not exist, naming the mapping field it came from. */
 export function missingLink(reference: ExistingReference): AttioApiError {
@@ -614,51 +795,43 @@ export function missingLink(reference: ExistingReference): AttioApiError {
 }
 
 /**
- * The id of an existing record the event links to: remembered, or found by a query. A record this process
- * sent through the bulk endpoint that Attio has not applied yet is not found; it is asserted with the
- * values that bulk request sent (its matching and required ones), so the link is not lost (Attio applies
- * the bulk request's other values when it gets to it).
+ * The error for a linked record Attio does not have yet, which this process sent in a batch less than
+ * `BULK_APPLY_WINDOW_MS` ago and has never seen in Attio: Attio may not have applied that batch yet, so it is
+ * retryable (503), and nothing creates the record (it may also have been deleted).
  */
-async function findExisting(
-  client: AttioClient,
-  reference: ExistingReference,
-  outcomes: WriteOutcome[]
-): Promise<RecordId> {
-  const remembered = client.memory?.lookup(reference.object, reference.attribute, reference.value)
-  if (remembered) return { object: reference.object, recordId: remembered }
-  const ids = await client.findRecordIds(
+export function linkNotAppliedYet(reference: ExistingReference): AttioApiError {
+  return new AttioApiError(
+    `${reference.field}: Attio has no ${reference.label} with ${reference.attribute} ${showValue(reference.value)} yet: it was sent in a batch less than ${BULK_APPLY_WINDOW_MS / 1000} s ago, which Attio may not have applied yet. It is safe to retry; after that it is reported missing.`,
+    503,
+    LINK_NOT_APPLIED
+  )
+}
+
+/**
+ * The id of an existing record the event links to: remembered (and confirmed by Attio within `CONFIRM_MS`),
+ * or found by a query. Nothing is ever created here: a record this process sent in a batch that Attio may not
+ * have applied yet is a retryable 503 (`linkNotAppliedYet`), any other missing record a 404.
+ */
+async function findExisting(client: AttioClient, reference: ExistingReference): Promise<WrittenRecord> {
+  const identity: Identity = {
+    object: reference.object,
+    attribute: reference.attribute,
+    text: reference.value
+  }
+  const remembered = client.memory?.lookup(identity)
+  if (remembered) return { object: reference.object, recordId: remembered, remembered: true }
+  const [recordId] = await client.findRecordIds(
     reference.object,
     { [reference.attribute]: reference.value },
     2,
     `the lookup of the ${reference.label} "${reference.value}"`
   )
-  let recordId = ids[0]
-  const sent = recordId
-    ? undefined
-    : client.bulkSent.get(reference.object, reference.attribute, reference.value)
-  if (sent) {
-    try {
-      recordId = (
-        await client.assertRecord(
-          reference.object,
-          reference.attribute,
-          sent.values,
-          `the ${reference.label} "${reference.value}" (sent in an earlier batch, not applied by Attio yet)`
-        )
-      ).recordId
-      outcomes.push({
-        object: reference.object,
-        label: reference.label,
-        record_id: recordId,
-        result: 'asserted'
-      })
-    } catch (error) {
-      // Attio refused those values (the batch was most likely dropped for the same reason): a missing link.
-      const refused = error instanceof AttioApiError && error.status === 400
-      if (!refused) throw error
-    }
+  if (!recordId) {
+    if (client.bulkSent.pending(reference.object, reference.attribute, reference.value))
+      throw linkNotAppliedYet(reference)
+    throw missingLink(reference)
   }
-  if (!recordId) throw missingLink(reference)
-  client.memory?.rememberLookup(reference.object, reference.attribute, reference.value, recordId)
+  client.memory?.rememberLookup(identity, recordId)
+  client.bulkSent.seen(reference.object, reference.attribute, reference.value)
   return { object: reference.object, recordId }
 }

@@ -3,6 +3,11 @@
  * select and status attributes. Read from Attio on first use and cached per workspace credential (keyed by
  * a hash, never the credential), bounded in size, with a time to live of a few minutes. Concurrent events
  * share one in-flight read.
+ *
+ * Schema drift: a value that fails only because the cached list lacks what it names (an attribute, an
+ * option or status, an object just activated) makes the destination read that list again once before the
+ * value is refused, and at most once per `SCHEMA_REFRESH_INTERVAL_MS` per list, so a stream of bad values
+ * costs one read per list and interval, not one per event.
  */
 import { LRUCache } from 'lru-cache'
 import type { AttioClient } from './client'
@@ -10,6 +15,8 @@ import type { AttributeDef, ObjectDef, OptionDef } from './wire'
 
 export const SCHEMA_TTL_MS = 5 * 60 * 1000
 export const SCHEMA_MAX_ENTRIES = 2000
+/** The least time between two refreshes of one list caused by values it lacked. */
+export const SCHEMA_REFRESH_INTERVAL_MS = 10 * 1000
 
 type Entry = ObjectDef[] | AttributeDef[] | OptionDef[]
 
@@ -24,16 +31,16 @@ function createCaches(max: number, ttl: number) {
       ttl,
       fetchMethod: (_key, _stale, { context }) => context.load()
     }),
-    /** Slugs looked up after a refresh and still unknown, so they do not cause a read per event. */
-    knownUnknown: new LRUCache<string, true>({ max: max * 4, ttl })
+    /** When a list was last read again because a value named something it lacked (epoch ms). */
+    refreshedAt: new LRUCache<string, number>({ max, ttl })
   }
 }
 
-let { entries: cache, knownUnknown } = createCaches(SCHEMA_MAX_ENTRIES, SCHEMA_TTL_MS)
+let { entries: cache, refreshedAt } = createCaches(SCHEMA_MAX_ENTRIES, SCHEMA_TTL_MS)
 
 /** Empties every cached schema; with limits, also changes the bound and time to live (tests). */
 export function clearSchemaCache(limits?: { max?: number; ttlMs?: number }): void {
-  ;({ entries: cache, knownUnknown } = createCaches(
+  ;({ entries: cache, refreshedAt } = createCaches(
     limits?.max ?? SCHEMA_MAX_ENTRIES,
     limits?.ttlMs ?? SCHEMA_TTL_MS
   ))
@@ -53,6 +60,22 @@ async function cached<T extends Entry>(
   return value as T
 }
 
+/**
+ * Reads a list again for a value it lacked, unless that was done within `SCHEMA_REFRESH_INTERVAL_MS` (then
+ * undefined). A read that fails does not count, so the event's retry may read it again.
+ */
+async function refresh<T>(key: string, read: () => Promise<T>): Promise<T | undefined> {
+  const last = refreshedAt.get(key)
+  if (last !== undefined && Date.now() - last < SCHEMA_REFRESH_INTERVAL_MS) return undefined
+  refreshedAt.set(key, Date.now())
+  try {
+    return await read()
+  } catch (error) {
+    refreshedAt.delete(key)
+    throw error
+  }
+}
+
 export class WorkspaceSchema {
   constructor(private readonly client: AttioClient) {}
 
@@ -68,39 +91,53 @@ export class WorkspaceSchema {
     return cached(this.key('attributes', object), () => this.client.listAttributes(object), forceRefresh)
   }
 
-  options(object: string, attribute: AttributeDef): Promise<OptionDef[]> {
+  options(object: string, attribute: AttributeDef, forceRefresh = false): Promise<OptionDef[]> {
     const kind = attribute.type === 'status' ? 'statuses' : 'options'
-    return cached(this.key(kind, object, attribute.id), () =>
-      this.client.listOptions(object, attribute.slug, kind)
+    return cached(
+      this.key(kind, object, attribute.id),
+      () => this.client.listOptions(object, attribute.slug, kind),
+      forceRefresh
     )
   }
 
   /**
-   * Finds an attribute by slug or id. An unknown one causes one refresh of the object's attributes (it
-   * may have just been created) before it is declared unknown; later events with the same unknown slug
-   * do not read again until the cache entry expires.
+   * After a value matched none of an attribute's cached options or statuses: reads them again, unless that
+   * was done within `SCHEMA_REFRESH_INTERVAL_MS`. Says whether it did.
+   */
+  async refreshOptions(object: string, attribute: AttributeDef): Promise<boolean> {
+    const kind = attribute.type === 'status' ? 'statuses' : 'options'
+    return (
+      (await refresh(this.key(kind, object, attribute.id), () => this.options(object, attribute, true))) !==
+      undefined
+    )
+  }
+
+  /**
+   * Finds an attribute by slug or id. An unknown one causes a refresh of the object's attributes (it may
+   * have just been created) before it is declared unknown, at most once per `SCHEMA_REFRESH_INTERVAL_MS`.
    */
   async findAttribute(object: string, slugOrId: string): Promise<AttributeDef | undefined> {
     const match = (list: AttributeDef[]) => list.find((a) => a.slug === slugOrId || a.id === slugOrId)
     const found = match(await this.attributes(object))
     if (found) return found
-    const unknownKey = this.key('unknown', object, slugOrId)
-    if (knownUnknown.has(unknownKey)) return undefined
-    const refreshed = match(await this.attributes(object, true))
-    if (!refreshed) knownUnknown.set(unknownKey, true)
-    return refreshed
+    const refreshed = await refresh(this.key('attributes', object), () => this.attributes(object, true))
+    return refreshed && match(refreshed)
+  }
+
+  /** Whether the workspace has this object activated (read again once an interval when it seems not). */
+  async hasObject(slug: string): Promise<boolean> {
+    const has = (objects: ObjectDef[]) => objects.some((object) => object.slug === slug)
+    if (has(await this.objects())) return true
+    const refreshed = await refresh(this.key('objects'), () => this.objects(true))
+    return refreshed !== undefined && has(refreshed)
   }
 
   /** Slugs of objects by object id, for record-reference attributes' allowed objects. */
   async objectSlugs(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return []
     let objects = await this.objects()
-    const missing = ids.filter((id) => !objects.some((object) => object.id === id))
-    const unknownKey = this.key('unknown-objects', ...missing)
-    if (missing.length > 0 && !knownUnknown.has(unknownKey)) {
-      objects = await this.objects(true)
-      if (ids.some((id) => !objects.some((object) => object.id === id))) knownUnknown.set(unknownKey, true)
-    }
+    const missing = ids.some((id) => !objects.some((object) => object.id === id))
+    if (missing) objects = (await refresh(this.key('objects'), () => this.objects(true))) ?? objects
     return ids.map((id) => objects.find((object) => object.id === id)?.slug ?? id)
   }
 }

@@ -2,7 +2,13 @@
 import { notFound, payloadError, slugConflict, validationType, type ValidationIssue } from './errors'
 import type { AttributeType } from './types'
 import { isPlainObject, jsonType, nowTimestamp, uuid } from './util'
-import { canBeMultiselect, type AttributeDef, type ObjectDef, type Workspace } from './workspace'
+import {
+  canBeMultiselect,
+  type AttributeDef,
+  type ObjectDef,
+  type SelectOptionDef,
+  type Workspace
+} from './workspace'
 
 /** Types the create-attribute endpoint accepts (interaction and personal-name are Attio's own). */
 const CREATABLE: readonly AttributeType[] = [
@@ -171,4 +177,30 @@ export function createAttribute(ws: Workspace, object: ObjectDef, body: unknown)
   }
   ws.addAttribute(def)
   return def
+}
+
+/**
+ * POST /v2/objects/{object}/attributes/{attribute}/options with `{data: {title}}`: adds a select option (Attio's
+ * "Create a select option"). A title already held by another option is a 409 slug_conflict.
+ */
+export function createOption(ws: Workspace, object: ObjectDef, ref: string, body: unknown): SelectOptionDef {
+  const attr = getAttribute(ws, object, ref)
+  if (attr.type !== 'select') throw validationType('This attribute is not a select attribute.')
+  const data = isPlainObject(body) ? body.data : undefined
+  const title = isPlainObject(data) ? data.title : undefined
+  if (typeof title !== 'string' || title.length === 0)
+    throw payloadError([
+      {
+        code: 'invalid_type',
+        path: ['data', 'title'],
+        message: title === undefined ? 'Required' : 'Expected a non-empty string',
+        expected: 'string',
+        received: jsonType(title)
+      }
+    ])
+  if (attr.options.some((option) => option.title === title))
+    throw slugConflict(`There is already another select option with the title "${title}".`)
+  const option: SelectOptionDef = { id: uuid(), title, is_archived: false }
+  attr.options.push(option)
+  return option
 }

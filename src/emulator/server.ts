@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 
-import { createAttribute, getAttribute, listAttributes } from './attributes'
+import { createAttribute, createOption, getAttribute, listAttributes } from './attributes'
 import { BulkProcessor, parseBulkBody } from './bulk'
 import defaultSeedJson from './default-seed.json'
 import { ApiError, notFound, payloadError } from './errors'
-import { FaultInjector, type FaultDecision } from './faults'
+import { FaultInjector, seededRandom, type FaultDecision } from './faults'
 import { queryRecords } from './query'
 import { ATTIO_RATE_LIMITS, RateLimiter, type RequestKind } from './rate-limit'
 import { assertRecord, createRecord, deleteRecord, getRecordOrThrow, updateRecord } from './records'
@@ -226,6 +226,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       data: attr.options.filter((o) => all || !o.is_archived).map((o) => ws.optionJson(attr, o))
     })
   })
+  route('POST', '/v2/objects/{object}/attributes/{attribute}/options', 'write', CONFIG_WRITE, (c) => {
+    const attr = getAttribute(ws, objectOf(c), c.params.attribute)
+    return json(200, { data: ws.optionJson(attr, createOption(ws, objectOf(c), c.params.attribute, c.body)) })
+  })
   route('GET', '/v2/objects/{object}/attributes/{attribute}/statuses', 'read', CONFIG_READ, (c) => {
     const attr = getAttribute(ws, objectOf(c), c.params.attribute)
     if (attr.type !== 'status') throw notFound(`Attribute "${attr.api_slug}" is not a status attribute.`)
@@ -332,6 +336,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const sockets = new Set<Socket>()
   const hangs = new Set<NodeJS.Timeout>()
+  const latency = options.latency
+  if (latency && !(latency.minMs >= 0 && latency.maxMs >= latency.minMs))
+    throw new Error('latency needs 0 <= minMs <= maxMs')
+  const latencyRandom = seededRandom(latency?.seed ?? 1)
+  /** How long the next answer is held (`EmulatorOptions.latency`). */
+  const latencyMs = (): number =>
+    latency ? latency.minMs + Math.floor(latencyRandom() * (latency.maxMs - latency.minMs + 1)) : 0
 
   const send = (res: ServerResponse, reply: Reply): void => {
     if (res.writableEnded || res.destroyed) return
@@ -518,7 +529,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
     const decision: FaultDecision | null = faults && r.kind ? faults.decide() : null
     if (!decision) {
-      send(res, run())
+      const reply = run()
+      const wait = latencyMs()
+      if (wait <= 0) {
+        send(res, reply)
+        return
+      }
+      const timer = setTimeout(() => {
+        hangs.delete(timer)
+        send(res, reply)
+      }, wait)
+      hangs.add(timer)
       return
     }
     const reply = decision.applyFirst ? run() : null

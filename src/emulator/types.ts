@@ -184,6 +184,12 @@ export interface EmulatorOptions {
   bulkEndpoint?: boolean
   /** Delay between the bulk 202 and applying its assertions (default 50 ms). */
   bulkDelayMs?: number
+  /**
+   * Network latency: each answer to an API request is held for a random time from `minMs` to `maxMs` after the
+   * request was processed (seeded), so the answers to concurrent requests can arrive in another order than the
+   * emulator applied them. Off by default.
+   */
+  latency?: { minMs: number; maxMs: number; seed?: number }
   log?: (line: string) => void
 }
 

@@ -5,10 +5,11 @@
 import nock from 'nock'
 import { createTestIntegration, type SegmentEvent } from '@segment/actions-core'
 import destination from '../../src'
-import { BULK_SENT_TTL_MS } from '../../src/api/suppression'
+import { BULK_APPLY_WINDOW_MS } from '../../src/api/suppression'
 import type { Settings } from '../../src/destinations/attio/generated-types'
 import {
   API,
+  capture,
   errorBody,
   linesOf,
   mockSchema,
@@ -471,7 +472,11 @@ describe('batch path: bodies', () => {
 
     describe('a single Group Workspace event that links one Attio has not applied yet', () => {
       const WORKSPACE = '44444444-4444-4444-8444-444444444444'
-      function mockSingleGroup(userAnswer: { status: number; body: Record<string, unknown> }) {
+
+      it('writes the Company and the Workspace, creates no User, and answers a retryable 503 naming user_id', async () => {
+        mockSchema()
+        const integration = createTestIntegration(destination)
+        await identifyInBulk(integration)
         nock(API)
           .put('/v2/objects/companies/records')
           .query({ matching_attribute: 'domains' })
@@ -479,74 +484,23 @@ describe('batch path: bodies', () => {
         nock(API)
           .post('/v2/objects/users/records/query', { filter: { user_id: 'u-1' }, limit: 2 })
           .reply(200, { data: [] })
-        const userAssert = nock(API)
-          .put('/v2/objects/users/records', {
-            data: {
-              values: {
-                user_id: [{ value: 'u-1' }],
-                primary_email_address: [{ email_address: 'ada.l@example.com' }]
-              }
-            }
-          })
-          .query({ matching_attribute: 'user_id' })
-          .reply(userAnswer.status, userAnswer.body)
         const workspace = nock(API)
           .put('/v2/objects/workspaces/records')
           .query({ matching_attribute: 'workspace_id' })
           .reply(200, recordBody('workspaces', WORKSPACE))
-        return { userAssert, workspace }
-      }
-
-      it('asserts the user with the values the batch sent, then links it', async () => {
-        mockSchema()
-        const integration = createTestIntegration(destination)
-        await identifyInBulk(integration)
-        const { userAssert } = mockSingleGroup({
-          status: 200,
-          body: recordBody('users', U1)
-        })
-        const link = nock(API)
-          .patch(`/v2/objects/workspaces/records/${WORKSPACE}`, {
-            data: {
-              values: {
-                users: [idOfU1]
-              }
-            }
-          })
-          .reply(200, recordBody('workspaces', WORKSPACE))
-        const responses = await integration.testAction('groupWorkspace', {
-          event: group('u-1', 10),
-          auth,
-          useDefaultMappings: true
-        })
+        const { responses, error } = await capture(integration, (i) =>
+          i.testAction('groupWorkspace', { event: group('u-1', 10), auth, useDefaultMappings: true })
+        )
         expect(linesOf(responses).filter((l) => !l.startsWith('GET'))).toEqual([
           'PUT /v2/objects/companies/records?matching_attribute=domains',
           'POST /v2/objects/users/records/query',
-          'PUT /v2/objects/users/records?matching_attribute=user_id',
-          'PUT /v2/objects/workspaces/records?matching_attribute=workspace_id',
-          `PATCH /v2/objects/workspaces/records/${WORKSPACE}`
+          'PUT /v2/objects/workspaces/records?matching_attribute=workspace_id'
         ])
-        expect(userAssert.isDone() && link.isDone()).toBe(true)
-        const data = integration.results.at(-1)?.data as { records: Array<{ label: string }> }
-        expect(data.records.map((r) => r.label)).toEqual(['Company', 'User', 'Workspace'])
-      })
-
-      it('reports the missing user, and still writes the Workspace, when Attio refuses those values', async () => {
-        mockSchema()
-        const integration = createTestIntegration(destination)
-        await identifyInBulk(integration)
-        const { userAssert, workspace } = mockSingleGroup({
-          status: 400,
-          body: errorBody(400, 'uniqueness_conflict', 'The value is already taken')
-        })
-        await expect(
-          integration.testAction('groupWorkspace', {
-            event: group('u-1', 10),
-            auth,
-            useDefaultMappings: true
-          })
-        ).rejects.toThrow(/^user_id: Attio has no User with user_id "u-1"/)
-        expect(userAssert.isDone() && workspace.isDone()).toBe(true)
+        expect(workspace.isDone()).toBe(true)
+        expect((error as { status?: number } | undefined)?.status).toBe(503)
+        expect(error?.message).toMatch(
+          /^user_id: Attio has no User with user_id "u-1" yet: it was sent in a batch less than 10 s ago, which Attio may not have applied yet\. It is safe to retry/
+        )
       })
     })
 
@@ -633,7 +587,7 @@ describe('batch path: bodies', () => {
       })
     })
 
-    describe('the minute in which Attio may not have applied them (BULK_SENT_TTL_MS)', () => {
+    describe('the minute in which Attio may not have applied them (BULK_APPLY_WINDOW_MS)', () => {
       afterEach(() => jest.restoreAllMocks())
       const later = (ms: number) => {
         const now = Date.now()
@@ -644,7 +598,7 @@ describe('batch path: bodies', () => {
         mockSchema()
         const integration = createTestIntegration(destination)
         await identifyInBulk(integration)
-        later(BULK_SENT_TTL_MS - 1000)
+        later(BULK_APPLY_WINDOW_MS - 1000)
         nock(API).put('/v2/batch/records').reply(202)
         let responses = await integration.testBatchAction('groupWorkspace', {
           events: [group('u-1', 10)],
@@ -654,7 +608,7 @@ describe('batch path: bodies', () => {
         expect(linksIn(bulkBodies(responses)[0])[0].values.users).toEqual([
           userAssertion('u-1', 'ada.l@example.com', 3)
         ])
-        later(BULK_SENT_TTL_MS + 1000)
+        later(BULK_APPLY_WINDOW_MS + 1000)
         const query = lookupOfU1()
         nock(API).put('/v2/batch/records').reply(202)
         responses = await integration.testBatchAction('groupWorkspace', {
@@ -697,6 +651,9 @@ describe('batch path: bodies', () => {
 
     it('splits the links of one Workspace with more users than one request holds over several requests', async () => {
       mockSchema()
+      // 10,000 events through nock take longer than the apply window: the clock stands still meanwhile.
+      const now = Date.now()
+      jest.spyOn(Date, 'now').mockReturnValue(now)
       const integration = createTestIntegration(destination)
       const count = 10_000
       await identifyManyInBulk(integration, count, 2)
@@ -721,20 +678,22 @@ describe('batch path: bodies', () => {
         count
       )
       expect(multistatus(integration).every((r) => r.status === 202)).toBe(true)
+      jest.restoreAllMocks()
     }, 60_000)
 
     it('reports a missing user only on the events whose link it cost', async () => {
       mockSchema()
       const integration = createTestIntegration(destination)
       await identifyInBulk(integration)
-      // The first Workspace's request goes out with u-1 asserted again; then a batch carrying u-1 fails, so
-      // the second Workspace's request looks u-1 up, and Attio has no such User.
+      // The first Workspace's request goes out with u-1 asserted again; then a batch carrying u-1 fails with
+      // a 503 (Attio may have applied it), so the second Workspace's request looks u-1 up, and Attio has no
+      // such User yet: that event alone gets a retryable 503.
       nock(API)
         .put('/v2/batch/records')
         .reply(function (_uri, _body, callback) {
           nock(API)
             .put('/v2/batch/records')
-            .reply(400, errorBody(400, 'validation_type', 'Bad body'))
+            .reply(503, errorBody(503, 'unavailable', 'Try later'))
           nock(API).put('/v2/batch/records').reply(202) // then the second Workspace's request
           createTestIntegration(destination)
             .testBatchAction('identifyUser', {
@@ -760,7 +719,7 @@ describe('batch path: bodies', () => {
         mapping: { batch_size: 1 }
       })
       expect(query.isDone()).toBe(true)
-      expect(multistatus(integration).map((r) => r.status)).toEqual([202, 404])
+      expect(multistatus(integration).map((r) => r.status)).toEqual([202, 503])
     })
 
     it('does not remember users of a bulk request Attio refused', async () => {

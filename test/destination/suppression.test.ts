@@ -128,11 +128,22 @@ describe('redundant-write suppression', () => {
   it('evicts at the bound', async () => {
     clearWriteMemory({ max: 2 })
     mockSchema()
-    mockWrites()
+    // Each user and person is its own record in Attio.
+    const idOf = (body: unknown) =>
+      `00000000-0000-4000-8000-${String(JSON.stringify(body).length).padStart(12, '0')}`
+    for (const object of ['people', 'users'])
+      nock(API)
+        .persist()
+        .put(`/v2/objects/${object}/records`)
+        .query(true)
+        .reply(200, (_uri, body) => recordBody(object, idOf(body)))
     const integration = createTestIntegration(destination)
-    await send(integration, identify({}, 'u-1'))
-    await send(integration, identify({}, 'u-2')) // u-2's user evicts u-1's person and user
-    expect((await send(integration, identify({}, 'u-1'))).writes.length).toBeGreaterThan(0)
+    await send(integration, identify({ email: 'ada@example.com' }, 'u-1'))
+    // u-2's person and user evict u-1's.
+    await send(integration, identify({ email: 'grace.hopper@example.com' }, 'u-2'))
+    expect(
+      (await send(integration, identify({ email: 'ada@example.com' }, 'u-1'))).writes.length
+    ).toBeGreaterThan(0)
   })
 
   it('sends again once the entry has expired', async () => {

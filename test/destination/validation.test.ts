@@ -11,6 +11,7 @@ import {
   API,
   ATTRIBUTES,
   attribute,
+  OBJECTS,
   capture,
   linesOf,
   mockSchema,
@@ -146,7 +147,7 @@ describe('validation before sending', () => {
     )
   })
 
-  it('an object that is not activated', async () => {
+  it("an object that is not activated (one of Attio's standard objects a workspace admin activates)", async () => {
     nock(API).get('/v2/objects/deals/attributes').query(true).reply(404, {
       status_code: 404,
       type: 'invalid_request_error',
@@ -161,7 +162,7 @@ describe('validation before sending', () => {
         mapping: { object: 'deals', matching_attribute: 'name', attributes: { name: 'x' } }
       })
     ).rejects.toThrow(
-      'Attio has no object "deals" in this workspace, or it is not activated: activate it in Attio under Workspace settings > Objects, or choose another object.'
+      "Attio's Deals object is not activated in this workspace. A workspace admin can activate it in Attio under Settings > Data > Objects (https://app.attio.com/_/settings/data/objects)."
     )
   })
 
@@ -381,5 +382,56 @@ describe('odd attribute keys', () => {
     )
     expect(message).not.toContain('\n')
     expect(message).not.toContain('\u0000')
+  })
+})
+
+describe('schema drift: a refresh that fails does not count', () => {
+  it('a value naming a new option is retryable while the refresh fails, and accepted once it succeeds', async () => {
+    // Everything but the plan options, which are read first as the seed has them, then fail, then hold "Team".
+    const base = ['Free', 'Pro', 'Enterprise']
+    const options = (titles: string[]) => ({
+      data: titles.map((title, i) => ({ id: { option_id: `opt-${i}` }, title, is_archived: false }))
+    })
+    nock(API).persist().get('/v2/objects').reply(200, { data: OBJECTS })
+    for (const object of ['people', 'users'])
+      nock(API)
+        .persist()
+        .get(`/v2/objects/${object}/attributes`)
+        .query(true)
+        .reply(200, { data: ATTRIBUTES[object] })
+    const plan = '/v2/objects/users/attributes/plan/options'
+    nock(API).get(plan).query(true).reply(200, options(base))
+    nock(API)
+      .get(plan)
+      .query(true)
+      .reply(503, { status_code: 503, type: 'api_error', code: 'x', message: 'Down' })
+    nock(API)
+      .get(plan)
+      .query(true)
+      .reply(200, options([...base, 'Team']))
+    nock(API)
+      .persist()
+      .put(/\/v2\/objects\/\w+\/records/)
+      .query(true)
+      .reply(200, recordBody('users'))
+    const send = (planTitle: string) =>
+      createTestIntegration(destination)
+        .testAction('identifyUser', {
+          event: createTestEvent({
+            type: 'identify',
+            userId: 'u-1',
+            traits: { email: 'ada@example.com', plan: planTitle }
+          }),
+          auth,
+          mapping: { user_attributes: { plan: { '@path': '$.traits.plan' } } },
+          useDefaultMappings: true
+        })
+        .then(
+          () => 'delivered',
+          (error: { status?: number }) => error.status
+        )
+    expect(await send('Pro')).toBe('delivered')
+    expect(await send('Team')).toBe(503)
+    expect(await send('Team')).toBe('delivered')
   })
 })

@@ -242,7 +242,7 @@ describe('a deactivated object', () => {
         mapping: { object: 'deals', matching_attribute: 'external_id', attributes: { external_id: 'd-1' } }
       })
     ).rejects.toThrow(
-      'Attio has no object "deals" in this workspace, or it is not activated: activate it in Attio under Workspace settings > Objects'
+      "Attio's Deals object is not activated in this workspace. A workspace admin can activate it in Attio under Settings > Data > Objects"
     )
   })
 })

@@ -133,7 +133,7 @@ describe('a linked user Attio cannot apply', () => {
 describe('a single event right after a batch, before Attio applied it', () => {
   const ctx = useEmulator({ bulkDelayMs: 500 })
 
-  it('Group Workspace links a User that the identify batch sent and Attio has not applied yet', async () => {
+  it('Group Workspace answers a retryable 503 for a User the identify batch sent and Attio has not applied yet, creates no User, and links it on the retry', async () => {
     const integration = createTestIntegration(destination)
     await integration.testBatchAction('identifyUser', {
       events: identifyEvents(2, 2),
@@ -141,21 +141,31 @@ describe('a single event right after a batch, before Attio applied it', () => {
       useDefaultMappings: true
     })
     expect(recordsOf(ctx.emulator, 'users')).toHaveLength(0)
-    await integration.testAction('groupWorkspace', {
-      event: {
-        type: 'group',
-        groupId: 'ws-1',
-        userId: 'user-1',
-        traits: { website: 'acme.com' }
-      } as unknown as SegmentEvent,
-      settings: ctx.settings,
-      useDefaultMappings: true
-    })
+    const group = () =>
+      createTestIntegration(destination).testAction('groupWorkspace', {
+        event: {
+          type: 'group',
+          groupId: 'ws-1',
+          userId: 'user-1',
+          traits: { website: 'acme.com' }
+        } as unknown as SegmentEvent,
+        settings: ctx.settings,
+        useDefaultMappings: true
+      })
+    const first = await group().then(
+      () => undefined,
+      (error: { status?: number; message: string }) => error
+    )
+    expect(first?.status).toBe(503)
+    expect(first?.message).toMatch(/^user_id: Attio has no User with user_id "user-1" yet/)
+    // Group Workspace wrote the Company and the Workspace, and no User.
+    expect(recordsOf(ctx.emulator, 'users')).toHaveLength(0)
+    expect(recordsOf(ctx.emulator, 'workspaces')).toHaveLength(1)
     await ctx.emulator.settle()
     expect(ctx.emulator.bulkLog()).toEqual([])
+    await group()
     const users = recordsOf(ctx.emulator, 'users')
     const user1 = users.find((u) => valuesOf(u, 'user_id', 'value')[0] === 'user-1')
-    // The batch's other values arrived too, once Attio applied it.
     expect(valuesOf(user1, 'person', 'target_record_id')).toHaveLength(1)
     const [workspace] = recordsOf(ctx.emulator, 'workspaces')
     expect(valuesOf(workspace, 'users', 'target_record_id')).toEqual([user1?.record_id])

@@ -122,6 +122,30 @@ describe('fault injection', () => {
     )
   })
 
+  test('latency holds each answer after processing, so answers to concurrent requests can come back in another order', async () => {
+    await withEmulator({ latency: { minMs: 0, maxMs: 120, seed: 3 } }, async (e) => {
+      const call = caller(e)
+      const answered: number[] = []
+      const applied: string[] = []
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          call('PUT', assertPath('people', 'email_addresses'), {
+            data: { values: { email_addresses: ['ada@x.com'], job_title: `t${i}` } }
+          }).then((r) => {
+            expect(r.status).toBe(200)
+            answered.push(i)
+          })
+        )
+      )
+      applied.push(...(e.state().people[0].values.job_title ?? []).map((v) => String(v.value)))
+      expect(answered).toHaveLength(12)
+      // Processed in arrival order (the last request's title stands), answered in another order.
+      expect(applied).toEqual(['t11'])
+      expect(answered).not.toEqual([...answered].sort((a, b) => a - b))
+    })
+    await expect(startEmulator({ latency: { minMs: 5, maxMs: 1 } })).rejects.toThrow(/latency/)
+  })
+
   test('close() does not wait for hanging responses', async () => {
     const e = await startEmulator({ port: 0, faults: { seed: 2, rate: 1, kinds: ['hang'], hangMs: 60_000 } })
     const pending = assertPerson(e, 1)

@@ -100,6 +100,29 @@ describe('objects and attributes', () => {
     expect(opts.body.data.map((o: Body) => o.title)).toEqual(['Gold', 'Silver'])
   })
 
+  test('POST …/options adds a select option that can be written at once; a title taken is a 409', async () => {
+    const created = await call()('POST', '/v2/objects/people/attributes/tier/options', {
+      data: { title: 'Bronze' }
+    })
+    expect(created.status).toBe(200)
+    expect(created.body.data).toMatchObject({ title: 'Bronze', is_archived: false })
+    const opts = await call()('GET', '/v2/objects/people/attributes/tier/options')
+    expect(opts.body.data.map((o: Body) => o.title)).toEqual(['Gold', 'Silver', 'Bronze'])
+    const written = await call()('PUT', '/v2/objects/people/records?matching_attribute=email_addresses', {
+      data: { values: { email_addresses: ['ada@example.com'], tier: 'Bronze' } }
+    })
+    expect(written.status).toBe(200)
+    const again = await call()('POST', '/v2/objects/people/attributes/tier/options', {
+      data: { title: 'Bronze' }
+    })
+    expect(again.status).toBe(409)
+    expect(again.body.code).toBe('slug_conflict')
+    const notSelect = await call()('POST', '/v2/objects/people/attributes/legacy_score/options', {
+      data: { title: 'x' }
+    })
+    expect(notSelect.status).toBe(400)
+  })
+
   test('POST attributes creates a custom attribute (unique text allowed) that can be asserted by', async () => {
     const r = await call()('POST', '/v2/objects/workspaces/attributes', {
       data: {

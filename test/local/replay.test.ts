@@ -200,17 +200,17 @@ describe('replay with Attio rate limits', () => {
 })
 
 describe('replay in batches while Attio applies them asynchronously', () => {
-  const ctx = useEmulator({ bulkDelayMs: 300 })
+  const ctx = useEmulator({ bulkDelayMs: 1000 })
   const lines = [
     ...users(4),
     ...Array.from({ length: 4 }, (_, i) => group(`ws-${i}`, `company${i}.com`, `user-${i}`))
   ]
 
-  /** Replays in batches, keeping the notices (the 404 retry waits 600 ms here). */
+  /** Replays in batches, keeping the notices (the 404 retry waits 1,500 ms here, after the emulator applied the batches). */
   async function batched(file: string, options: Partial<ReplayOptions>) {
     const notices: string[] = []
     const result = await run(file, ctx.emulator.apiKey, {
-      deferMs: 600,
+      deferMs: 1500,
       notice: (line) => notices.push(line),
       ...options
     })

@@ -9,7 +9,7 @@ export type Domain = string
  */
 export type WorkspaceID = string
 /**
- * Optional: the id of a User to add to the Workspace. The User must already exist in Attio, or have been sent by Identify User in a batch that Attio has not applied yet (run Identify User for it first): Group Workspace creates no User of its own, and adding one never removes the users already linked.
+ * Optional: the id of a User to add to the Workspace. The User must already exist in Attio (run Identify User for it first): Group Workspace never creates a User, and adding one never removes the users already linked. A User that Identify User sent in a batch seconds ago is linked all the same (a batch links it at once; a single event asks the host to retry until Attio has applied that batch).
  */
 export type UserID = string
 /**
