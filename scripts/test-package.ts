@@ -145,8 +145,8 @@ function checkContents(packed: Packed): void {
     'dist/emulator/index.d.ts',
     'dist/emulator/default-seed.json',
     'dist/local/page/index.html',
-    'dist/local/page/app.js',
-    'dist/local/page/style.css',
+    'dist/local/page/main.js',
+    'dist/local/page/base.css',
     'LICENSE',
     'CHANGELOG.md'
   ]
@@ -237,6 +237,46 @@ function typeCheck(host: string, label: string): void {
     `${label}: TypeScript hosts (CommonJS and ES module) type-check`,
     result.out.trim().slice(0, 1200)
   )
+
+  // A classic CommonJS host (`module: commonjs`, node10 resolution) type-checks the README's own example
+  // as it is written there, and the emulator's subpath.
+  writeFileSync(path.join(host, 'readme-example.js'), `${readmeExample()}\nmodule.exports = { main }\n`)
+  writeFileSync(
+    path.join(host, 'tsconfig.node10.json'),
+    `${JSON.stringify(
+      {
+        compilerOptions: {
+          module: 'commonjs',
+          target: 'ES2022',
+          strict: true,
+          esModuleInterop: true,
+          allowJs: true,
+          checkJs: true,
+          noEmit: true,
+          types: ['node']
+        },
+        files: ['readme-example.js', 'consumer-node10.ts']
+      },
+      null,
+      2
+    )}\n`
+  )
+  console.log('  $ tsc -p tsconfig.node10.json   (the README example, consumer-node10.ts)')
+  const classic = run(process.execPath, [tsc, '-p', 'tsconfig.node10.json'], host, true)
+  verdict(
+    classic.status === 0,
+    `${label}: the README's host example and a node10-resolution host type-check (strict)`,
+    classic.out.trim().slice(0, 1200)
+  )
+}
+
+/** The first JavaScript block of the README's "Install in a host" section, as a host would paste it. */
+function readmeExample(): string {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## Install in a host'))
+  const block = /```js\n([\s\S]*?)```/.exec(section)
+  if (!block) throw new Error('README.md: no ```js block in "Install in a host"')
+  return block[1]
 }
 
 function latest(name: string, cwd: string): string {

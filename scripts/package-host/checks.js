@@ -287,10 +287,16 @@ async function main() {
       try {
         const [url] = started.values
         const page = await fetch(`${url}/`)
-        const script = await fetch(`${url}/app.js`)
-        expect(page.status === 200 && (await page.text()).includes('<html'), `GET / answered ${page.status}`)
-        expect(script.status === 200, `GET /app.js answered ${script.status}`)
-        return `${url}/ serves the page`
+        const html = await page.text()
+        expect(page.status === 200 && html.includes('<html'), `GET / answered ${page.status}`)
+        // Every script and stylesheet the page names is served (the page's modules import the rest).
+        const assets = [...html.matchAll(/(?:src|href)="\/?([\w.-]+\.(?:js|css))"/g)].map((match) => match[1])
+        expect(assets.length > 0, 'the page names no script or stylesheet')
+        for (const asset of assets) {
+          const answer = await fetch(`${url}/${asset}`)
+          expect(answer.status === 200, `GET /${asset} answered ${answer.status}`)
+        }
+        return `${url}/ serves the page and its ${assets.length} scripts and stylesheets`
       } finally {
         started.child.kill()
       }
