@@ -217,6 +217,12 @@ async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number> {
       notice: (line) => io.stderr.write(`${line}\n`)
     })
     io.stdout.write(formatSummary(result, args.file))
+    if (result.credentialRefused) {
+      io.stderr.write(
+        `Stopped: Attio refused the credential (${result.credentialRefused}). No more events were sent, and the refused ones are not failures: fix ATTIO_API_KEY (or api_key in the settings file), then run again with --resume.\n`
+      )
+      return EXIT.failed
+    }
     if (result.interrupted) return EXIT.interrupted
     return result.tallies.failed > 0 ? EXIT.failed : EXIT.ok
   } finally {

@@ -111,6 +111,36 @@ describe('attio-destination replay', () => {
     expect(out.stderr).toContain('replay: 3/3 (100%)')
   })
 
+  it.each([1, 5])(
+    'stops at the first credential refusal (batch size %i): the rest unsent, nothing a failure, --resume delivers',
+    async (batchSize) => {
+      const lines = Array.from({ length: 40 }, (_, index) => identify(`k${index}`, `k${index}@example.com`))
+      const events = file('events.ndjson', lines.map((event) => JSON.stringify(event)).join('\n'))
+      const failures = path.join(temp.dir, 'refused.failures.ndjson')
+      const wrongKey = 'sk_live_WRONG_key_0123456789'
+      const args = ['replay', events, '--failures', failures, '--batch-size', String(batchSize)]
+      const sent = () => Object.values(ctx.emulator.stats().requests).reduce((sum, n) => sum + n, 0)
+      const before = sent()
+      const refused = await cli(args, { ATTIO_API_URL: ctx.emulator.url, ATTIO_API_KEY: wrongKey })
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain('Stopped: Attio refused the credential')
+      expect(refused.stderr).toContain('run again with --resume')
+      expect(`${refused.stdout}${refused.stderr}`).not.toContain(wrongKey)
+      // Far fewer than 40 requests: the replay stopped instead of failing every event.
+      expect(sent() - before).toBeGreaterThan(0)
+      expect(sent() - before).toBeLessThan(12)
+      expect(existsSync(failures)).toBe(false)
+      const checkpoint = readCheckpoint(`${events}.checkpoint`)
+      expect(checkpoint?.complete).toBe(false)
+      expect(checkpoint?.tallies.failed).toBe(0)
+
+      const resumed = await cli([...args, '--resume'], emulatorEnv())
+      expect(resumed.code).toBe(0)
+      await ctx.emulator.settle()
+      expect(recordsOf(ctx.emulator, 'users')).toHaveLength(40)
+    }
+  )
+
   it('stops on SIGINT after the events in flight, and --resume delivers the rest: each event exactly once', async () => {
     const count = 40
     const events = file(

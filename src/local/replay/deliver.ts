@@ -48,8 +48,15 @@ export interface Deferred {
   route: SubscriptionRoute
 }
 
+/** Attio refused the credential: true of every event, so the replay stops instead of failing them all. */
+export function refusesCredential(outcome: Outcome): boolean {
+  return !outcome.ok && outcome.code === 'INVALID_AUTHENTICATION'
+}
+
 export class Deliverer {
   readonly deferred: Deferred[] = []
+  /** The first credential refusal; once set, nothing more is sent and the refused events stay unfinished. */
+  refused: Outcome | undefined
   private readonly tallies: Tallies
 
   constructor(private readonly options: DelivererOptions) {
@@ -85,6 +92,10 @@ export class Deliverer {
       const answer = await this.send(route, item.event)
       this.countRateLimited(answer)
       const outcome = outcomeOfAnswer(answer)
+      if (refusesCredential(outcome)) {
+        this.refused ??= outcome
+        return
+      }
       if (!outcome.ok && outcome.retry && attempt < this.options.retries) {
         this.tallies.retries += 1
         if (!(await sleep(this.delay(attempt, outcome.retryAfter), this.options.signal))) return
@@ -113,13 +124,14 @@ export class Deliverer {
       const retryable: Item[] = []
       pending.forEach((item, index) => {
         const outcome = outcomes[index]
-        if (!outcome.ok && outcome.retry && attempt < this.options.retries) retryable.push(item)
+        if (refusesCredential(outcome)) this.refused ??= outcome
+        else if (!outcome.ok && outcome.retry && attempt < this.options.retries) retryable.push(item)
         else if (!outcome.ok && outcome.status === 404 && mayDefer) this.deferred.push({ item, route })
         else this.options.ledger.settle(item, route.action, outcome)
       })
       this.options.ledger.flush()
       pending = retryable
-      if (pending.length === 0) return
+      if (pending.length === 0 || this.refused) return
       this.tallies.retries += pending.length
       const retryAfter = Math.max(0, ...outcomes.map((outcome) => outcome.retryAfter ?? 0)) || undefined
       // On stop, the events still to retry stay unfinished: a resume sends them.

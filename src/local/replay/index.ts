@@ -79,6 +79,8 @@ export interface ReplayResult {
   tallies: Tallies
   durationMs: number
   interrupted: boolean
+  /** Attio refused the credential: the replay stopped, the refused events unfinished (its message). */
+  credentialRefused?: string
   complete: boolean
   checkpointFile: string
   failuresFile: string
@@ -136,8 +138,9 @@ class ReplayRun {
       : SubscriptionRouter.ofPresets(options.runner.definition)
   }
 
+  /** Stopped by a signal, or by Attio refusing the credential (which no other event would pass either). */
   get aborted(): boolean {
-    return Boolean(this.options.signal?.aborted)
+    return Boolean(this.options.signal?.aborted) || this.deliverer.refused !== undefined
   }
 
   saveCheckpoint(complete: boolean): void {
@@ -311,7 +314,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     doneThisRun: run.ledger.doneThisRun,
     tallies,
     durationMs: Date.now() - run.started,
-    interrupted: run.aborted && !complete,
+    interrupted: Boolean(options.signal?.aborted) && !complete,
+    ...(run.deliverer.refused ? { credentialRefused: run.deliverer.refused.message ?? 'refused' } : {}),
     complete,
     checkpointFile: plan.checkpointFile,
     failuresFile: journal.written ? plan.failuresFile : '',
