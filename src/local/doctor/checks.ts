@@ -133,7 +133,7 @@ export async function checkObjects(ctx: DoctorContext): Promise<Check[]> {
 
 async function checkObject(ctx: DoctorContext, object: string, titles: string[]): Promise<Check> {
   const known = ctx.objects.find((entry) => entry.slug === object || entry.id === object)
-  const title = `${known?.plural ?? object} object`
+  const title = `${known?.plural ?? `${object.charAt(0).toUpperCase()}${object.slice(1)}`} object`
   const check = { id: `object:${object}`, title }
   try {
     const attributes = await ctx.client.listAttributes(object)

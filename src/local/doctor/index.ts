@@ -116,6 +116,6 @@ function noCredential(): Check {
     status: 'fail',
     detail: 'no Attio credential was given',
     advice:
-      'Set ATTIO_API_KEY (a workspace API key) or ATTIO_ACCESS_TOKEN (an OAuth access token), or give --settings with api_key. To try the doctor on the emulator: run `npm run -s emulator` in another shell and export the two lines it prints.'
+      'Set ATTIO_API_KEY (a workspace API key) or ATTIO_ACCESS_TOKEN (an OAuth access token), or give --settings with api_key. To try the doctor on the emulator: start `npx attio-emulator` (in a clone: `npm run -s emulator`) in another shell and export the two lines it prints.'
   }
 }

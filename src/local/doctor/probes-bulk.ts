@@ -49,7 +49,7 @@ export async function probeBulkEndpoint(kit: ProbeKit): Promise<ProbeResult> {
   return {
     ...probe,
     status: 'agrees',
-    seen: `${seen}; applied after ${seconds(applied.ms)}`,
+    seen: `${seen}; applied within ${seconds(applied.ms)}`,
     advice: 'none'
   }
 }
@@ -97,7 +97,7 @@ export async function probeNestedArray(kit: ProbeKit, bulkAvailable: boolean): P
     return {
       ...probe,
       status: 'agrees',
-      seen: `202; both Users created and linked after ${seconds(found.ms)}`,
+      seen: `202; both Users created and linked within ${seconds(found.ms)}`,
       advice: 'none'
     }
   }
