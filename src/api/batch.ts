@@ -360,7 +360,7 @@ function toAssertion(records: Map<string, MergedRecord>, record: MergedRecord): 
 }
 
 /** One assertion of the bulk endpoint (top-level or nested). */
-function bulkAssertion(
+export function bulkAssertion(
   object: string,
   matchingAttribute: string,
   append: boolean,

@@ -68,7 +68,7 @@ export interface RecordId {
   values?: Record<string, unknown>
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH'
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 const anyBody = z.unknown()
 
@@ -188,6 +188,17 @@ export class AttioClient {
   async bulkAssert(build: () => unknown[], what: string): Promise<number> {
     await this.call('PUT', '/v2/batch/records', { json: () => ({ assertions: build() }) }, anyBody, what)
     return 202
+  }
+
+  /** `DELETE /v2/objects/{object}/records/{record_id}`: deletes the record (for good). */
+  async deleteRecord(object: string, recordId: string, what: string): Promise<void> {
+    await this.call(
+      'DELETE',
+      `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
+      undefined,
+      anyBody,
+      what
+    )
   }
 
   /** `GET /v2/objects/{object}/records/{record_id}`. */

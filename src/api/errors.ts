@@ -10,10 +10,8 @@ import {
   HTTPError
 } from '@segment/actions-core'
 import { retryAfterToEpoch } from './pacing'
+import { DEVELOPER_SETTINGS, REQUIRED_SCOPES } from './requirements'
 import { attioErrorBody, type AttioErrorBody } from './wire'
-
-/** The scopes the destination needs, as Attio names them. */
-export const REQUIRED_SCOPES = ['record_permission:read-write', 'object_configuration:read'] as const
 
 /**
  * Attio refused the credential (its 401), or there is none. Reported with status 403 and the code
@@ -118,7 +116,7 @@ export function toActionError(
     }
     if (status === 403) {
       return new AttioApiError(
-        `Attio refused access to ${what} (${detail}). The token needs the scopes ${REQUIRED_SCOPES.join(' and ')}: edit the API key's scopes in Attio (Workspace settings > Developers) or reconnect.`,
+        `Attio refused access to ${what} (${detail}). The token needs the scopes ${REQUIRED_SCOPES.join(' and ')}: edit the API key's scopes in Attio (${DEVELOPER_SETTINGS}) or reconnect.`,
         403,
         body.code
       )

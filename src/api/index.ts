@@ -2,16 +2,46 @@
  * The Attio client's public surface for the actions (everything about Attio's wire format is in here).
  */
 export { Attio, connect, recordsWrittenBefore, toMultiStatus } from './attio'
-export { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, deliverBatch } from './batch'
+export { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, bulkAssertion, deliverBatch } from './batch'
 export type { BatchItem, BatchOptions, BatchReport, EventOutcome } from './batch'
 export type { ConnectionInput } from './attio'
 export { AttioClient, attioBaseUrl, credentialOf, secretsOf, NO_CREDENTIAL_MESSAGE } from './client'
 export type { RecordId } from './client'
-export { REQUIRED_SCOPES } from './errors'
+export {
+  ACTION_SCOPES,
+  ACTIVATED_OBJECTS,
+  DEVELOPER_SETTINGS,
+  LIST_READ_SCOPES,
+  missingScopes,
+  OBJECT_SETTINGS,
+  REQUIRED_SCOPES
+} from './requirements'
 export { identityDomain, identityEmail, identityId, identitySlug, optionalIdentityId } from './identities'
 export { matchingAttributeChoices, objectChoices, writableAttributeChoices } from './pickers'
-export { deepest, fieldPath, linkExisting, MAX_VALUE_DEPTH, referTo } from './records'
+export {
+  attributeSuggestion,
+  deepest,
+  describeAttribute,
+  fieldPath,
+  linkExisting,
+  MAX_VALUE_DEPTH,
+  referTo,
+  requiredAttributes,
+  showValue,
+  unwritableReason
+} from './records'
 export type { ExistingReference, RecordAssertion, ValueInput, PrepareOptions, WriteOutcome } from './records'
-export { normalizeDomain, normalizeEmail, phoneCountryProblem, ValueProblem } from './values'
+export {
+  acceptedFormat,
+  isMultiValued,
+  normalizeDomain,
+  normalizeEmail,
+  phoneCountryProblem,
+  writeAttributeValue,
+  ValueProblem
+} from './values'
+export type { AttributeType, WireItem, WriteContext } from './values'
+export type { AttributeDef, ObjectDef } from './wire'
+export { AttioApiError } from './errors'
 export { clearSchemaCache } from './schema'
 export { clearWriteMemory, writeMemorySize } from './suppression'

@@ -11,6 +11,7 @@ import { PayloadValidationError } from '@segment/actions-core'
 import { closest, distance } from 'fastest-levenshtein'
 import type { AttioClient, RecordId, WireValues } from './client'
 import { AttioApiError } from './errors'
+import { OBJECT_SETTINGS } from './requirements'
 import type { WorkspaceSchema } from './schema'
 import { BULK_APPLY_WINDOW_MS, identitiesIn, type Identity } from './suppression'
 import {
@@ -177,11 +178,33 @@ function invalid(message: string): PayloadValidationError {
   return new PayloadValidationError(message)
 }
 
-function describeAttribute(label: string, attribute: AttributeDef): string {
+/**
+ * Why an attribute cannot be written (archived, filled by Attio itself, or of a type this destination
+ * does not know), or undefined when it can: the sentence follows the attribute's description.
+ */
+export function unwritableReason(attribute: AttributeDef): string | undefined {
+  if (attribute.isArchived) return 'is archived in Attio: restore it or remove it from the mapping.'
+  if (!attribute.isWritable || attribute.type === 'interaction') {
+    return 'is not writable (Attio fills it itself, e.g. enriched data); remove it from the mapping.'
+  }
+  if (attribute.type === null) return 'has a type this destination cannot write yet.'
+  return undefined
+}
+
+/** The attributes Attio requires a value for when it creates a record (those without a default). */
+export function requiredAttributes(attributes: readonly AttributeDef[]): AttributeDef[] {
+  return attributes.filter(
+    (attribute) =>
+      attribute.isRequired && !attribute.hasDefault && !attribute.isArchived && attribute.isWritable
+  )
+}
+
+export function describeAttribute(label: string, attribute: AttributeDef): string {
   return `${label} attribute "${attribute.slug}" (${attribute.type ?? attribute.rawType})`
 }
 
-function suggest(attributes: AttributeDef[], wanted: string): string {
+/** " Did you mean …?" (or the writable attributes there are) for an attribute slug the object lacks. */
+export function attributeSuggestion(attributes: AttributeDef[], wanted: string): string {
   const candidates = attributes.filter((a) => a.isWritable && !a.isArchived && a.type !== 'interaction')
   if (candidates.length === 0) return ''
   const byTitle = candidates.find((a) => a.title.toLowerCase() === wanted.toLowerCase())
@@ -211,8 +234,7 @@ const ACTIVATABLE: Readonly<Record<string, string>> = {
   workspaces: 'Workspaces',
   deals: 'Deals'
 }
-const ACTIVATE_HOW =
-  'A workspace admin can activate it in Attio under Settings > Data > Objects (https://app.attio.com/_/settings/data/objects)'
+const ACTIVATE_HOW = `A workspace admin can activate it in Attio under ${OBJECT_SETTINGS.place} (${OBJECT_SETTINGS.url})`
 
 /** What to say about an object that is not activated (or, for others than Attio's standard ones, does not exist). */
 function notActivated(object: string): string {
@@ -277,7 +299,7 @@ export async function prepareRecord(
   const matching = await schema.findAttribute(object, assertion.matchingAttribute)
   if (!matching) {
     throw invalid(
-      `${assertion.matchingField}: Attio's ${object} object has no attribute ${showValue(assertion.matchingAttribute)} to match on.${suggest(
+      `${assertion.matchingField}: Attio's ${object} object has no attribute ${showValue(assertion.matchingAttribute)} to match on.${attributeSuggestion(
         attributes.filter((a) => a.isUnique),
         assertion.matchingAttribute
       )}`
@@ -327,7 +349,7 @@ export async function prepareRecord(
         )
       }
       throw invalid(
-        `${input.field}: Attio's ${object} object has no attribute ${showValue(input.attribute)} (attributes are referenced by slug or id, and Attio never creates them).${suggest(
+        `${input.field}: Attio's ${object} object has no attribute ${showValue(input.attribute)} (attributes are referenced by slug or id, and Attio never creates them).${attributeSuggestion(
           await attributesOf(schema, assertion),
           input.attribute
         )}`
@@ -340,20 +362,10 @@ export async function prepareRecord(
       )
     }
     seen.set(attribute.slug, input.field)
-    if (attribute.isArchived) {
-      throw invalid(
-        `${input.field}: ${describeAttribute(label, attribute)} is archived in Attio: restore it or remove it from the mapping.`
-      )
-    }
-    if (!attribute.isWritable || attribute.type === 'interaction') {
-      throw invalid(
-        `${input.field}: ${describeAttribute(label, attribute)} is not writable (Attio fills it itself, e.g. enriched data); remove it from the mapping.`
-      )
-    }
-    if (attribute.type === null) {
-      throw invalid(
-        `${input.field}: ${describeAttribute(label, attribute)} has a type this destination cannot write yet.`
-      )
+    const unwritable = unwritableReason(attribute)
+    // An unknown type (null) always has a reason; testing it too narrows the type for what follows.
+    if (unwritable !== undefined || attribute.type === null) {
+      throw invalid(`${input.field}: ${describeAttribute(label, attribute)} ${unwritable}`)
     }
     const multi = isMultiValued({ ...attribute, type: attribute.type })
     if (multi) prepared.multiValued.push(attribute.slug)
@@ -418,10 +430,7 @@ export async function prepareRecord(
   }
   prepared.matchingKey = canonical(matchingValues)
 
-  const required = attributes.filter(
-    (attribute) =>
-      attribute.isRequired && !attribute.hasDefault && !attribute.isArchived && attribute.isWritable
-  )
+  const required = requiredAttributes(attributes)
   // Every missing one at once: a user should not discover them one send at a time.
   const missing = required.filter((attribute) => !seen.has(attribute.slug))
   if (missing.length > 0) {

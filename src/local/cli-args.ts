@@ -16,6 +16,14 @@ Commands:
       retries, a checkpoint (<events>.checkpoint) and a failures file. Exits 1 when any event failed, 130
       when interrupted (resume with --resume).
 
+  doctor [--mapping <subscriptions.json>] [--settings <file.json>] [--json] [--probe [--yes]]
+      Checks that the workspace is ready, reading only: the token and its scopes, the objects (Users and
+      Workspaces activated), every attribute the mapping (default: the presets) writes, the lists it
+      names, rate limits and the clock. Exits 1 when anything blocks delivery.
+      --probe also checks, with test records it deletes afterwards, what the destination assumes of
+      Attio beyond its reference (the bulk endpoint, nested links, multiselect, Retry-After); it asks
+      before writing unless --yes. Sandbox workspaces only.
+
   help
       Prints this help.
 
@@ -23,7 +31,8 @@ The mapping file holds subscriptions, as a host keeps them and as the local page
   {"subscriptions": [{"partnerAction": "identifyUser", "subscribe": "type = \\"identify\\"", "mapping": {…}}]}
 
 Credentials: ATTIO_API_KEY / ATTIO_API_URL from the environment, or api_key / api_url in the settings
-file. Without any, an in-process Attio emulator is started (its records vanish on exit).`
+file (doctor also takes an OAuth access token in ATTIO_ACCESS_TOKEN). Without any, send and replay start
+an in-process Attio emulator (its records vanish on exit).`
 
 export interface SendArgs {
   command: 'send'
@@ -46,8 +55,17 @@ export interface ReplayArgs {
   retries?: number
 }
 
+export interface DoctorArgs {
+  command: 'doctor'
+  mapping?: string
+  settings?: string
+  json: boolean
+  probe: boolean
+  yes: boolean
+}
+
 /** `help` asks for the usage (exit 0); `none` is no command at all (the usage, exit 2). */
-export type CliArgs = SendArgs | ReplayArgs | { command: 'help' } | { command: 'none' }
+export type CliArgs = SendArgs | ReplayArgs | DoctorArgs | { command: 'help' } | { command: 'none' }
 
 export class UsageError extends Error {}
 
@@ -116,5 +134,23 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     return args as ReplayArgs
   }
 
+  if (command === 'doctor') return parseDoctor(rest, value)
+
   throw new UsageError(`unknown command "${command}"`)
+}
+
+function parseDoctor(rest: string[], value: (flag: string) => string): CliArgs {
+  const args: DoctorArgs = { command: 'doctor', json: false, probe: false, yes: false }
+  while (rest.length > 0) {
+    const flag = rest.shift() as string
+    if (flag === '--mapping') args.mapping = value(flag)
+    else if (flag === '--settings') args.settings = value(flag)
+    else if (flag === '--json') args.json = true
+    else if (flag === '--probe') args.probe = true
+    else if (flag === '--yes' || flag === '-y') args.yes = true
+    else if (flag === '--help' || flag === '-h') return { command: 'help' }
+    else throw new UsageError(`doctor: unknown flag "${flag}"`)
+  }
+  if (args.yes && !args.probe) throw new UsageError('doctor: --yes confirms --probe; give both, or neither')
+  return args
 }

@@ -4,26 +4,39 @@
  *
  *   attio-destination send --event event.json [--action identifyUser] [--mapping subscriptions.json]
  *   attio-destination replay events.ndjson [--mapping subscriptions.json] [--batch-size N] [--resume]
+ *   attio-destination doctor [--mapping subscriptions.json] [--json] [--probe [--yes]]
  *
  * Exchanges and summaries go to stdout; notices and the progress bar to stderr. Every file is read and
  * checked before anything starts (an emulator included), so a mistake costs nothing.
  */
 import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
 import { DEFAULT_API_URL } from '../api/client'
 import type { Settings } from '../destinations/attio/generated-types'
 import { startEmulator, type RunningEmulator } from '../emulator'
-import { parseArgs, USAGE, UsageError, type ReplayArgs, type SendArgs } from './cli-args'
+import {
+  parseArgs,
+  USAGE,
+  UsageError,
+  type CliArgs,
+  type DoctorArgs,
+  type ReplayArgs,
+  type SendArgs
+} from './cli-args'
 import { formatAnswer, formatSummary } from './cli-format'
+import { formatJson, formatReport, runDoctor } from './doctor'
 import { MappingFileError, parseMappingFile, type Subscription } from './mapping-file'
 import { Progress, type ProgressStream } from './progress'
 import { checkReplay, replay, ReplayUsageError } from './replay'
-import { SubscriptionRouter, triggerMatches } from './routing'
+import { presetSubscriptions, SubscriptionRouter, triggerMatches } from './routing'
 import { LocalRunner, type ActionAnswer } from './runner'
 
 export interface CliIo {
   stdout: { write(text: string): unknown }
   stderr: ProgressStream
   env: NodeJS.ProcessEnv
+  /** Where `doctor --probe` reads its confirmation from (none: not confirmed). */
+  stdin?: NodeJS.ReadableStream
   /** Aborted on SIGINT/SIGTERM (replay finishes the events in flight, then stops). */
   signal?: AbortSignal
 }
@@ -72,13 +85,20 @@ interface Target {
   emulator?: RunningEmulator
 }
 
-/** Where events go: the key and URL given, or an in-process emulator when there is no key. */
-export async function resolveTarget(settingsFile: string | undefined, io: CliIo): Promise<Target> {
+/** The settings file's settings, and the API key and URL from it or from the environment. */
+function credentialsFrom(settingsFile: string | undefined, env: NodeJS.ProcessEnv) {
   const { api_url: fileUrl, ...fileSettings } = readObjectFile(settingsFile, 'settings')
   const settings = fileSettings as Partial<Settings>
-  const apiKey =
-    (typeof settings.api_key === 'string' && settings.api_key.trim()) || io.env.ATTIO_API_KEY?.trim()
-  const givenUrl = (typeof fileUrl === 'string' && fileUrl.trim()) || io.env.ATTIO_API_URL?.trim()
+  const fileKey = typeof settings.api_key === 'string' ? settings.api_key.trim() : ''
+  const apiKey = fileKey || env.ATTIO_API_KEY?.trim() || undefined
+  const givenUrl = (typeof fileUrl === 'string' && fileUrl.trim()) || env.ATTIO_API_URL?.trim() || undefined
+  const keySource = fileKey ? `the api_key of ${settingsFile}` : 'ATTIO_API_KEY'
+  return { settings, apiKey, keySource, givenUrl }
+}
+
+/** Where events go: the key and URL given, or an in-process emulator when there is no key. */
+export async function resolveTarget(settingsFile: string | undefined, io: CliIo): Promise<Target> {
+  const { settings, apiKey, givenUrl } = credentialsFrom(settingsFile, io.env)
   if (apiKey) {
     const url = givenUrl || DEFAULT_API_URL
     process.env.ATTIO_API_URL = url.replace(/\/+$/, '')
@@ -230,6 +250,51 @@ async function replayCommand(args: ReplayArgs, io: CliIo): Promise<number> {
   }
 }
 
+/** Asks a yes/no question on stderr and reads the answer from stdin: yes only for "y" or "yes". */
+async function confirm(question: string, io: CliIo): Promise<boolean> {
+  io.stderr.write(question)
+  if (!io.stdin) return false
+  const lines = createInterface({ input: io.stdin, terminal: false })
+  try {
+    for await (const line of lines) return /^\s*y(es)?\s*$/i.test(line)
+    return false
+  } finally {
+    lines.close()
+  }
+}
+
+async function doctorCommand(args: DoctorArgs, io: CliIo): Promise<number> {
+  const runner = new LocalRunner()
+  const subscriptions = args.mapping ? readMappingFile(args.mapping, runner) : undefined
+  const { settings, apiKey, keySource, givenUrl } = credentialsFrom(args.settings, io.env)
+  const token = io.env.ATTIO_ACCESS_TOKEN?.trim()
+  const report = await runDoctor({
+    apiUrl: (givenUrl || DEFAULT_API_URL).replace(/\/+$/, ''),
+    credential: apiKey ?? token ?? '',
+    credentialSource: apiKey ? keySource : token ? 'ATTIO_ACCESS_TOKEN (OAuth)' : 'no credential',
+    settings,
+    subscriptions: subscriptions ?? presetSubscriptions(runner.definition),
+    subscriptionsFrom: args.mapping ?? 'the presets',
+    runner,
+    probe: args.probe ? { confirm: async (question) => args.yes || (await confirm(question, io)) } : undefined
+  })
+  io.stdout.write(args.json ? formatJson(report) : formatReport(report))
+  return report.ready ? EXIT.ok : EXIT.failed
+}
+
+type Command = Exclude<CliArgs, { command: 'help' } | { command: 'none' }>
+
+/** The commands, by name: each takes its own parsed arguments. */
+const COMMANDS: {
+  [Name in Command['command']]: (args: Extract<Command, { command: Name }>, io: CliIo) => Promise<number>
+} = { send, replay: replayCommand, doctor: doctorCommand }
+
+function runCommand<C extends Command>(args: C, io: CliIo): Promise<number> {
+  // The table pairs each name with the handler of that name's arguments.
+  const handler = COMMANDS[args.command] as (args: C, io: CliIo) => Promise<number>
+  return handler(args, io)
+}
+
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const args = parseArgs(argv)
@@ -241,7 +306,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.stderr.write(`${USAGE}\n`)
       return EXIT.usage
     }
-    return args.command === 'send' ? await send(args, io) : await replayCommand(args, io)
+    return await runCommand(args, io)
   } catch (error) {
     if (error instanceof UsageError || error instanceof ReplayUsageError) {
       io.stderr.write(`attio-destination: ${error.message}\n`)
@@ -274,6 +339,7 @@ if (require.main === module) {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    stdin: process.stdin,
     signal: controller.signal
   }).then(
     (code) => {

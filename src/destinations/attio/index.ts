@@ -7,24 +7,20 @@ import {
 import {
   AttioClient,
   credentialOf,
+  DEVELOPER_SETTINGS,
+  missingScopes,
   NO_CREDENTIAL_MESSAGE,
   phoneCountryProblem,
-  REQUIRED_SCOPES,
-  secretsOf
+  secretsOf,
+  type RecordAssertion
 } from '../../api'
-import assertRecord from './assertRecord'
+import assertRecord, { recordOf } from './assertRecord'
+import type { Payload as AssertRecordPayload } from './assertRecord/generated-types'
 import type { Settings } from './generated-types'
-import groupWorkspace from './groupWorkspace'
-import identifyUser from './identifyUser'
-
-/** Scopes a token grants, with `x:read-write` also granting `x:read`. */
-function missingScopes(granted: string): string[] {
-  const scopes = new Set(granted.split(/\s+/).filter(Boolean))
-  return REQUIRED_SCOPES.filter((scope) => {
-    if (scopes.has(scope)) return false
-    return !(scope.endsWith(':read') && scopes.has(`${scope}-write`))
-  })
-}
+import groupWorkspace, { workspaceOf } from './groupWorkspace'
+import type { Payload as GroupWorkspacePayload } from './groupWorkspace/generated-types'
+import identifyUser, { userOf } from './identifyUser'
+import type { Payload as IdentifyUserPayload } from './identifyUser/generated-types'
 
 /** `ATTIO_REQUEST_TIMEOUT_MS` shortens or lengthens actions-core's 10 s request time-out (soak tests). */
 function requestTimeout(): { timeout?: number } {
@@ -79,13 +75,13 @@ const destination: DestinationDefinition<Settings> = {
       const self = await new AttioClient(request, credential, secretsOf(settings, auth)).self()
       if (!self.active) {
         throw new InvalidAuthenticationError(
-          'The Attio token is inactive (revoked or expired): reconnect the destination to Attio, or create a new API key in Attio under Workspace settings > Developers.'
+          `The Attio token is inactive (revoked or expired): reconnect the destination to Attio, or create a new API key in Attio under ${DEVELOPER_SETTINGS}.`
         )
       }
       const missing = missingScopes(self.scope)
       if (missing.length > 0) {
         throw new InvalidAuthenticationError(
-          `The Attio token is missing the scope${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}: add ${missing.length > 1 ? 'them' : 'it'} to the API key in Attio (Workspace settings > Developers) or reconnect the OAuth app with ${missing.length > 1 ? 'them' : 'it'}.`
+          `The Attio token is missing the scope${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}: add ${missing.length > 1 ? 'them' : 'it'} to the API key in Attio (${DEVELOPER_SETTINGS}) or reconnect the OAuth app with ${missing.length > 1 ? 'them' : 'it'}.`
         )
       }
       return self
@@ -123,3 +119,15 @@ const destination: DestinationDefinition<Settings> = {
 }
 
 export default destination
+
+/**
+ * The records each action writes, as it describes them from its payload (the same functions perform and
+ * performBatch call): what `attio-destination doctor` checks a workspace against without an event. The
+ * builders check every value they read, so the payload's shape is theirs to refuse.
+ */
+export const actionRecords: Readonly<Record<string, (payload: Record<string, unknown>) => RecordAssertion>> =
+  {
+    identifyUser: (payload) => userOf(payload as unknown as IdentifyUserPayload),
+    groupWorkspace: (payload) => workspaceOf(payload as unknown as GroupWorkspacePayload),
+    assertRecord: (payload) => recordOf(payload as unknown as AssertRecordPayload)
+  }

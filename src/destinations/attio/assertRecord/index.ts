@@ -72,7 +72,7 @@ const action: ActionDefinition<Settings, Payload> = {
 }
 
 /** The record, found by its matching attribute, whose value must be among the attributes. */
-function recordOf(payload: Payload): RecordAssertion {
+export function recordOf(payload: Payload): RecordAssertion {
   const object = identitySlug('object', payload.object)
   const matchingAttribute = identitySlug('matching_attribute', payload.matching_attribute)
   // The matching attribute may be mapped by slug or by id: whether it has a value is checked once both are

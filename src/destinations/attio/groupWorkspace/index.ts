@@ -84,7 +84,7 @@ const action: ActionDefinition<Settings, Payload> = {
 }
 
 /** The Workspace, referencing its Company (written first) and, when given, an existing User. */
-function workspaceOf(payload: Payload): RecordAssertion {
+export function workspaceOf(payload: Payload): RecordAssertion {
   const domain = identityDomain('domain', payload.domain)
   const workspaceId = identityId('workspace_id', payload.workspace_id)
   const userId = optionalIdentityId('user_id', payload.user_id)

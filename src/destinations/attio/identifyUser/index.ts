@@ -75,7 +75,7 @@ const action: ActionDefinition<Settings, Payload> = {
 }
 
 /** The User, referencing the Person it belongs to (which is therefore written first). */
-function userOf(payload: Payload): RecordAssertion {
+export function userOf(payload: Payload): RecordAssertion {
   const email = identityEmail('email_address', payload.email_address)
   const userId = identityId('user_id', payload.user_id)
   const person: RecordAssertion = {
