@@ -8,6 +8,8 @@ const config: Config = {
   watchman: false,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 30_000,
+  // Restores nock after every file (see the file): one file's interceptor must not outlive it.
+  setupFilesAfterEnv: ['<rootDir>/test/setup/nock-per-file.ts'],
   reporters: ['default', '<rootDir>/test/summary-reporter.js']
 }
 
