@@ -522,7 +522,10 @@ export async function deliverBatch(
   const prepared: Array<{ index: number; record: PreparedRecord; receivedAt: string }> = []
   // Once Attio refuses the credential, it refuses it for every event: no request more to learn that.
   let refused: EventOutcome | undefined
+  /** The first event (in received order) that failed in a way the host retries: see `holdBackAfter`. */
+  let retried: { index: number; receivedAt: string } | undefined
   for (const [index, item] of items.entries()) {
+    const receivedAt = normaliseReceivedAt(item.receivedAt) ?? now
     try {
       const assertion = item.build()
       if (refused) {
@@ -530,12 +533,15 @@ export async function deliverBatch(
         continue
       }
       const record = await prepareRecord(schema, assertion, item.options)
-      prepared.push({ index, record, receivedAt: normaliseReceivedAt(item.receivedAt) ?? now })
+      prepared.push({ index, record, receivedAt })
     } catch (error) {
       outcomes[index] = errorOutcome(error)
       if (error instanceof CredentialRefusedError) refused = outcomes[index]
+      else if (isRetried(error) && (!retried || receivedBefore(index, receivedAt, retried)))
+        retried = { index, receivedAt }
     }
   }
+  if (retried) holdBackAfter(retried, prepared, outcomes)
 
   if (prepared.length > 0) {
     // 2. Merge records with the same identity, in the order the CDP received the events.
@@ -602,6 +608,45 @@ export async function deliverBatch(
   }
   report.requests = client.sent.reads + client.sent.writes - before
   return finish(report, outcomes)
+}
+
+/** Whether the host retries an event that failed with this error (429, 5xx, time-outs, connection failures). */
+function isRetried(error: unknown): boolean {
+  return error instanceof AttioApiError ? error.retry === true : (error as { retry?: unknown }).retry === true
+}
+
+/** Whether an event (at `index`, received at `receivedAt`) comes before `other` in received order. */
+function receivedBefore(
+  index: number,
+  receivedAt: string,
+  other: { index: number; receivedAt: string }
+): boolean {
+  return receivedAt < other.receivedAt || (receivedAt === other.receivedAt && index < other.index)
+}
+
+/**
+ * An event that failed before sending in a way the host retries (a schema read Attio did not answer) is sent
+ * again later, on its own. Had the events received after it been sent now, that retry would write its older
+ * values over theirs, and Attio would keep the older ones. So those events are not sent either: they get a
+ * retryable outcome too, and the host's retry sends them all again in order. (Events received before it are
+ * sent: a retry of it comes after them anyway.)
+ */
+function holdBackAfter(
+  retried: { index: number; receivedAt: string },
+  prepared: Array<{ index: number; record: PreparedRecord; receivedAt: string }>,
+  outcomes: Array<EventOutcome | undefined>
+): void {
+  const kept = prepared.filter(({ index, receivedAt }) => receivedBefore(index, receivedAt, retried))
+  for (const { index } of prepared) {
+    if (kept.some((entry) => entry.index === index)) continue
+    outcomes[index] = {
+      ok: false,
+      status: 503,
+      errortype: 'SERVICE_UNAVAILABLE',
+      message: `Not sent: event ${retried.index} of this batch, received before this one, failed in a way that is retried; this event is held back so that the retry writes them in the order they were received. It is safe to retry.`
+    }
+  }
+  prepared.splice(0, prepared.length, ...kept)
 }
 
 function finish(report: BatchReport, outcomes: Array<EventOutcome | undefined>): BatchReport {

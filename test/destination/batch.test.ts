@@ -817,6 +817,46 @@ describe('batch path: outcomes', () => {
     ).rejects.toThrow(results[1].errormessage as string)
   })
 
+  it('holds back the events received after one whose schema read failed, so that the retry cannot write older values over newer ones', async () => {
+    const options = '/v2/objects/users/attributes/plan/options'
+    const titles = (list: string[]) => ({
+      data: list.map((title, i) => ({
+        id: { workspace_id: 'w', object_id: 'o', attribute_id: 'a', option_id: `opt-${i}` },
+        title,
+        is_archived: false
+      }))
+    })
+    // The options are read once ("Team" is not among them), and the refresh "Team" causes fails (500).
+    nock(API)
+      .get(options)
+      .query(true)
+      .reply(200, titles(['Free', 'Pro']))
+    nock(API)
+      .get(options)
+      .query(true)
+      .reply(500, errorBody(500, 'internal_server_error', 'Try again'))
+    mockSchema()
+    nock(API).put('/v2/batch/records').reply(202)
+    const integration = createTestIntegration(destination)
+    const responses = await integration.testBatchAction('identifyUser', {
+      events: [
+        identify('u-1', 'ada@example.com', 3, { plan: 'Pro' }), // received after the failed one: held back
+        identify('u-1', 'ada@example.com', 2, { plan: 'Team' }), // its refresh fails: retried by the host
+        identify('u-2', 'grace@example.com', 1, { plan: 'Free' }) // received before it: sent
+      ],
+      auth,
+      useDefaultMappings: true,
+      mapping: { user_attributes: { plan: { '@path': '$.traits.plan' } } }
+    })
+    const results = multistatus(integration)
+    expect(results.map((r) => r.status)).toEqual([503, 500, 202])
+    expect(results[0].errormessage).toMatch(
+      /^Not sent: event 1 of this batch, received before this one, failed/
+    )
+    const [assertions] = bulkBodies(responses)
+    expect(assertions.map((a) => a.values.user_id)).toEqual([[{ value: 'u-2' }]])
+  })
+
   it.each([
     [400, 'validation_type', false],
     [429, 'rate_limit_exceeded', true],
