@@ -564,18 +564,27 @@ export async function deliverBatch(
       for (const record of merge.records.values()) status.set(record.key, failed)
     }
 
-    // 4. Send through the bulk endpoint, falling back to the queue when Attio has none.
+    // 4. Send through the bulk endpoint, falling back to the queue when Attio has none. Records that name
+    // another record by its key go through the queue's documented asserts (see `namesRecordByKey`).
     if (status.size === 0) {
-      const fallback = await sendBulk(
-        client,
-        merge.records,
-        roots,
-        resolved,
-        batchSize,
-        status,
-        linked,
-        report
-      )
+      const byKey = new Set(roots.filter((root) => carried(merge.records, root).some(namesRecordByKey)))
+      const bulkRoots = byKey.size === 0 ? roots : roots.filter((root) => !byKey.has(root))
+      const fallback =
+        bulkRoots.length > 0 &&
+        (await sendBulk(client, merge.records, bulkRoots, resolved, batchSize, status, linked, report))
+      if (!fallback && byKey.size > 0) {
+        const path = report.path
+        await sendQueued(
+          client,
+          merge.records,
+          [...byKey],
+          status,
+          linked,
+          report,
+          options.timeBudgetMs ?? timeBudgetFromEnv()
+        )
+        if (path === 'bulk') report.path = 'bulk'
+      }
       if (fallback) {
         // Nothing went through the bulk endpoint: what its requests answered says nothing of the records.
         status.clear()
@@ -608,6 +617,29 @@ export async function deliverBatch(
   }
   report.requests = client.sent.reads + client.sent.writes - before
   return finish(report, outcomes)
+}
+
+/**
+ * Whether a record's values name another record by its key (`{target_object, domains: [...]}`), not by id.
+ * Attio's bulk endpoint accepts such an assertion and then drops it when the named record does not exist,
+ * with nothing to tell the event (a 202 and a lost record); a documented assert answers the missing record
+ * as an error of that event, as the single path does.
+ */
+function namesRecordByKey(record: MergedRecord): boolean {
+  for (const values of [record.assertValues, record.appendValues]) {
+    for (const items of Object.values(values)) {
+      for (const item of items) {
+        if (
+          item !== null &&
+          typeof item === 'object' &&
+          'target_object' in item &&
+          !('target_record_id' in item)
+        )
+          return true
+      }
+    }
+  }
+  return false
 }
 
 /** Whether the host retries an event that failed with this error (429, 5xx, time-outs, connection failures). */

@@ -130,6 +130,60 @@ describe('a linked user Attio cannot apply', () => {
   })
 })
 
+describe('a mapped reference to a record by its key, in a batch', () => {
+  const ctx = useEmulator()
+
+  it('fails the event whose referenced record does not exist, as the single path does, and writes the others', async () => {
+    await createTestIntegration(destination).testAction('assertRecord', {
+      event: { type: 'identify', traits: { domain: 'acme.com' } } as unknown as SegmentEvent,
+      settings: ctx.settings,
+      mapping: {
+        object: 'companies',
+        matching_attribute: 'domains',
+        attributes: { domains: { '@path': '$.traits.domain' } }
+      }
+    })
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('assertRecord', {
+      events: [
+        {
+          type: 'identify',
+          userId: 'a',
+          receivedAt: at(0),
+          traits: { email: 'ada@example.com', domain: 'acme.com' }
+        },
+        {
+          type: 'identify',
+          userId: 'b',
+          receivedAt: at(1),
+          traits: { email: 'bob@example.com', domain: 'nowhere.dev' }
+        },
+        { type: 'identify', userId: 'c', receivedAt: at(2), traits: { email: 'cy@example.com' } }
+      ] as unknown as SegmentEvent[],
+      settings: ctx.settings,
+      mapping: {
+        object: 'people',
+        matching_attribute: 'email_addresses',
+        attributes: {
+          email_addresses: { '@path': '$.traits.email' },
+          company: { '@path': '$.traits.domain' }
+        },
+        enable_batching: true
+      }
+    })
+    // acme.com exists (written first, outside the batch); nowhere.dev does not.
+    await ctx.emulator.settle()
+    const statuses = statusesOf(integration)
+    expect(statuses.map((r) => r.status)).toEqual([200, 400, 202])
+    expect(statuses[1].errormessage).toMatch(/nowhere\.dev.*does not exist/)
+    expect(ctx.emulator.bulkLog()).toEqual([])
+    const emails = recordsOf(ctx.emulator, 'people').flatMap((p) =>
+      valuesOf(p, 'email_addresses', 'email_address')
+    )
+    expect(emails.sort()).toEqual(['ada@example.com', 'cy@example.com'])
+  })
+})
+
 describe('a single event right after a batch, before Attio applied it', () => {
   const ctx = useEmulator({ bulkDelayMs: 500 })
 
