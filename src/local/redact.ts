@@ -39,16 +39,22 @@ export function redactDeep<T>(value: T, secrets: readonly string[]): T {
 function walk(value: unknown, secrets: readonly string[], seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return redactText(value, secrets)
   if (value === null || typeof value !== 'object') return value
+  // `seen` holds the objects on the path from the root: a value met again there is a cycle. An object met
+  // again elsewhere (the same object under two keys) is copied again, not a cycle.
   if (seen.has(value)) return '[circular]'
   seen.add(value)
-  if (Array.isArray(value)) return value.map((item) => walk(item, secrets, seen))
-  const copy: Record<string, unknown> = {}
-  for (const [key, item] of Object.entries(value)) {
-    const cleanKey = redactText(key, secrets)
-    copy[cleanKey] =
-      SECRET_HEADERS.has(key.toLowerCase()) && (typeof item === 'string' || Array.isArray(item))
-        ? REDACTED
-        : walk(item, secrets, seen)
+  try {
+    if (Array.isArray(value)) return value.map((item) => walk(item, secrets, seen))
+    const copy: Record<string, unknown> = {}
+    for (const [key, item] of Object.entries(value)) {
+      const cleanKey = redactText(key, secrets)
+      copy[cleanKey] =
+        SECRET_HEADERS.has(key.toLowerCase()) && (typeof item === 'string' || Array.isArray(item))
+          ? REDACTED
+          : walk(item, secrets, seen)
+    }
+    return copy
+  } finally {
+    seen.delete(value)
   }
-  return copy
 }

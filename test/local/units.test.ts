@@ -40,6 +40,17 @@ describe('redaction', () => {
     })
   })
 
+  it('copies an object met twice (not a cycle) both times, and marks only a real cycle', () => {
+    const shared = { email: 'ada@example.com' }
+    const cyclic: Record<string, unknown> = { name: 'loop' }
+    cyclic.self = cyclic
+    expect(redactDeep({ a: shared, b: [shared], c: cyclic }, ['tok'])).toEqual({
+      a: { email: 'ada@example.com' },
+      b: [{ email: 'ada@example.com' }],
+      c: { name: 'loop', self: '[circular]' }
+    })
+  })
+
   it('finds a secret percent-encoded too', () => {
     expect(redactText('q=a%2Bb%2Fc%3D', ['a+b/c='])).toBe('q=[redacted]')
   })
