@@ -25,7 +25,7 @@ import {
   type OptionDef,
   type SelfResponse
 } from './wire'
-import type { WireItem } from './values'
+import type { RecordId, WireValues } from './core/wire-types'
 
 export const DEFAULT_API_URL = 'https://api.attio.com'
 
@@ -58,15 +58,7 @@ export function secretsOf(
 export const NO_CREDENTIAL_MESSAGE =
   'No Attio credential: connect the destination to Attio (OAuth) or enter a workspace API key in the settings.'
 
-/** Record values in Attio's write form, keyed by attribute slug or id. */
-export type WireValues = Record<string, WireItem[]>
-
-export interface RecordId {
-  object: string
-  recordId: string
-  /** The record's values, as Attio answered a write of it (its unique values tell which record it is). */
-  values?: Record<string, unknown>
-}
+export type { RecordId, WireValues } from './core/wire-types'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 

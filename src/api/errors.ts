@@ -9,7 +9,7 @@ import {
   RetryableError,
   HTTPError
 } from '@segment/actions-core'
-import { retryAfterToEpoch } from './pacing'
+import { isRetryableStatus, retryAfterToEpoch } from './core/http'
 import { DEVELOPER_SETTINGS, REQUIRED_SCOPES } from './requirements'
 import { attioErrorBody, type AttioErrorBody } from './wire'
 
@@ -38,7 +38,7 @@ export class AttioApiError extends IntegrationError {
     readonly attioCode?: string
   ) {
     super(message, errorCodeFor(status), status)
-    this.retry = status === 429 || status >= 500
+    this.retry = isRetryableStatus(status)
   }
 }
 

@@ -9,11 +9,13 @@
  */
 import { PayloadValidationError } from '@segment/actions-core'
 import { closest, distance } from 'fastest-levenshtein'
-import type { AttioClient, RecordId, WireValues } from './client'
+import type { AttioClient } from './client'
+import { canonical, showValue } from './core/text'
+import type { Identity, RecordId, WireValues } from './core/wire-types'
 import { AttioApiError } from './errors'
 import { OBJECT_SETTINGS } from './requirements'
 import type { WorkspaceSchema } from './schema'
-import { BULK_APPLY_WINDOW_MS, identitiesIn, type Identity } from './suppression'
+import { BULK_APPLY_WINDOW_MS, identitiesIn } from './suppression'
 import {
   acceptedFormat,
   isMultiValued,
@@ -25,6 +27,8 @@ import {
   type WriteContext
 } from './values'
 import type { AttributeDef } from './wire'
+
+export { canonical, fieldPath, showValue } from './core/text'
 
 /**
  * References are instructions to the destination (write that record first; link that existing record), so
@@ -142,36 +146,6 @@ export interface PreparedRecord {
   unique: string[]
   /** What its values (and those of the records it references) take as JSON, and its largest value. */
   size: { bytes: number; largest?: { field: string; bytes: number } }
-}
-
-const MAX_SHOWN = 60
-
-/** A short, safe rendering of an offending value for messages. */
-export function showValue(value: unknown): string {
-  let text: string
-  if (typeof value === 'string') {
-    text = JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN - 4)}…` : value)
-  } else {
-    try {
-      text = JSON.stringify(value) ?? String(value)
-    } catch {
-      text = String(value)
-    }
-    if (text.length > MAX_SHOWN) text = `${text.slice(0, MAX_SHOWN - 1)}…`
-  }
-  return text.replace(
-    // eslint-disable-next-line no-control-regex -- control characters are escaped so messages stay one line
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  )
-}
-
-/**
- * The path of a key-value entry for messages: `person_attributes.twitter`, or
- * `person_attributes["odd key"]` (escaped and shortened) when the key is not a plain slug.
- */
-export function fieldPath(field: string, key: string): string {
-  return /^[A-Za-z0-9_-]{1,100}$/.test(key) ? `${field}.${key}` : `${field}[${showValue(key)}]`
 }
 
 function invalid(message: string): PayloadValidationError {
@@ -529,17 +503,6 @@ const PATH_KEPT = 6
 
 function asReference(value: unknown): Reference | undefined {
   return typeof value === 'object' && value !== null && issued.has(value) ? (value as Reference) : undefined
-}
-
-/** Stable text for a wire value (object keys sorted), for identities and fingerprints. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(
-          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        )
-      : item
-  )
 }
 
 function addReference(values: WireValues, attribute: string, record: RecordId): void {
