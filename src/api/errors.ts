@@ -10,8 +10,11 @@ import {
   HTTPError
 } from '@segment/actions-core'
 import { isRetryableStatus, retryAfterToEpoch } from './core/http'
+import { redact } from './core/redact'
 import { DEVELOPER_SETTINGS, REQUIRED_SCOPES } from './requirements'
 import { attioErrorBody, type AttioErrorBody } from './wire'
+
+export { redact }
 
 /**
  * Attio refused the credential (its 401), or there is none. Reported with status 403 and the code
@@ -76,15 +79,6 @@ export function describeAttioBody(body: AttioErrorBody, status: number): string 
   const message = [body.message, details].filter(Boolean).join(' ')
   if (body.code && message) return `${body.code}: ${message}`
   return body.code ?? (message || `HTTP ${status}`)
-}
-
-/** Replaces every occurrence of the secrets in a text. */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let result = text
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) result = result.split(secret).join('[redacted]')
-  }
-  return result
 }
 
 interface ResponseLike {
