@@ -10,6 +10,7 @@
  */
 import { PayloadValidationError } from '@segment/actions-core'
 import type { AttioClient, RecordId, WireValues } from './client'
+import { batchTimeBudgetMs, bulkNestedLinks } from './core/config'
 import { AttioApiError, CredentialRefusedError } from './errors'
 import {
   canonical,
@@ -486,18 +487,16 @@ function summary(records: MergedRecord[]): Record<string, unknown> {
 }
 
 /**
- * `ATTIO_BULK_NESTED_LINKS=off` links every user by a lookup instead of asserting it again inside the link:
- * the way back should Attio's bulk endpoint not take nested assertions inside a multiselect reference's array
+ * `ATTIO_BULK_NESTED_LINKS=off` links every user by a lookup instead of asserting it again inside the link
  * (documented for a single reference, not for an array; see docs/batching.md).
  */
 function nestedLinksEnabled(): boolean {
-  return !/^(off|false|0|no)$/i.test(process.env.ATTIO_BULK_NESTED_LINKS ?? '')
+  return bulkNestedLinks()
 }
 
 /** `ATTIO_BATCH_TIME_BUDGET_MS` overrides the queue's time budget (hosts with other limits, tests). */
 function timeBudgetFromEnv(): number {
-  const configured = Number(process.env.ATTIO_BATCH_TIME_BUDGET_MS)
-  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_TIME_BUDGET_MS
+  return batchTimeBudgetMs(DEFAULT_TIME_BUDGET_MS)
 }
 
 export interface BatchOptions {

@@ -25,14 +25,14 @@ import {
   type OptionDef,
   type SelfResponse
 } from './wire'
+import { apiUrl, DEFAULT_API_URL } from './core/config'
 import type { RecordId, WireValues } from './core/wire-types'
 
-export const DEFAULT_API_URL = 'https://api.attio.com'
+export { DEFAULT_API_URL }
 
 /** Attio's API base URL: `ATTIO_API_URL` when set (local runs point it at the emulator). */
 export function attioBaseUrl(): string {
-  const configured = process.env.ATTIO_API_URL?.trim()
-  return (configured || DEFAULT_API_URL).replace(/\/+$/, '')
+  return apiUrl()
 }
 
 /** The credential a request uses: the workspace API key when set, else the OAuth access token. */
