@@ -3,7 +3,7 @@
  * single path's documented calls, a few at a time, under the write limit and the host's time budget.
  */
 import type { RecordId } from '../core/wire-types'
-import { AttioApiError } from '../errors'
+import { isNoWriteSlot, isRateLimited } from '../errors'
 import { writeRecord, type LinkFates, type WriteOutcome } from '../records'
 import { linkKey } from './links'
 import { carried, toPrepared } from './merge'
@@ -47,13 +47,12 @@ export async function sendQueued(run: BatchRun, timeBudgetMs: number): Promise<v
         await writeRecord(client, toPrepared(records, root), outcomes, written, linkFates)
         return { ok: true, status: 200, sent: {}, body: { records: outcomes } }
       } catch (error) {
-        if (error instanceof AttioApiError && error.status === 429 && !error.retryAfter) {
+        if (isNoWriteSlot(error)) {
           // The write limit left no slot before the deadline: nothing was sent for this write.
           return outOfTime()
         }
         // A 429 was not processed: the limiter now holds every write until Retry-After; try again.
-        if (!(error instanceof AttioApiError && error.status === 429 && attempt < 3))
-          return errorOutcome(error)
+        if (!(isRateLimited(error) && attempt < 3)) return errorOutcome(error)
       } finally {
         slowest = Math.max(slowest, Date.now() - began)
       }

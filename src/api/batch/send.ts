@@ -2,7 +2,7 @@
  * Step 4b of a batch: sending through Attio's bulk endpoint, request by request, with each request's outcome
  * for the records it carries. Tells the caller when Attio has no bulk endpoint, so the queue takes over.
  */
-import { AttioApiError } from '../errors'
+import { AttioApiError, isNoBulkEndpoint } from '../errors'
 import { buildChunk, chunksOf, forgetSent, LinksChanged, recordsOfChunk, type Built } from './body'
 import { refreshReasserts } from './links'
 import { errorOutcome, setWorst } from './outcomes'
@@ -60,8 +60,7 @@ export async function sendBulk(run: BatchRun): Promise<boolean> {
           // Attio may or may not have applied it (a 5xx): a later link looks these records up.
           for (const record of concerned) forgetSent(client, record)
         }
-        if (error instanceof AttioApiError && (error.status === 404 || error.status === 405) && !anySent)
-          return true
+        if (isNoBulkEndpoint(error) && !anySent) return true
         outcome = errorOutcome(
           error instanceof LinksChanged
             ? new AttioApiError(

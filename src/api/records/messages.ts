@@ -5,7 +5,7 @@
 import { PayloadValidationError } from '@segment/actions-core'
 import { closest, distance } from 'fastest-levenshtein'
 import { showValue } from '../core/text'
-import { AttioApiError } from '../errors'
+import { AttioApiError, LINK_NOT_APPLIED, MISSING_LINK } from '../errors'
 import { OBJECT_SETTINGS } from '../requirements'
 import { BULK_APPLY_WINDOW_MS } from '../suppression'
 import type { AttributeDef } from '../wire'
@@ -82,12 +82,6 @@ export function notActivated(object: string): string {
 }
 
 export const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`
-
-/** The code of the error for a linked record that does not exist (the linking record is still written). */
-const MISSING_LINK = 'missing_link'
-/** The code of the error for a linked record sent in a batch moments ago (retryable; the record is written). */
-const LINK_NOT_APPLIED = 'link_not_applied_yet'
-export const LINK_CODES = new Set([MISSING_LINK, LINK_NOT_APPLIED])
 
 /** The error for a linked record that does not exist, naming the mapping field it came from. */
 export function missingLink(reference: ExistingReference): AttioApiError {

@@ -5,11 +5,11 @@
  */
 import type { AttioClient } from '../client'
 import type { Identity, RecordId, WireValues } from '../core/wire-types'
-import { AttioApiError } from '../errors'
+import { AttioApiError, isMissingLink } from '../errors'
 import { identitiesIn } from '../suppression'
 import { recordIdItem, type WireItem } from '../values'
 import { type ExistingReference, type PreparedRecord } from './assertion'
-import { LINK_CODES, linkNotAppliedYet, missingLink } from './messages'
+import { linkNotAppliedYet, missingLink } from './messages'
 
 function addReference(values: WireValues, attribute: string, record: RecordId): void {
   values[attribute] = [...(values[attribute] ?? []), recordIdItem(record.object, record.recordId)]
@@ -176,7 +176,7 @@ async function sendOnce(
       addReference(lookup.append ? appendValues : assertValues, lookup.attribute, target)
       fates.push([lookup.reference, true])
     } catch (error) {
-      if (!(error instanceof AttioApiError && LINK_CODES.has(error.attioCode ?? ''))) throw error
+      if (!isMissingLink(error)) throw error
       missing ??= error
       fates.push([lookup.reference, error])
     }
