@@ -25,14 +25,14 @@ import {
   type OptionDef,
   type SelfResponse
 } from './wire'
-import type { WireItem } from './values'
+import { apiUrl, DEFAULT_API_URL } from './core/config'
+import type { RecordId, WireValues } from './core/wire-types'
 
-export const DEFAULT_API_URL = 'https://api.attio.com'
+export { DEFAULT_API_URL }
 
 /** Attio's API base URL: `ATTIO_API_URL` when set (local runs point it at the emulator). */
 export function attioBaseUrl(): string {
-  const configured = process.env.ATTIO_API_URL?.trim()
-  return (configured || DEFAULT_API_URL).replace(/\/+$/, '')
+  return apiUrl()
 }
 
 /** The credential a request uses: the workspace API key when set, else the OAuth access token. */
@@ -58,15 +58,7 @@ export function secretsOf(
 export const NO_CREDENTIAL_MESSAGE =
   'No Attio credential: connect the destination to Attio (OAuth) or enter a workspace API key in the settings.'
 
-/** Record values in Attio's write form, keyed by attribute slug or id. */
-export type WireValues = Record<string, WireItem[]>
-
-export interface RecordId {
-  object: string
-  recordId: string
-  /** The record's values, as Attio answered a write of it (its unique values tell which record it is). */
-  values?: Record<string, unknown>
-}
+export type { RecordId, WireValues } from './core/wire-types'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 

@@ -9,9 +9,12 @@ import {
   RetryableError,
   HTTPError
 } from '@segment/actions-core'
-import { retryAfterToEpoch } from './pacing'
+import { isRetryableStatus, retryAfterToEpoch } from './core/http'
+import { redact } from './core/redact'
 import { DEVELOPER_SETTINGS, REQUIRED_SCOPES } from './requirements'
 import { attioErrorBody, type AttioErrorBody } from './wire'
+
+export { redact }
 
 /**
  * Attio refused the credential (its 401), or there is none. Reported with status 403 and the code
@@ -38,8 +41,42 @@ export class AttioApiError extends IntegrationError {
     readonly attioCode?: string
   ) {
     super(message, errorCodeFor(status), status)
-    this.retry = status === 429 || status >= 500
+    this.retry = isRetryableStatus(status)
   }
+}
+
+/**
+ * The named kinds of failure the layers above act on, as predicates over `AttioApiError` (so every error
+ * keeps its status and message for the host, and the decision reads as what it means).
+ */
+
+/**
+ * The write limiter (`pacing`) found no slot for a write before its deadline: a 429 made here, without an
+ * Attio Retry-After, so nothing was sent and waiting longer would pass the caller's bound.
+ */
+export function isNoWriteSlot(error: unknown): error is AttioApiError {
+  return error instanceof AttioApiError && error.status === 429 && !error.retryAfter
+}
+
+/** Attio rate-limited the request (a 429, with or without its Retry-After). */
+export function isRateLimited(error: unknown): error is AttioApiError {
+  return error instanceof AttioApiError && error.status === 429
+}
+
+/** Attio has no bulk endpoint here (404 or 405 on it): the batch goes through the queue instead. */
+export function isNoBulkEndpoint(error: unknown): error is AttioApiError {
+  return error instanceof AttioApiError && (error.status === 404 || error.status === 405)
+}
+
+/** The code of the error for a linked record that does not exist (the linking record is still written). */
+export const MISSING_LINK = 'missing_link'
+/** The code of the error for a linked record sent in a batch moments ago (retryable; the record is written). */
+export const LINK_NOT_APPLIED = 'link_not_applied_yet'
+const LINK_CODES: ReadonlySet<string> = new Set([MISSING_LINK, LINK_NOT_APPLIED])
+
+/** A link to an existing record that Attio does not have (`missingLink`), or not yet (`linkNotAppliedYet`). */
+export function isMissingLink(error: unknown): error is AttioApiError {
+  return error instanceof AttioApiError && LINK_CODES.has(error.attioCode ?? '')
 }
 
 function errorCodeFor(status: number): string {
@@ -76,15 +113,6 @@ export function describeAttioBody(body: AttioErrorBody, status: number): string 
   const message = [body.message, details].filter(Boolean).join(' ')
   if (body.code && message) return `${body.code}: ${message}`
   return body.code ?? (message || `HTTP ${status}`)
-}
-
-/** Replaces every occurrence of the secrets in a text. */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let result = text
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) result = result.split(secret).join('[redacted]')
-  }
-  return result
 }
 
 interface ResponseLike {

@@ -3,7 +3,7 @@
  * invalid one is a PayloadValidationError naming the field, and nothing reaches Attio.
  */
 import { PayloadValidationError } from '@segment/actions-core'
-import { showValue } from './records'
+import { showValue } from './core/text'
 import { acceptedFormat, normalizeDomain, normalizeEmail, ValueProblem } from './values'
 
 /** Not given: unmapped, null, or text of nothing but spaces. */

@@ -4,11 +4,10 @@
  * hash). A 429 received closes the gate until its Retry-After, so no request is sent into a known limit.
  */
 import { LRUCache } from 'lru-cache'
+import { retryAfterToEpoch, WRITE_WINDOW_MS, WRITES_PER_SECOND } from './core/http'
 import { AttioApiError } from './errors'
 
-export const WRITES_PER_SECOND = 25
-/** The window is a little over a second: requests sent at the end of one second may arrive in the next. */
-const WINDOW_MS = 1100
+export { retryAfterToEpoch, WRITES_PER_SECOND }
 
 interface Waiter {
   /** The latest instant (epoch ms) this write may be sent: when it asked, plus its `maxWaitMs`. */
@@ -32,7 +31,7 @@ export class WriteLimiter {
 
   constructor(
     private readonly perWindow = WRITES_PER_SECOND,
-    private readonly windowMs = WINDOW_MS,
+    private readonly windowMs = WRITE_WINDOW_MS,
     private readonly now: () => number = () => Date.now()
   ) {}
 
@@ -128,15 +127,4 @@ export function limiterFor(workspaceKey: string): WriteLimiter {
     limiters.set(workspaceKey, limiter)
   }
   return limiter
-}
-
-/** The instant a Retry-After header names (an HTTP date, or seconds), or one second from now. */
-export function retryAfterToEpoch(header: string | null | undefined, now = Date.now()): number {
-  if (header) {
-    const seconds = Number(header)
-    if (Number.isFinite(seconds)) return now + seconds * 1000
-    const date = Date.parse(header)
-    if (Number.isFinite(date)) return Math.max(date, now)
-  }
-  return now + 1000
 }

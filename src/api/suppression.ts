@@ -24,8 +24,10 @@
  */
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import type { WireValues } from './client'
-import { canonical } from './records'
+import { canonical } from './core/text'
+import type { Identity, WireValues } from './core/wire-types'
+
+export type { Identity } from './core/wire-types'
 
 export const MEMORY_TTL_MS = 10 * 60 * 1000
 export const MEMORY_MAX_RECORDS = 50_000
@@ -48,13 +50,6 @@ export const BULK_APPLY_WINDOW_MS = 10 * 1000
 /** What users sent in bulk may take in all, and at most one of them (larger ones are looked up instead). */
 export const BULK_SENT_MAX_BYTES = 16 * 1024 * 1024
 export const BULK_SENT_MAX_ENTRY_BYTES = 16 * 1024
-
-/** A unique value of a record: the object, the unique attribute and the value as text. */
-export interface Identity {
-  object: string
-  attribute: string
-  text: string
-}
 
 /** A short digest of a text: 128 bits of its sha-256, in base64url (22 characters). */
 export function digest(text: string): string {

@@ -12,6 +12,7 @@ import isEmail from 'validator/lib/isEmail'
 import isFQDN from 'validator/lib/isFQDN'
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import { domainToASCII } from 'node:url'
+import type { WireItem } from './core/wire-types'
 
 export const ATTRIBUTE_TYPES = [
   'text',
@@ -67,7 +68,7 @@ export class ValueProblem extends Error {
   }
 }
 
-export type WireItem = string | number | boolean | { [key: string]: unknown }
+export type { WireItem } from './core/wire-types'
 
 interface TypeWriter {
   /** Human description of the accepted input, used in every error message for this type. */

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { DEFAULT_API_URL } from '../api/client'
+import * as config from '../api/core/config'
 import type { Settings } from '../destinations/attio/generated-types'
 import { startEmulator, type RunningEmulator } from '../emulator'
 import {
@@ -90,8 +91,8 @@ function credentialsFrom(settingsFile: string | undefined, env: NodeJS.ProcessEn
   const { api_url: fileUrl, ...fileSettings } = readObjectFile(settingsFile, 'settings')
   const settings = fileSettings as Partial<Settings>
   const fileKey = typeof settings.api_key === 'string' ? settings.api_key.trim() : ''
-  const apiKey = fileKey || env.ATTIO_API_KEY?.trim() || undefined
-  const givenUrl = (typeof fileUrl === 'string' && fileUrl.trim()) || env.ATTIO_API_URL?.trim() || undefined
+  const apiKey = fileKey || config.apiKey(env)
+  const givenUrl = (typeof fileUrl === 'string' && fileUrl.trim()) || config.configuredApiUrl(env)
   const keySource = fileKey ? `the api_key of ${settingsFile}` : 'ATTIO_API_KEY'
   return { settings, apiKey, keySource, givenUrl }
 }
@@ -101,11 +102,11 @@ export async function resolveTarget(settingsFile: string | undefined, io: CliIo)
   const { settings, apiKey, givenUrl } = credentialsFrom(settingsFile, io.env)
   if (apiKey) {
     const url = givenUrl || DEFAULT_API_URL
-    process.env.ATTIO_API_URL = url.replace(/\/+$/, '')
+    config.useApiUrl(url.replace(/\/+$/, ''))
     return { runner: new LocalRunner({ defaultApiKey: apiKey }), settings: { ...settings, api_key: apiKey } }
   }
   const emulator = await startEmulator({ port: 0, rateLimits: true })
-  process.env.ATTIO_API_URL = emulator.url
+  config.useApiUrl(emulator.url)
   io.stderr.write(
     `No Attio credential (ATTIO_API_KEY, or api_key in a settings file): using an in-process Attio emulator at ${emulator.url} (seeded, rate limits on). Its records vanish when this command exits.\n`
   )
@@ -267,7 +268,7 @@ async function doctorCommand(args: DoctorArgs, io: CliIo): Promise<number> {
   const runner = new LocalRunner()
   const subscriptions = args.mapping ? readMappingFile(args.mapping, runner) : undefined
   const { settings, apiKey, keySource, givenUrl } = credentialsFrom(args.settings, io.env)
-  const token = io.env.ATTIO_ACCESS_TOKEN?.trim()
+  const token = config.accessToken(io.env)
   const report = await runDoctor({
     apiUrl: (givenUrl || DEFAULT_API_URL).replace(/\/+$/, ''),
     credential: apiKey ?? token ?? '',

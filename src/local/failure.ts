@@ -4,6 +4,7 @@
  * messages start with the field path ("person_attributes.twiter: …", "email_address: …"); actions-core's
  * schema errors carry a JSON pointer or name the missing field.
  */
+import { isRetryableStatus } from '../api/core/http'
 
 export interface Failure {
   message: string
@@ -50,10 +51,6 @@ function fieldOfSchemaError(error: { errors?: unknown }, fields: readonly string
     if (path && fields.includes(path.split('.')[0])) return path
   }
   return undefined
-}
-
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status >= 500
 }
 
 /** Describes anything an action threw. */

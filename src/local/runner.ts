@@ -22,7 +22,7 @@ import { dynamicFieldPaths, manifestOf, type Manifest } from './manifest'
 import { checkMapping, type MappingProblem } from './mapping-check'
 import type { ActionCatalog } from './mapping-file'
 import { missingFieldProblems } from './missing-fields'
-import { redactDeep, secretList } from './redact'
+import { redactDeep, secretList } from '../api/core/redact'
 
 export interface Auth {
   accessToken?: string

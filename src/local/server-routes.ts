@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { Settings } from '../destinations/attio/generated-types'
 import { MappingFileError, parseMappingFile, triggerProblem } from './mapping-file'
 import { emulatorRecords } from './records'
-import { redactDeep } from './redact'
+import { redactDeep } from '../api/core/redact'
 import { triggerMatches } from './routing'
 import type { Auth, LocalRunner } from './runner'
 

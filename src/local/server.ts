@@ -16,7 +16,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { redactDeep } from './redact'
+import { redactDeep } from '../api/core/redact'
 import { UnknownRouteError, type LocalRunner } from './runner'
 import { HOST, HttpProblem, Routes, send } from './server-routes'
 

@@ -7,7 +7,7 @@
  *
  *   npm start -- [--port N] [--emulator-port N] [--seed seed.json]
  */
-import { DEFAULT_API_URL } from '../api/client'
+import * as config from '../api/core/config'
 import { startEmulator, type RunningEmulator } from '../emulator'
 import { LocalRunner } from './runner'
 import { startLocalServer, type RunningLocalServer } from './server'
@@ -114,7 +114,7 @@ export async function startLocal(
   options: StartOptions = {}
 ): Promise<StartedLocal> {
   const port = options.port ?? portFrom(env.PORT)
-  const apiKey = env.ATTIO_API_KEY?.trim()
+  const apiKey = config.apiKey(env)
   let emulator: RunningEmulator | undefined
   let apiUrl: string
   let emulatorUrl: string | undefined
@@ -124,7 +124,7 @@ export async function startLocal(
         '--emulator-port and --seed are for the embedded emulator, which is not started when ATTIO_API_KEY is set. Start your emulator with them instead (npm run emulator -- --port N --seed file).'
       )
     }
-    apiUrl = (env.ATTIO_API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, '')
+    apiUrl = config.apiUrl(env)
     if (await isEmulator(apiUrl)) emulatorUrl = apiUrl
   } else {
     emulator = await startEmulator({
@@ -137,7 +137,7 @@ export async function startLocal(
     emulatorUrl = emulator.url
   }
   // The destination reads its base URL at call time.
-  process.env.ATTIO_API_URL = apiUrl
+  config.useApiUrl(apiUrl)
   const runner = new LocalRunner({ defaultApiKey: apiKey || emulator?.apiKey })
   let server: RunningLocalServer
   try {

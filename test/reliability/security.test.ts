@@ -226,6 +226,35 @@ describe('credentials never leave the Authorization header', () => {
     expect(leaks([String(error), JSON.stringify(error, Object.getOwnPropertyNames(error))])).toEqual([])
   })
 
+  it('a token Attio repeats percent-encoded (as in a query string) is redacted too: single and batch path', async () => {
+    // A key with characters that percent-encoding changes: a plain-text match alone would miss the encoded form.
+    const apiKey = 'sec+MARKER/encoded=key0a1b2c'
+    const encoded = encodeURIComponent(apiKey)
+    expect(encoded).not.toBe(apiKey)
+    const credentials = { settings: { api_key: apiKey } as Settings, auth: {} }
+    for (const path of ['single', 'batch'] as const) {
+      nock.cleanAll()
+      mockSchema()
+      nock(API)
+        .persist()
+        .put(/.*/)
+        .reply(400, {
+          status_code: 400,
+          type: 'invalid_request_error',
+          code: 'validation_type',
+          message: `the request /v2/objects?token=${encoded} and ${apiKey} was refused`
+        })
+      const run = await runAction(credentials as typeof withApiKey, path)
+      const said = run.said.join('\n')
+      expect({ path, encoded: said.includes(encoded), plain: said.includes(apiKey) }).toEqual({
+        path,
+        encoded: false,
+        plain: false
+      })
+      expect(said).toContain('token=[redacted]')
+    }
+  })
+
   it('the mapping pickers (dynamic fields) repeat no token when Attio does', async () => {
     nock(API)
       .persist()

@@ -14,6 +14,7 @@ import {
   secretsOf,
   type RecordAssertion
 } from '../../api'
+import { requestTimeoutMs } from '../../api/core/config'
 import assertRecord, { recordOf } from './assertRecord'
 import type { Payload as AssertRecordPayload } from './assertRecord/generated-types'
 import type { Settings } from './generated-types'
@@ -24,8 +25,8 @@ import type { Payload as IdentifyUserPayload } from './identifyUser/generated-ty
 
 /** `ATTIO_REQUEST_TIMEOUT_MS` shortens or lengthens actions-core's 10 s request time-out (soak tests). */
 function requestTimeout(): { timeout?: number } {
-  const configured = Number(process.env.ATTIO_REQUEST_TIMEOUT_MS)
-  return Number.isFinite(configured) && configured > 0 ? { timeout: configured } : {}
+  const timeout = requestTimeoutMs()
+  return timeout !== undefined ? { timeout } : {}
 }
 
 const destination: DestinationDefinition<Settings> = {

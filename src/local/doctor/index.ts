@@ -4,6 +4,7 @@
  * with `probe`, also the behaviours of Attio the destination relies on that its reference does not state,
  * checked with marked test records that are deleted afterwards (see docs/doctor.md).
  */
+import * as config from '../../api/core/config'
 import { AttioClient } from '../../api'
 import type { Subscription } from '../mapping-file'
 import { LocalRunner } from '../runner'
@@ -54,7 +55,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     return report
   }
   // The destination's client builds its URLs from ATTIO_API_URL, as it does in a host.
-  process.env.ATTIO_API_URL = options.apiUrl
+  config.useApiUrl(options.apiUrl)
   const http = new DoctorHttp(options.apiUrl, options.credential)
   const client = new AttioClient(http.requestClient(), options.credential, [], { suppressUnchanged: false })
   const ctx: DoctorContext = {

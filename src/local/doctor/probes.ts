@@ -4,7 +4,7 @@
  * probes-bulk.ts; here: multiselect values on assert and PATCH, the format of a 429's Retry-After, and the
  * order they run in. A probe that cannot run (an attribute or object missing) is skipped, saying why.
  */
-import { retryAfterToEpoch } from '../../api/pacing'
+import { retryAfterToEpoch } from '../../api/core/http'
 import { seconds } from './limits'
 import { MissingForProbe, sleep, type ProbeKit } from './probe-kit'
 import { probeBulkEndpoint, probeInvalidAssertion, probeNestedArray, probeOrder } from './probes-bulk'

@@ -12,7 +12,7 @@
  */
 import type { Settings } from '../../destinations/attio/generated-types'
 import type { Tallies } from '../checkpoint'
-import { isRetryableStatus } from '../failure'
+import { isRetryableStatus } from '../../api/core/http'
 import type { SubscriptionRoute } from '../routing'
 import type { ActionAnswer, LocalRunner } from '../runner'
 import type { Item, Ledger, Outcome } from './ledger'

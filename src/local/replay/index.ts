@@ -15,6 +15,7 @@
  *   (performBatch) in chunks of that size; each event still gets its own outcome.
  */
 import { existsSync, rmSync } from 'node:fs'
+import { WRITE_WINDOW_MS } from '../../api/core/http'
 import type { Settings } from '../../destinations/attio/generated-types'
 import { CompletedLines, emptyTallies, writeCheckpointAtomically, type Tallies } from '../checkpoint'
 import type { Subscription } from '../mapping-file'
@@ -88,7 +89,6 @@ export interface ReplayResult {
 }
 
 /** Attio counts writes per second; the client's limiter uses a window a little over that. */
-const WRITE_WINDOW_MS = 1100
 
 /** One run of a replay: its state and the steps of `replay()`, each a method. */
 class ReplayRun {

@@ -1,6 +1,9 @@
 /**
- * Keeps credentials out of everything the local server and the CLI show: every occurrence of a secret in
- * any string (object keys included) becomes `[redacted]`, and Authorization headers are replaced whole.
+ * The one rule that keeps credentials out of everything the destination and the local host say: every
+ * occurrence of a secret, plain or percent-encoded (as in a query string), longest secret first, becomes
+ * `[redacted]`, in any string (object keys included); Authorization-like headers are replaced whole.
+ * Used by the errors the destination returns (`redact`) and by the local server and CLI (`redactDeep`).
+ * A leaf: imports nothing.
  */
 
 export const REDACTED = '[redacted]'
@@ -18,6 +21,7 @@ export function secretList(secrets: ReadonlyArray<string | undefined | null>): s
   return [...unique].sort((a, b) => b.length - a.length)
 }
 
+/** Replaces every occurrence of the secrets (from `secretList`: trimmed, long enough, longest first) in a text. */
 export function redactText(text: string, secrets: readonly string[]): string {
   let result = text
   for (const secret of secrets) {
@@ -27,6 +31,11 @@ export function redactText(text: string, secrets: readonly string[]): string {
     if (encoded !== secret && result.includes(encoded)) result = result.split(encoded).join(REDACTED)
   }
   return result
+}
+
+/** Replaces every occurrence of any of these secrets in a text, whatever order or form they come in. */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined | null>): string {
+  return redactText(text, secretList(secrets))
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'])

@@ -1,0 +1,147 @@
+/**
+ * The batch path: many events into few requests, and an outcome for every event.
+ *
+ * Every event is built and checked exactly as on the single path; an invalid one gets its own error and
+ * is not sent. Valid records with the same identity (object, matching attribute, matching value) are
+ * merged in `received_at` order (later single values win, multiselect values are unioned), then sent as
+ * assertions to Attio's bulk endpoint with referenced records nested, at most `batchSize` per request.
+ * When the bulk endpoint does not exist (404/405), the same merged records go through a queue of
+ * documented single-record calls that respects the write limit and the host's time budget.
+ */
+import { batchTimeBudgetMs } from '../core/config'
+import type { AttioClient } from '../client'
+import { AttioApiError, CredentialRefusedError } from '../errors'
+import { prepareRecord, type PreparedRecord } from '../records'
+import type { WorkspaceSchema } from '../schema'
+import { namesRecordByKey } from './body'
+import { sendQueued } from './fallback'
+import { linkKey, resolveLookups, type Resolved } from './links'
+import { absorb, carried, normaliseReceivedAt, rootsOf, type Merge } from './merge'
+import { errorOutcome, finish, holdBackAfter, isRetried, receivedBefore, summary } from './outcomes'
+import { sendBulk } from './send'
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_TIME_BUDGET_MS,
+  MAX_BATCH_SIZE,
+  type BatchItem,
+  type BatchOptions,
+  type BatchReport,
+  type BatchRun,
+  type EventOutcome,
+  type MergedRecord
+} from './types'
+
+export { bulkAssertion, MAX_BULK_REQUEST_BYTES } from './body'
+export { DEFAULT_BATCH_SIZE, DEFAULT_TIME_BUDGET_MS, MAX_BATCH_SIZE } from './types'
+export type { BatchItem, BatchOptions, BatchReport, EventOutcome } from './types'
+
+/** Delivers a batch of events; returns one outcome per item, in order. */
+export async function deliverBatch(
+  client: AttioClient,
+  schema: WorkspaceSchema,
+  items: BatchItem[],
+  options: BatchOptions = {}
+): Promise<BatchReport> {
+  const batchSize = Math.min(Math.max(Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE)
+  const outcomes: Array<EventOutcome | undefined> = new Array(items.length)
+  const now = new Date().toISOString()
+  const report: BatchReport = { outcomes: [], requests: 0, assertions: 0, nestedAssertions: 0, path: 'none' }
+  const before = client.sent.reads + client.sent.writes
+
+  // 1. Build and check every event the way the single path does; a failure is that event's alone.
+  const prepared: Array<{ index: number; record: PreparedRecord; receivedAt: string }> = []
+  // Once Attio refuses the credential, it refuses it for every event: no request more to learn that.
+  let refused: EventOutcome | undefined
+  /** The first event (in received order) that failed in a way the host retries: see `holdBackAfter`. */
+  let retried: { index: number; receivedAt: string } | undefined
+  for (const [index, item] of items.entries()) {
+    const receivedAt = normaliseReceivedAt(item.receivedAt) ?? now
+    try {
+      const assertion = item.build()
+      if (refused) {
+        outcomes[index] = refused
+        continue
+      }
+      const record = await prepareRecord(schema, assertion, item.options)
+      prepared.push({ index, record, receivedAt })
+    } catch (error) {
+      outcomes[index] = errorOutcome(error)
+      if (error instanceof CredentialRefusedError) refused = outcomes[index]
+      else if (isRetried(error) && (!retried || receivedBefore(index, receivedAt, retried)))
+        retried = { index, receivedAt }
+    }
+  }
+  if (retried) holdBackAfter(retried, prepared, outcomes)
+
+  if (prepared.length > 0) {
+    // 2. Merge records with the same identity, in the order the CDP received the events.
+    prepared.sort((a, b) =>
+      a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.index - b.index
+    )
+    const merge: Merge = { records: new Map(), eventRecords: new Map(), eventLookups: new Map() }
+    for (const { index, record, receivedAt } of prepared) absorb(merge, record, index, receivedAt)
+    const roots = rootsOf(merge.records)
+
+    // 3. Existing records the events link to (never created): one query per object and attribute.
+    const status = new Map<string, EventOutcome>()
+    /** Per link of a record to a linked record: sent, or the linked record is missing. */
+    const linked = new Map<string, true | AttioApiError>()
+    let resolved: Resolved = new Map()
+    try {
+      resolved = await resolveLookups(client, merge.records.values())
+    } catch (error) {
+      const failed = errorOutcome(error)
+      for (const record of merge.records.values()) status.set(record.key, failed)
+    }
+
+    // 4. Send through the bulk endpoint, falling back to the queue when Attio has none. Records that name
+    // another record by its key go through the queue's documented asserts (see `namesRecordByKey`).
+    if (status.size === 0) {
+      const run: BatchRun = {
+        client,
+        records: merge.records,
+        roots,
+        batchSize,
+        resolved,
+        status,
+        linked,
+        report
+      }
+      const byKey = new Set(roots.filter((root) => carried(merge.records, root).some(namesRecordByKey)))
+      const bulkRoots = byKey.size === 0 ? roots : roots.filter((root) => !byKey.has(root))
+      const fallback = bulkRoots.length > 0 && (await sendBulk({ ...run, roots: bulkRoots }))
+      if (!fallback && byKey.size > 0) {
+        const path = report.path
+        await sendQueued({ ...run, roots: [...byKey] }, options.timeBudgetMs ?? timeBudgetFromEnv())
+        if (path === 'bulk') report.path = 'bulk'
+      }
+      if (fallback) {
+        // Nothing went through the bulk endpoint: what its requests answered says nothing of the records.
+        status.clear()
+        linked.clear()
+        await sendQueued(run, options.timeBudgetMs ?? timeBudgetFromEnv())
+      }
+    }
+
+    // 5. Every event gets the outcome of the records it carries (the worst one), or its missing link.
+    for (const { index } of prepared) {
+      const keys = [...(merge.eventRecords.get(index) ?? [])]
+      const sent = summary(keys.map((key) => merge.records.get(key) as MergedRecord))
+      const failed = keys.map((key) => status.get(key)).find((outcome) => outcome && !outcome.ok)
+      const missing = (merge.eventLookups.get(index) ?? [])
+        .map(({ record, reference }) => linked.get(linkKey(record, reference)))
+        .find((fate) => fate instanceof AttioApiError)
+      const accepted = keys.map((key) => status.get(key)).find((outcome) => outcome?.ok)
+      if (failed) outcomes[index] = { ...failed, sent }
+      else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
+      else if (accepted) outcomes[index] = { ...accepted, sent }
+    }
+  }
+  report.requests = client.sent.reads + client.sent.writes - before
+  return finish(report, outcomes)
+}
+
+/** `ATTIO_BATCH_TIME_BUDGET_MS` overrides the queue's time budget (hosts with other limits, tests). */
+function timeBudgetFromEnv(): number {
+  return batchTimeBudgetMs(DEFAULT_TIME_BUDGET_MS)
+}

@@ -1,0 +1,135 @@
+/**
+ * Step 3 of a batch: links to existing records (never created). One query per object and attribute finds
+ * them; records this process confirmed or sent in bulk a moment ago need none (see `resolveLookups`).
+ */
+import type { AttioClient } from '../client'
+import { bulkNestedLinks } from '../core/config'
+import type { Identity } from '../core/wire-types'
+import { linkNotAppliedYet, missingLink, type ExistingReference } from '../records'
+import type { LinkUnit, MergedRecord, Reassert, Resolved } from './types'
+
+export type { Resolved } from './types'
+
+/** The one marker for it, told apart by identity (never by shape). */
+export const REASSERT: Reassert = Object.freeze({ reassert: true })
+
+export const isReassert = (target: unknown): target is Reassert => target === REASSERT
+
+export const lookupKey = (reference: ExistingReference) =>
+  `${reference.object}\u0000${reference.attribute}\u0000${reference.value}`
+
+/**
+ * Finds the existing records the batch links to, with one query per object and attribute (500 values at
+ * most). Records remembered need no query: by id when Attio confirmed them to this process within
+ * `CONFIRM_MS` (write memory on), or, for records this process sent through the bulk endpoint within
+ * `BULK_APPLY_WINDOW_MS` and has never seen in Attio (which have no id), by the values it sent, asserted
+ * again inside the link. Attio applies bulk requests asynchronously, so such a record may not exist yet:
+ * asserting it again creates it or changes nothing, where naming it by its key or looking it up would miss
+ * it. After that window, or once seen, a record missing from Attio is missing (it was deleted, or Attio
+ * dropped it): it is never asserted again.
+ */
+export async function resolveLookups(
+  client: AttioClient,
+  records: Iterable<MergedRecord>,
+  resolved: Resolved = new Map()
+): Promise<Resolved> {
+  const wanted = new Map<string, ExistingReference[]>()
+  for (const record of records) {
+    for (const slot of record.lookups.values()) {
+      for (const reference of slot.references) {
+        if (resolved.has(lookupKey(reference))) continue
+        const group = `${reference.object}\u0000${reference.attribute}`
+        const list = wanted.get(group) ?? []
+        if (!list.some((r) => r.value === reference.value)) list.push(reference)
+        wanted.set(group, list)
+      }
+    }
+  }
+  const memory = client.memory
+  const nested = nestedLinksEnabled()
+  for (const all of wanted.values()) {
+    const references: ExistingReference[] = []
+    for (const reference of all) {
+      const remembered = memory?.lookup(identityOf(reference))
+      if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
+      else if (nested && bulkSentNow(client, reference)) resolved.set(lookupKey(reference), REASSERT)
+      else references.push(reference)
+    }
+    if (references.length === 0) continue
+    const [{ object, attribute, label }] = references
+    for (let start = 0; start < references.length; start += 500) {
+      const chunk = references.slice(start, start + 500)
+      const found = await client.findRecords(
+        object,
+        { [attribute]: { $in: chunk.map((r) => r.value) } },
+        attribute,
+        chunk.length,
+        `the lookup of ${chunk.length} ${label}${chunk.length > 1 ? 's' : ''}`
+      )
+      for (const reference of chunk) {
+        const recordId = found.get(reference.value)
+        if (recordId) {
+          memory?.rememberLookup(identityOf(reference), recordId)
+          client.bulkSent.seen(object, attribute, reference.value)
+        }
+        resolved.set(
+          lookupKey(reference),
+          recordId
+            ? { object, recordId }
+            : client.bulkSent.pending(object, attribute, reference.value)
+              ? linkNotAppliedYet(reference)
+              : missingLink(reference)
+        )
+      }
+    }
+  }
+  return resolved
+}
+
+export const identityOf = (reference: ExistingReference): Identity => ({
+  object: reference.object,
+  attribute: reference.attribute,
+  text: reference.value
+})
+
+/**
+ * Before a chunk is built: each of its re-asserted links whose values were forgotten since (a single write
+ * of the record, a failed bulk request) is looked up instead, since asserting values that are no longer the
+ * latest would undo the newer write.
+ */
+export async function refreshReasserts(
+  client: AttioClient,
+  links: readonly LinkUnit[],
+  resolved: Resolved
+): Promise<void> {
+  for (const link of links) {
+    for (const reference of link.references) {
+      const key = lookupKey(reference)
+      if (isReassert(resolved.get(key)) && !bulkSentNow(client, reference)) resolved.delete(key)
+    }
+  }
+  await resolveLookups(
+    client,
+    links.map((link) => link.record),
+    resolved
+  )
+}
+
+/**
+ * What this process sent of a linked record in bulk, while Attio may not have applied it yet (within
+ * `BULK_APPLY_WINDOW_MS`, never seen in Attio since).
+ */
+export const bulkSentNow = (client: AttioClient, reference: ExistingReference) =>
+  client.bulkSent.get(reference.object, reference.attribute, reference.value)
+
+/** A link of one record to one linked record: what its event's outcome looks up. */
+export const linkKey = (record: Pick<MergedRecord, 'key'>, reference: ExistingReference) =>
+  `${record.key}\u0001${lookupKey(reference)}`
+
+/**
+ * `ATTIO_BULK_NESTED_LINKS=off` links every user by a lookup instead of asserting it again inside the link
+ * (documented for a single reference, not for an array; see docs/batching.md).
+ */
+export function nestedLinksEnabled(): boolean {
+  return bulkNestedLinks()
+}

@@ -1,0 +1,157 @@
+/**
+ * Step 2 of a batch: merging. Records with the same identity (object, matching attribute, matching value)
+ * become one, in `received_at` order: later single values win, multiselect values are unioned. Also the
+ * way back from a merged record to a single-path one, for the queue.
+ */
+import { canonical } from '../core/text'
+import type { WireValues } from '../core/wire-types'
+import { recordKey, type ExistingReference, type PreparedRecord } from '../records'
+import type { MergedRecord } from './types'
+
+export function mergeValues(target: WireValues, source: WireValues, multiValued: Set<string>): void {
+  for (const [attribute, items] of Object.entries(source)) {
+    if (multiValued.has(attribute) && target[attribute]) {
+      const seen = new Set(target[attribute].map((item) => canonical(item)))
+      target[attribute] = [...target[attribute], ...items.filter((item) => !seen.has(canonical(item)))]
+    } else {
+      target[attribute] = [...items]
+    }
+  }
+}
+
+export interface Merge {
+  records: Map<string, MergedRecord>
+  /** The records each event carries. */
+  eventRecords: Map<number, Set<string>>
+  /** The existing records each event asked to link. */
+  eventLookups: Map<number, Array<{ record: MergedRecord; reference: ExistingReference }>>
+}
+
+/** Merges a prepared record (and those it references) into the batch's records; returns its key. */
+export function absorb(merge: Merge, prepared: PreparedRecord, event: number, receivedAt: string): string {
+  const childKeys = prepared.references.map((reference) => absorb(merge, reference.target, event, receivedAt))
+  const key = recordKey(prepared)
+  let merged = merge.records.get(key)
+  if (!merged) {
+    merged = {
+      key,
+      object: prepared.object,
+      label: prepared.label,
+      matchingAttribute: prepared.matchingAttribute,
+      matchingKey: prepared.matchingKey,
+      assertValues: {},
+      appendValues: {},
+      multiValued: new Set(),
+      references: new Map(),
+      lookups: new Map(),
+      replaceMultiselect: prepared.replaceMultiselect,
+      required: new Set(),
+      unique: new Set(prepared.unique),
+      receivedAt,
+      events: new Set()
+    }
+    merge.records.set(key, merged)
+  }
+  const record = merged
+  for (const attribute of prepared.multiValued) record.multiValued.add(attribute)
+  for (const attribute of prepared.required) record.required.add(attribute)
+  record.multiValued.add(prepared.matchingAttribute)
+  mergeValues(record.assertValues, prepared.assertValues, record.multiValued)
+  mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
+  record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
+  if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
+  record.events.add(event)
+  const carriedByEvent = merge.eventRecords.get(event) ?? new Set<string>()
+  carriedByEvent.add(key)
+  merge.eventRecords.set(event, carriedByEvent)
+  prepared.references.forEach((reference, index) => {
+    const slot = record.references.get(reference.attribute)
+    const childKey = childKeys[index]
+    if (slot && reference.multi) {
+      if (!slot.keys.includes(childKey)) slot.keys.push(childKey)
+    } else {
+      record.references.set(reference.attribute, {
+        attribute: reference.attribute,
+        append: reference.append,
+        multi: reference.multi,
+        keys: [childKey]
+      })
+    }
+  })
+  for (const lookup of prepared.lookups) {
+    merge.eventLookups.set(event, [
+      ...(merge.eventLookups.get(event) ?? []),
+      { record, reference: lookup.reference }
+    ])
+    const slot = record.lookups.get(lookup.attribute)
+    if (slot && lookup.multi) {
+      if (!slot.references.some((r) => r.value === lookup.reference.value))
+        slot.references.push(lookup.reference)
+    } else {
+      record.lookups.set(lookup.attribute, {
+        attribute: lookup.attribute,
+        append: lookup.append,
+        multi: lookup.multi,
+        references: [lookup.reference]
+      })
+    }
+  }
+  return key
+}
+
+/** Records that are referenced by no other record in their final merged form: each one is an assertion. */
+export function rootsOf(records: Map<string, MergedRecord>): MergedRecord[] {
+  const referenced = new Set<string>()
+  for (const record of records.values()) {
+    for (const slot of record.references.values()) slot.keys.forEach((key) => referenced.add(key))
+  }
+  return [...records.values()].filter((record) => !referenced.has(record.key))
+}
+
+/** All the records an assertion for `root` carries (itself and the records nested in it). */
+export function carried(records: Map<string, MergedRecord>, root: MergedRecord): MergedRecord[] {
+  const result = [root]
+  for (const slot of root.references.values()) {
+    for (const key of slot.keys) result.push(...carried(records, records.get(key) as MergedRecord))
+  }
+  return result
+}
+
+export function normaliseReceivedAt(value: string | undefined): string | undefined {
+  if (!value) return undefined
+  const time = Date.parse(value)
+  return Number.isFinite(time) ? new Date(time).toISOString() : undefined
+}
+
+/** A merged record as a single-path record again, for the queue. */
+export function toPrepared(records: Map<string, MergedRecord>, record: MergedRecord): PreparedRecord {
+  return {
+    object: record.object,
+    label: record.label,
+    matchingAttribute: record.matchingAttribute,
+    matchingKey: record.matchingKey,
+    assertValues: record.assertValues,
+    appendValues: record.appendValues,
+    references: [...record.references.values()].flatMap((slot) =>
+      slot.keys.map((key) => ({
+        attribute: slot.attribute,
+        append: slot.append,
+        multi: slot.multi,
+        target: toPrepared(records, records.get(key) as MergedRecord)
+      }))
+    ),
+    lookups: [...record.lookups.values()].flatMap((slot) =>
+      slot.references.map((reference) => ({
+        attribute: slot.attribute,
+        append: slot.append,
+        multi: slot.multi,
+        reference
+      }))
+    ),
+    multiValued: [...record.multiValued],
+    replaceMultiselect: record.replaceMultiselect,
+    required: [...record.required],
+    unique: [...record.unique],
+    size: { bytes: 0 }
+  }
+}

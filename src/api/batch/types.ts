@@ -1,0 +1,114 @@
+/**
+ * The batch path's shapes: what an action hands it (`BatchItem`), what it answers (`EventOutcome`,
+ * `BatchReport`), the merged records it sends and the one run object every step reads and fills.
+ */
+import type { AttioClient } from '../client'
+import type { RecordId, WireValues } from '../core/wire-types'
+import type { AttioApiError } from '../errors'
+import type { ExistingReference, PrepareOptions, RecordAssertion } from '../records'
+
+export const MAX_BATCH_SIZE = 10_000
+export const DEFAULT_BATCH_SIZE = 1000
+/** How long the fallback queue may keep starting work; a CDP host allows an action about 30 s. */
+export const DEFAULT_TIME_BUDGET_MS = 25_000
+
+export interface BatchItem {
+  /** Builds the event's record (normalising and checking its identities); throws what the single path would. */
+  build: () => RecordAssertion
+  options: PrepareOptions
+  /** When the CDP received the event (ISO 8601); orders merging. */
+  receivedAt?: string
+}
+
+export type EventOutcome =
+  | { ok: true; status: number; sent: Record<string, unknown>; body: Record<string, unknown> }
+  | { ok: false; status: number; errortype: string; message: string; sent?: Record<string, unknown> }
+
+export interface BatchReport {
+  outcomes: EventOutcome[]
+  /** Requests and assertions sent, for the debug view and the benchmark. */
+  requests: number
+  assertions: number
+  nestedAssertions: number
+  path: 'bulk' | 'queue' | 'none'
+}
+
+export interface ReferenceSlot {
+  attribute: string
+  append: boolean
+  multi: boolean
+  keys: string[]
+}
+
+export interface LookupSlot {
+  attribute: string
+  append: boolean
+  multi: boolean
+  references: ExistingReference[]
+}
+
+/** A record merged from every event of the batch that carries it. */
+export interface MergedRecord {
+  key: string
+  object: string
+  label: string
+  matchingAttribute: string
+  matchingKey: string
+  assertValues: WireValues
+  appendValues: WireValues
+  multiValued: Set<string>
+  references: Map<string, ReferenceSlot>
+  lookups: Map<string, LookupSlot>
+  replaceMultiselect: boolean
+  /** Attributes Attio requires to create the record. */
+  required: Set<string>
+  /** The object's unique attributes. */
+  unique: Set<string>
+  receivedAt: string
+  events: Set<number>
+}
+
+export interface BatchOptions {
+  batchSize?: number
+  timeBudgetMs?: number
+}
+
+/**
+ * A linked record this process sent through the bulk endpoint a moment ago: asserted again inside the link,
+ * with the values its memory holds when the request is built (`BulkSentMemory`).
+ */
+export interface Reassert {
+  reassert: true
+}
+
+export type Resolved = Map<string, RecordId | AttioApiError | Reassert>
+
+/** Links of one record through one attribute, at most `LINKS_PER_ASSERTION`: one assertion. */
+export interface LinkUnit {
+  record: MergedRecord
+  attribute: string
+  references: ExistingReference[]
+}
+
+/**
+ * One delivery of a batch, past merging: what the bulk step and the queue read (the client, the merged
+ * records and their roots, the lookups resolved) and what they fill in (each record's outcome, each link's
+ * fate, the report's counts). One object instead of a list of parameters, three of them mutated.
+ */
+export interface BatchRun {
+  client: AttioClient
+  /** The merged records, by key. */
+  records: Map<string, MergedRecord>
+  /** The records no other one references: each is one top-level assertion. */
+  roots: MergedRecord[]
+  /** Top-level assertions per bulk request, at most. */
+  batchSize: number
+  /** The existing records the batch links to, as the lookups found them. */
+  resolved: Resolved
+  /** Filled in: each merged record's outcome (by key; the worst one when several requests carry it). */
+  status: Map<string, EventOutcome>
+  /** Filled in: per link of a record to a linked record (`linkKey`), sent, or the linked record is missing. */
+  linked: Map<string, true | AttioApiError>
+  /** Filled in: the path taken and the assertions sent. */
+  report: BatchReport
+}

@@ -1,0 +1,315 @@
+/**
+ * `prepareRecord`: checks a record against the workspace's attributes and writes every value in Attio's
+ * form, before any write is sent. Reads the schema (cached), never writes.
+ */
+import { canonical, showValue } from '../core/text'
+import { AttioApiError } from '../errors'
+import type { WorkspaceSchema } from '../schema'
+import {
+  acceptedFormat,
+  isMultiValued,
+  ValueProblem,
+  writeAttributeValue,
+  type AttributeType,
+  type WireItem,
+  type WriteContext
+} from '../values'
+import type { AttributeDef } from '../wire'
+import {
+  asReference,
+  type PrepareOptions,
+  type PreparedRecord,
+  type RecordAssertion,
+  type ValueInput
+} from './assertion'
+import {
+  ACTIVATABLE,
+  ACTIVATE_HOW,
+  attributeSuggestion,
+  describeAttribute,
+  invalid,
+  megabytes,
+  notActivated,
+  requiredAttributes,
+  unwritableReason
+} from './messages'
+
+async function attributesOf(schema: WorkspaceSchema, assertion: RecordAssertion): Promise<AttributeDef[]> {
+  try {
+    return await schema.attributes(assertion.object)
+  } catch (error) {
+    if (error instanceof AttioApiError && error.status === 404) throw invalid(notActivated(assertion.object))
+    throw error
+  }
+}
+
+/** The object a reference value points to, when the value is one. */
+function referencedObject(value: unknown): string | undefined {
+  const reference = asReference(value)
+  if (!reference) return undefined
+  return reference.kind === 'existing' ? reference.object : reference.assertion.object
+}
+
+async function contextFor(
+  schema: WorkspaceSchema,
+  object: string,
+  attribute: AttributeDef,
+  options: PrepareOptions
+): Promise<WriteContext> {
+  const context: WriteContext = { defaultCountry: options.defaultCountry }
+  if (attribute.type === 'select' || attribute.type === 'status') {
+    context.options = await schema.options(object, attribute)
+  }
+  if (attribute.type === 'record-reference') {
+    context.allowedObjects = await schema.objectSlugs(attribute.allowedObjectIds)
+  }
+  return context
+}
+
+/**
+ * Checks a record against the workspace's attributes and writes its values in Attio's form. Throws a
+ * PayloadValidationError naming the field, the attribute, the problem and the accepted format; reads
+ * the workspace's schema (cached) but never writes.
+ */
+export async function prepareRecord(
+  schema: WorkspaceSchema,
+  assertion: RecordAssertion,
+  options: PrepareOptions = {}
+): Promise<PreparedRecord> {
+  const { label, object } = assertion
+  // Referenced records are checked first, in the order they will be written.
+  const nested = new Map<ValueInput, PreparedRecord>()
+  for (const input of assertion.values) {
+    const reference = asReference(input.value)
+    if (reference?.kind === 'assertion')
+      nested.set(input, await prepareRecord(schema, reference.assertion, options))
+  }
+  const attributes = await attributesOf(schema, assertion)
+
+  const matching = await schema.findAttribute(object, assertion.matchingAttribute)
+  if (!matching) {
+    throw invalid(
+      `${assertion.matchingField}: Attio's ${object} object has no attribute ${showValue(assertion.matchingAttribute)} to match on.${attributeSuggestion(
+        attributes.filter((a) => a.isUnique),
+        assertion.matchingAttribute
+      )}`
+    )
+  }
+  if (!matching.isUnique) {
+    const unique = attributes.filter((a) => a.isUnique && !a.isArchived).map((a) => `"${a.slug}"`)
+    throw invalid(
+      `${assertion.matchingField}: "${matching.slug}" cannot be used to match a ${label} because it is not unique in Attio. Unique attributes of ${object}: ${unique.join(', ') || 'none (add one in Attio)'}.`
+    )
+  }
+
+  const multiselectMode = options.multiselect ?? 'append'
+  const prepared: PreparedRecord = {
+    object,
+    label,
+    matchingAttribute: matching.slug,
+    matchingKey: '',
+    assertValues: {},
+    appendValues: {},
+    references: [],
+    lookups: [],
+    multiValued: [],
+    replaceMultiselect: multiselectMode === 'replace',
+    required: [],
+    unique: attributes
+      .filter((a) => a.isUnique && !a.isArchived && a.slug !== 'record_id')
+      .map((a) => a.slug),
+    size: { bytes: 0 }
+  }
+  for (const record of nested.values()) addSize(prepared.size, record.size)
+  const seen = new Map<string, string>()
+
+  for (const input of assertion.values) {
+    if (input.value === undefined) continue
+    const attribute = await schema.findAttribute(object, input.attribute)
+    // An empty matching value is no matching value (reported below), not a malformed one.
+    if (attribute?.slug === matching.slug && typeof input.value === 'string' && input.value.trim() === '')
+      continue
+    if (!attribute) {
+      // Attio hides an attribute that links to an object that is not activated (workspaces.users without Users).
+      const target = referencedObject(input.value)
+      if (target !== undefined && !(await schema.hasObject(target))) {
+        const noun = ACTIVATABLE[target] ?? `"${target}"`
+        throw invalid(
+          `${input.field}: Attio's ${noun} object is not activated in this workspace, so a ${label} cannot be linked to one. ${ACTIVATE_HOW}, or leave ${input.field} unmapped.`
+        )
+      }
+      throw invalid(
+        `${input.field}: Attio's ${object} object has no attribute ${showValue(input.attribute)} (attributes are referenced by slug or id, and Attio never creates them).${attributeSuggestion(
+          await attributesOf(schema, assertion),
+          input.attribute
+        )}`
+      )
+    }
+    const previous = seen.get(attribute.slug)
+    if (previous !== undefined) {
+      throw invalid(
+        `${input.field}: ${describeAttribute(label, attribute)} is already mapped by ${previous}; map it once.`
+      )
+    }
+    seen.set(attribute.slug, input.field)
+    const unwritable = unwritableReason(attribute)
+    // An unknown type (null) always has a reason; testing it too narrows the type for what follows.
+    if (unwritable !== undefined || attribute.type === null) {
+      throw invalid(`${input.field}: ${describeAttribute(label, attribute)} ${unwritable}`)
+    }
+    const multi = isMultiValued({ ...attribute, type: attribute.type })
+    if (multi) prepared.multiValued.push(attribute.slug)
+    const append =
+      attribute.slug !== matching.slug &&
+      multi &&
+      (input.alwaysAppend === true || multiselectMode === 'append')
+
+    const reference = asReference(input.value)
+    if (reference) {
+      if (attribute.type !== 'record-reference') {
+        throw invalid(`${input.field}: ${describeAttribute(label, attribute)} is not a record reference.`)
+      }
+      const target = nested.get(input)
+      if (target) {
+        prepared.references.push({ attribute: attribute.slug, append, multi, target })
+      } else if (reference.kind === 'existing') {
+        prepared.lookups.push({ attribute: attribute.slug, append, multi, reference })
+      }
+      continue
+    }
+
+    const { depth } = deepest(input.value, MAX_VALUE_DEPTH + 1)
+    if (depth > MAX_VALUE_DEPTH) {
+      throw invalid(
+        `${input.field}: the value is nested more than ${MAX_VALUE_DEPTH} levels deep. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(attribute.type)}.`
+      )
+    }
+    const written = await writeValue(
+      schema,
+      object,
+      label,
+      attribute as AttributeDef & { type: AttributeType },
+      input,
+      options
+    )
+    addSize(prepared.size, { bytes: Buffer.byteLength(JSON.stringify(written)), field: input.field })
+    if (append) {
+      if (written.length > 0) prepared.appendValues[attribute.slug] = written
+    } else {
+      prepared.assertValues[attribute.slug] = written
+    }
+  }
+  if (prepared.size.bytes > MAX_EVENT_BYTES) {
+    const largest = prepared.size.largest
+    throw invalid(
+      `${largest?.field ?? assertion.matchingField}: the values of this event add up to ${megabytes(prepared.size.bytes)}, more than the ${megabytes(MAX_EVENT_BYTES)} one event may send (the largest, ${largest?.field}, is ${megabytes(largest?.bytes ?? 0)}). Map fewer or smaller values; a text value may be up to 10 MB.`
+    )
+  }
+
+  const matchingValues = prepared.assertValues[matching.slug]
+  if (!matchingValues || matchingValues.length === 0) {
+    const within = assertion.matchingValueIn
+    if (within) {
+      throw invalid(
+        `${within.field}: the matching attribute ${showValue(assertion.matchingAttribute)} has no value in ${within.label}, so Attio could not tell which ${object} record to create or update. Add ${showValue(assertion.matchingAttribute)} to ${within.label} with the value to match on.`
+      )
+    }
+    throw invalid(
+      `${assertion.matchingField}: the ${label} has no value for its matching attribute "${matching.slug}", so Attio could not tell which record to create or update. Map a value to "${matching.slug}".`
+    )
+  }
+  prepared.matchingKey = canonical(matchingValues)
+
+  const required = requiredAttributes(attributes)
+  // Every missing one at once: a user should not discover them one send at a time.
+  const missing = required.filter((attribute) => !seen.has(attribute.slug))
+  if (missing.length > 0) {
+    const named = missing.map((attribute) => `"${attribute.slug}" (${attribute.type ?? attribute.rawType})`)
+    const list =
+      named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}` : named[0]
+    throw invalid(
+      `${assertion.matchingValueIn?.field ?? assertion.matchingField}: Attio requires ${list} when it creates a ${label}; map a value to ${missing.length > 1 ? 'each' : 'it'}.`
+    )
+  }
+  prepared.required.push(...required.map((attribute) => attribute.slug))
+  return prepared
+}
+
+/**
+ * The most one event's values may take as JSON, nested records included: a text value may be up to Attio's
+ * 10 MB, and an event carrying several large ones is refused before sending rather than building a request
+ * Attio may refuse (its request size limit is not documented).
+ */
+export const MAX_EVENT_BYTES = 16 * 1024 * 1024
+
+function addSize(
+  size: PreparedRecord['size'],
+  add: { bytes: number; field?: string; largest?: { field: string; bytes: number } }
+): void {
+  size.bytes += add.bytes
+  const largest =
+    add.largest ?? (add.field !== undefined ? { field: add.field, bytes: add.bytes } : undefined)
+  if (largest && largest.bytes > (size.largest?.bytes ?? -1)) size.largest = largest
+}
+
+async function writeValue(
+  schema: WorkspaceSchema,
+  object: string,
+  label: string,
+  attribute: AttributeDef & { type: AttributeType },
+  input: ValueInput,
+  options: PrepareOptions
+): Promise<WireItem[]> {
+  let context = await contextFor(schema, object, attribute, options)
+  try {
+    try {
+      return writeAttributeValue(attribute, input.value, context)
+    } catch (error) {
+      // An option or status created in Attio since the options were read: read them again (rate-limited).
+      if (!(
+        error instanceof ValueProblem &&
+        context.options &&
+        (await schema.refreshOptions(object, attribute))
+      ))
+        throw error
+      context = await contextFor(schema, object, attribute, options)
+      return writeAttributeValue(attribute, input.value, context)
+    }
+  } catch (error) {
+    if (error instanceof ValueProblem) {
+      throw invalid(
+        `${input.field}: ${showValue(input.value)} ${error.problem}. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(attribute.type)}.`
+      )
+    }
+    throw error
+  }
+}
+
+/** The deepest a mapped value may nest objects and arrays: Attio's deepest value form nests four. */
+export const MAX_VALUE_DEPTH = 32
+
+/**
+ * How deeply a value nests objects and arrays, and the path (its first keys) to its deepest point. Iterative,
+ * so any depth is measured without recursion; with `stopAt`, it stops once that depth is reached.
+ */
+export function deepest(value: unknown, stopAt = Infinity): { depth: number; path: string[] } {
+  let best = { depth: 0, path: [] as string[] }
+  const stack: Array<{ value: unknown; depth: number; path: string[] }> = [{ value, depth: 0, path: [] }]
+  while (stack.length > 0 && best.depth < stopAt) {
+    const item = stack.pop() as { value: unknown; depth: number; path: string[] }
+    if (item.value === null || typeof item.value !== 'object') continue
+    const depth = item.depth + 1
+    if (depth > best.depth) best = { depth, path: item.path }
+    for (const [key, child] of Object.entries(item.value)) {
+      // The path is kept only while it is short: a message names its start.
+      stack.push({
+        value: child,
+        depth,
+        path: item.path.length < PATH_KEPT ? [...item.path, key] : item.path
+      })
+    }
+  }
+  return best
+}
+
+const PATH_KEPT = 6

@@ -1,0 +1,287 @@
+/**
+ * The single path's write: `writeRecord` sends a prepared record the documented way (referenced records
+ * first, existing records looked up, the assert, then the append update of multiselect values), skipping a
+ * write Attio already holds, and trying once more when a remembered id turned out stale.
+ */
+import type { AttioClient } from '../client'
+import type { Identity, RecordId, WireValues } from '../core/wire-types'
+import { AttioApiError, isMissingLink } from '../errors'
+import { identitiesIn } from '../suppression'
+import { recordIdItem, type WireItem } from '../values'
+import { type ExistingReference, type PreparedRecord } from './assertion'
+import { linkNotAppliedYet, missingLink } from './messages'
+
+function addReference(values: WireValues, attribute: string, record: RecordId): void {
+  values[attribute] = [...(values[attribute] ?? []), recordIdItem(record.object, record.recordId)]
+}
+
+/**
+ * The matching value of a record as plain text, when it is a single item with a single text property
+ * (`[{"value":"u-1"}]`, `[{"email_address":"ada@example.com"}]`): how lookups name the record.
+ */
+export function matchingText(values: readonly WireItem[] | undefined): string | undefined {
+  if (!values || values.length !== 1) return undefined
+  const [item] = values
+  if (typeof item === 'string') return item
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined
+  const properties = Object.values(item)
+  return properties.length === 1 && typeof properties[0] === 'string' ? properties[0] : undefined
+}
+
+/** What happened to one record, in write order: the action's answer lists them. */
+export interface WriteOutcome {
+  object: string
+  label: string
+  record_id: string
+  /**
+   * `asserted`: written; `unchanged`: no write sent, because Attio already holds these values from an
+   * earlier write of this process (redundant-write suppression; see the README's Skipping unchanged writes).
+   */
+  result: 'asserted' | 'unchanged'
+  /** Multiselect attributes whose values were added with the append update. */
+  appended?: string[]
+}
+
+/**
+ * What became of each link to an existing record (`recordKey` of the linking record, the reference): made, or
+ * the linked record is missing. Given to `writeRecord`, a missing link is reported here instead of thrown, so
+ * each event that asked for a link gets its own outcome (the batch queue).
+ */
+export type LinkFates = (recordKey: string, reference: ExistingReference, fate: true | AttioApiError) => void
+
+/**
+ * Writes a prepared record the documented way: records it references first (each by its own assert),
+ * existing records looked up, then the assert, then the append update of multiselect values. Each
+ * record written is added to `outcomes`. With `written`, a record already written (or being written)
+ * under the same identity is not written again.
+ */
+export async function writeRecord(
+  client: AttioClient,
+  prepared: PreparedRecord,
+  outcomes: WriteOutcome[] = [],
+  written?: Map<string, Promise<RecordId>>,
+  linkFates?: LinkFates
+): Promise<WrittenRecord> {
+  if (!written) return send(client, prepared, outcomes, undefined, linkFates)
+  const key = recordKey(prepared)
+  let pending = written.get(key)
+  if (!pending) {
+    pending = send(client, prepared, outcomes, written, linkFates)
+    written.set(key, pending)
+    // Only a record that was written stays remembered: a failed one is tried again when asked again.
+    pending.catch(() => written.delete(key))
+  }
+  return pending
+}
+
+/** A record written or found, and whether its id came from this process's memory rather than Attio's answer. */
+export interface WrittenRecord extends RecordId {
+  remembered?: boolean
+}
+
+/** A record's identity in a workspace: object, matching attribute and matching value. */
+export function recordKey(
+  prepared: Pick<PreparedRecord, 'object' | 'matchingAttribute' | 'matchingKey'>
+): string {
+  return `${prepared.object}\u0000${prepared.matchingAttribute}\u0000${prepared.matchingKey}`
+}
+
+/** The unique values a record's write carries: those of its matching attribute, and the others. */
+export function identitiesOf(
+  prepared: { object: string; matchingAttribute: string; unique: Iterable<string> },
+  assertValues: WireValues,
+  appendValues: WireValues = {}
+): { matching: Identity[]; others: Identity[] } {
+  const all = identitiesIn(prepared.object, prepared.unique, assertValues, appendValues)
+  return {
+    matching: identitiesIn(prepared.object, [prepared.matchingAttribute], assertValues),
+    others: all.filter((identity) => identity.attribute !== prepared.matchingAttribute)
+  }
+}
+
+/** Attio refused a write that named records by ids this process remembered; they are forgotten now. */
+class StaleIds extends Error {
+  constructor(
+    readonly original: unknown,
+    /** `recordKey`s of the referenced records to write again. */
+    readonly keys: string[]
+  ) {
+    super('a remembered record id is stale')
+  }
+}
+
+/**
+ * Writes the record; when Attio refuses the write (400, 404) while it named records by ids this process
+ * remembered (a referenced record skipped as unchanged, a linked user, the record itself), those are
+ * forgotten (they may have been deleted or merged in Attio) and the write is made once more, resolving them
+ * again, rather than reported.
+ */
+async function send(
+  client: AttioClient,
+  prepared: PreparedRecord,
+  outcomes: WriteOutcome[],
+  written: Map<string, Promise<RecordId>> | undefined,
+  linkFates: LinkFates | undefined
+): Promise<WrittenRecord> {
+  const mark = outcomes.length
+  try {
+    return await sendOnce(client, prepared, outcomes, written, linkFates)
+  } catch (error) {
+    if (!(error instanceof StaleIds)) throw error
+    outcomes.length = mark
+    for (const key of error.keys) written?.delete(key)
+    try {
+      return await sendOnce(client, prepared, outcomes, written, linkFates)
+    } catch (again) {
+      throw again instanceof StaleIds ? again.original : again
+    }
+  }
+}
+
+/** Whether Attio still has the record under this id (a read; not deleted, not merged into another). */
+async function stillThere(client: AttioClient, object: string, recordId: string): Promise<boolean> {
+  try {
+    return (await client.getRecord(object, recordId)).recordId === recordId
+  } catch {
+    // Deleted (404), or the read failed: the write is sent rather than skipped.
+    return false
+  }
+}
+
+async function sendOnce(
+  client: AttioClient,
+  prepared: PreparedRecord,
+  outcomes: WriteOutcome[],
+  written: Map<string, Promise<RecordId>> | undefined,
+  linkFates: LinkFates | undefined
+): Promise<WrittenRecord> {
+  const assertValues: WireValues = { ...prepared.assertValues }
+  const appendValues: WireValues = { ...prepared.appendValues }
+  /** Records this write names by an id this process remembered (not one Attio just answered). */
+  const relied: Array<{ recordId: string; key?: string }> = []
+
+  for (const reference of prepared.references) {
+    const target = await writeRecord(client, reference.target, outcomes, written, linkFates)
+    if (target.remembered) relied.push({ recordId: target.recordId, key: recordKey(reference.target) })
+    addReference(reference.append ? appendValues : assertValues, reference.attribute, target)
+  }
+  // A linked record that does not exist is not a reason to lose the rest: the record is written without
+  // that link, and the missing link is reported once it is.
+  let missing: AttioApiError | undefined
+  const fates: Array<[ExistingReference, true | AttioApiError]> = []
+  for (const lookup of prepared.lookups) {
+    try {
+      const target = await findExisting(client, lookup.reference)
+      if (target.remembered) relied.push({ recordId: target.recordId })
+      addReference(lookup.append ? appendValues : assertValues, lookup.attribute, target)
+      fates.push([lookup.reference, true])
+    } catch (error) {
+      if (!isMissingLink(error)) throw error
+      missing ??= error
+      fates.push([lookup.reference, error])
+    }
+  }
+
+  const what = `the ${prepared.label}`
+  const memory = client.memory
+  const { matching: matchingIds, others } = identitiesOf(prepared, assertValues, appendValues)
+  const write = memory?.begin(prepared.object, [...matchingIds, ...others])
+  let known = memory?.recordOf(matchingIds, others, write)
+  const appended = Object.keys(appendValues)
+  let skipAssert =
+    known !== undefined && memory?.coversAssert(known, assertValues, prepared.matchingAttribute) === true
+  // Skipping names the record by its remembered id: Attio must still have it (not deleted, not merged).
+  if (skipAssert && known !== undefined && memory && !memory.isConfirmed(known)) {
+    if (await stillThere(client, prepared.object, known)) memory.confirm(known)
+    else {
+      memory.forgetRecord(known)
+      known = undefined
+      skipAssert = false
+    }
+  }
+  let recordId = skipAssert ? known : undefined
+  let skipAppend = appended.length === 0
+  const matching = matchingText(assertValues[prepared.matchingAttribute])
+  if (matching !== undefined) client.bulkSent.forget(prepared.object, prepared.matchingAttribute, matching)
+  const answered: Identity[] = []
+  try {
+    if (recordId === undefined) {
+      const result = await client.assertRecord(
+        prepared.object,
+        prepared.matchingAttribute,
+        assertValues,
+        what
+      )
+      recordId = result.recordId
+      answered.push(...identitiesIn(prepared.object, prepared.unique, result.values))
+    }
+    skipAppend ||= recordId === known && memory?.coversAppend(recordId, appendValues) === true
+    if (!skipAppend) {
+      const result = await client.appendValues(prepared.object, recordId, appendValues, what)
+      answered.push(...identitiesIn(prepared.object, prepared.unique, result.values))
+    }
+  } catch (error) {
+    write?.failed()
+    if (skipAssert && recordId !== undefined) relied.push({ recordId })
+    const refused = error instanceof AttioApiError && (error.status === 400 || error.status === 404)
+    if (refused && relied.length > 0) {
+      for (const { recordId: stale } of relied) memory?.forgetRecord(stale)
+      throw new StaleIds(
+        error,
+        relied.flatMap(({ key }) => (key === undefined ? [] : [key]))
+      )
+    }
+    throw error
+  }
+  const unchanged = skipAssert && skipAppend
+  if (unchanged) write?.cancel()
+  else
+    write?.succeeded(recordId, answered, {
+      assert: skipAssert ? undefined : assertValues,
+      append: skipAppend ? undefined : appendValues,
+      matchingAttribute: prepared.matchingAttribute
+    })
+  // Attio has the record: a later miss of it means it was deleted, never that a batch is still pending.
+  if (matching !== undefined) client.bulkSent.seen(prepared.object, prepared.matchingAttribute, matching)
+  // Written even when a link is missing: the outcome says so, and the error then reports the link (the
+  // batch queue instead takes each link's fate, for the event it came from).
+  if (linkFates) for (const [reference, fate] of fates) linkFates(recordKey(prepared), reference, fate)
+  outcomes.push({
+    object: prepared.object,
+    label: prepared.label,
+    record_id: recordId,
+    result: unchanged ? 'unchanged' : 'asserted',
+    ...(appended.length > 0 && !skipAppend ? { appended } : {})
+  })
+  if (missing && !linkFates) throw missing
+  return { object: prepared.object, recordId, remembered: skipAssert }
+}
+
+/**
+ * The id of an existing record the event links to: remembered (and confirmed by Attio within `CONFIRM_MS`),
+ * or found by a query. Nothing is ever created here: a record this process sent in a batch that Attio may not
+ * have applied yet is a retryable 503 (`linkNotAppliedYet`), any other missing record a 404.
+ */
+async function findExisting(client: AttioClient, reference: ExistingReference): Promise<WrittenRecord> {
+  const identity: Identity = {
+    object: reference.object,
+    attribute: reference.attribute,
+    text: reference.value
+  }
+  const remembered = client.memory?.lookup(identity)
+  if (remembered) return { object: reference.object, recordId: remembered, remembered: true }
+  const [recordId] = await client.findRecordIds(
+    reference.object,
+    { [reference.attribute]: reference.value },
+    2,
+    `the lookup of the ${reference.label} "${reference.value}"`
+  )
+  if (!recordId) {
+    if (client.bulkSent.pending(reference.object, reference.attribute, reference.value))
+      throw linkNotAppliedYet(reference)
+    throw missingLink(reference)
+  }
+  client.memory?.rememberLookup(identity, recordId)
+  client.bulkSent.seen(reference.object, reference.attribute, reference.value)
+  return { object: reference.object, recordId }
+}
