@@ -60,15 +60,18 @@ const action: ActionDefinition<Settings, Payload> = {
         writableAttributeChoices(request, { settings, auth }, payload?.object)
     }
   },
-  perform: (request, { payload, settings, auth }) =>
-    connect(request, { settings, auth }).assertRecords(
+  perform: (request, { payload, settings, auth, statsContext, logger, signal }) =>
+    connect(request, { settings, auth, statsContext, logger, signal }).assertRecords(
       [recordOf(payload)],
       prepareOptions(payload, settings)
     ),
-  performBatch: (request, { payload, settings, auth }) =>
-    connect(request, { settings, auth }).assertBatch(batchItems(payload, settings, recordOf), {
-      batchSize: payload[0]?.batch_size
-    })
+  performBatch: (request, { payload, settings, auth, statsContext, logger, signal }) =>
+    connect(request, { settings, auth, statsContext, logger, signal }).assertBatch(
+      batchItems(payload, settings, recordOf),
+      {
+        batchSize: payload[0]?.batch_size
+      }
+    )
 }
 
 /** The record, found by its matching attribute, whose value must be among the attributes. */
