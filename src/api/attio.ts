@@ -58,23 +58,29 @@ export class Attio {
     records: RecordAssertion[],
     options: PrepareOptions = {}
   ): Promise<{ records: WriteOutcome[] }> {
-    const prepared = []
-    for (const record of records) prepared.push(await prepareRecord(this.schema, record, options))
     const outcomes: WriteOutcome[] = []
     try {
+      const prepared = []
+      for (const record of records) prepared.push(await prepareRecord(this.schema, record, options))
       for (const record of prepared) await writeRecord(this.client, record, outcomes)
     } catch (error) {
       if (outcomes.length > 0 && typeof error === 'object' && error !== null) {
         writtenBeforeFailure.set(error, [...outcomes])
       }
       throw error
+    } finally {
+      this.client.telemetry.flush()
     }
     return { records: outcomes }
   }
 
   /** Delivers many events: validated one by one, merged by record, sent in few requests. */
   async assertBatch(items: BatchItem[], options: BatchOptions = {}): Promise<MultiStatusResponse> {
-    return toMultiStatus(await deliverBatch(this.client, this.schema, items, options))
+    try {
+      return toMultiStatus(await deliverBatch(this.client, this.schema, items, options))
+    } finally {
+      this.client.telemetry.flush()
+    }
   }
 }
 

@@ -38,8 +38,14 @@ export type MetricName = (typeof METRICS)[keyof typeof METRICS]
 
 type Tags = Record<string, string | number>
 
+/**
+ * Counters are summed per name and tags while an action runs and handed to the host once, by `flush` (a
+ * 1,000-event batch counts a schema hit for nearly every value: one call to the host per value would cost
+ * the batch path CPU for nothing). Histograms go to the host as they are observed (a few per request).
+ */
 export class Telemetry {
   private readonly secrets: readonly string[]
+  private readonly counters = new Map<string, { name: MetricName; value: number; tags: Tags }>()
 
   constructor(
     private readonly stats: StatsContext | undefined,
@@ -51,9 +57,20 @@ export class Telemetry {
 
   /** Adds `value` to a counter. */
   count(name: MetricName, value = 1, tags: Tags = {}): void {
+    if (typeof this.stats?.statsClient?.incr !== 'function') return
+    let key: string = name
+    for (const tag in tags) key += `\u0000${tag}\u0000${String(tags[tag])}`
+    const counter = this.counters.get(key)
+    if (counter) counter.value += value
+    else this.counters.set(key, { name, value, tags })
+  }
+
+  /** Hands the summed counters to the host (at the end of each action; safe to call any time). */
+  flush(): void {
     const client = this.stats?.statsClient
-    if (typeof client?.incr !== 'function') return
-    client.incr(name, value, this.tagsOf(tags))
+    if (this.counters.size === 0 || typeof client?.incr !== 'function') return
+    for (const { name, value, tags } of this.counters.values()) client.incr(name, value, this.tagsOf(tags))
+    this.counters.clear()
   }
 
   /** Records one observation of a distribution (a wait, a size). */
