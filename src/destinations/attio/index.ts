@@ -20,6 +20,7 @@ import type { Settings } from './generated-types'
 import groupWorkspace, { workspaceOf } from './groupWorkspace'
 import type { Payload as GroupWorkspacePayload } from './groupWorkspace/generated-types'
 import identifyUser, { userOf } from './identifyUser'
+import syncListEntry from './syncListEntry'
 import type { Payload as IdentifyUserPayload } from './identifyUser/generated-types'
 
 /** `ATTIO_REQUEST_TIMEOUT_MS` shortens or lengthens actions-core's 10 s request time-out (soak tests). */
@@ -109,12 +110,28 @@ const destination: DestinationDefinition<Settings> = {
       partnerAction: 'groupWorkspace',
       mapping: defaultValues(groupWorkspace.fields),
       type: 'automatic'
+    },
+    // Segment Engage audiences (docs/lists.md): the list is chosen when the preset is added.
+    {
+      name: 'Sync Audience to List (identify)',
+      subscribe: 'type = "identify" and context.personas.computation_class = "audience"',
+      partnerAction: 'syncListEntry',
+      mapping: defaultValues(syncListEntry.fields),
+      type: 'automatic'
+    },
+    {
+      name: 'Sync Audience to List (track)',
+      subscribe: 'type = "track" and (event = "Audience Entered" or event = "Audience Exited")',
+      partnerAction: 'syncListEntry',
+      mapping: defaultValues(syncListEntry.fields),
+      type: 'automatic'
     }
   ],
   actions: {
     identifyUser,
     groupWorkspace,
-    assertRecord
+    assertRecord,
+    syncListEntry
   }
 }
 
