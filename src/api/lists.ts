@@ -147,6 +147,7 @@ let cache = new LRUCache<string, Promise<Cached>>({ max: 1000, ttl: LIST_TTL_MS 
 /** Empties the cached list definitions (tests). */
 export function clearListCache(): void {
   cache = new LRUCache<string, Promise<Cached>>({ max: 1000, ttl: LIST_TTL_MS })
+  refreshedAt = new LRUCache<string, number>({ max: 1000, ttl: LIST_TTL_MS })
 }
 
 function cached<T extends Cached>(client: AttioClient, key: string[], load: () => Promise<T>): Promise<T> {
@@ -159,6 +160,27 @@ function cached<T extends Cached>(client: AttioClient, key: string[], load: () =
     hit.catch(() => cache.delete(k))
   }
   return hit
+}
+
+/** The least time between two re-reads of one cached list definition caused by a value it lacked. */
+const LIST_REFRESH_INTERVAL_MS = 10 * 1000
+let refreshedAt = new LRUCache<string, number>({ max: 1000, ttl: LIST_TTL_MS })
+
+/**
+ * Reads a cached definition again after a value named something it lacked (an attribute or a stage just
+ * created in Attio), at most once per `LIST_REFRESH_INTERVAL_MS`; undefined when that was done too recently.
+ */
+async function reread<T extends Cached>(
+  client: AttioClient,
+  key: string[],
+  load: () => Promise<T>
+): Promise<T | undefined> {
+  const k = [client.workspaceKey, ...key].join('\u0000')
+  const last = refreshedAt.get(k)
+  if (last !== undefined && Date.now() - last < LIST_REFRESH_INTERVAL_MS) return undefined
+  refreshedAt.set(k, Date.now())
+  cache.delete(k)
+  return cached(client, key, load)
 }
 
 const invalid = (message: string) => new PayloadValidationError(message)
@@ -218,11 +240,18 @@ async function entryValues(
 ): Promise<Record<string, WireItem[]>> {
   if (inputs.length === 0) return {}
   const client = attio.client
-  const attributes = await cached(client, ['attributes', list.id], () => listListAttributes(client, list.id))
+  const loadAttributes = () => listListAttributes(client, list.id)
+  let attributes = await cached(client, ['attributes', list.id], loadAttributes)
   const label = `The list "${list.slug}"'s`
   const out: Record<string, WireItem[]> = {}
   for (const input of inputs) {
-    const attribute = attributes.find((a) => a.slug === input.attribute || a.id === input.attribute)
+    const find = () => attributes.find((a) => a.slug === input.attribute || a.id === input.attribute)
+    let attribute = find()
+    if (!attribute) {
+      // Perhaps created in Attio since the list was read.
+      attributes = (await reread(client, ['attributes', list.id], loadAttributes)) ?? attributes
+      attribute = find()
+    }
     if (!attribute) {
       throw invalid(
         `${input.field}: the list "${list.slug}" has no attribute ${showValue(input.attribute)}.${attributeSuggestion(attributes, input.attribute)}`
@@ -235,17 +264,26 @@ async function entryValues(
       )
     }
     const type = attribute.type
+    const slug = attribute.slug
     const context: WriteContext = { defaultCountry: options.defaultCountry }
-    if (type === 'select' || type === 'status') {
-      const kind = type === 'status' ? 'statuses' : 'options'
-      context.options = await cached(client, [kind, list.id, attribute.id], () =>
-        listListOptions(client, list.id, attribute.slug, kind)
-      )
-    }
+    const kind = type === 'status' ? 'statuses' : type === 'select' ? 'options' : undefined
+    const optionsKey = [kind ?? '', list.id, attribute.id]
+    const loadOptions = () => listListOptions(client, list.id, slug, kind ?? 'options')
+    if (kind) context.options = await cached(client, optionsKey, loadOptions)
     if (type === 'record-reference')
       context.allowedObjects = await attio.schema.objectSlugs(attribute.allowedObjectIds)
+    const shape = { ...attribute, type }
     try {
-      out[attribute.slug] = writeAttributeValue({ ...attribute, type }, input.value, context)
+      try {
+        out[slug] = writeAttributeValue(shape, input.value, context)
+      } catch (error) {
+        // A stage or option created in Attio since they were read: read them again (rate-limited) and retry.
+        const fresh =
+          error instanceof ValueProblem && kind ? await reread(client, optionsKey, loadOptions) : undefined
+        if (!fresh) throw error
+        context.options = fresh
+        out[slug] = writeAttributeValue(shape, input.value, context)
+      }
     } catch (error) {
       if (error instanceof ValueProblem) {
         throw invalid(

@@ -261,6 +261,44 @@ describe('Sync List Entry', () => {
     expect(writesOf(responses)).toEqual([])
   })
 
+  it('a stage created in Attio since the statuses were read is found by reading them once more', async () => {
+    mockSchema()
+    const scope = nock(API).persist()
+    scope.get('/v2/lists/sales_pipeline').reply(200, listBody('sales_pipeline', 'companies'))
+    scope
+      .get(`/v2/lists/${LIST_ID}/attributes`)
+      .query(true)
+      .reply(200, { data: [listAttribute('stage', 'status')] })
+    const statuses = (titles: string[]) => ({
+      data: titles.map((title, i) => ({ id: { status_id: `s-${i}` }, title, is_archived: false }))
+    })
+    nock(API)
+      .get(`/v2/lists/${LIST_ID}/attributes/stage/statuses`)
+      .query(true)
+      .reply(200, statuses(['Lead']))
+    nock(API)
+      .get(`/v2/lists/${LIST_ID}/attributes/stage/statuses`)
+      .query(true)
+      .reply(200, statuses(['Lead', 'Demo']))
+    scope.put('/v2/objects/companies/records').query(true).reply(200, recordBody('companies', COMPANY_ID))
+    scope.put(`/v2/lists/${LIST_ID}/entries`).reply(200, { data: entryBody('companies', COMPANY_ID) })
+    const send = (stage: string) =>
+      createTestIntegration(destination).testAction('syncListEntry', {
+        event: groupEvent,
+        settings,
+        useDefaultMappings: true,
+        mapping: { list: 'sales_pipeline', membership: true, entry_attributes: { stage } }
+      })
+    await send('Lead')
+    const responses = await send('Demo')
+    expect(linesOf(responses).filter((l) => l.includes('/statuses'))).toEqual([
+      `GET /v2/lists/${LIST_ID}/attributes/stage/statuses?show_archived=true`
+    ])
+    expect(writesOf(responses).at(-1)?.body).toMatchObject({
+      data: { entry_values: { stage: [{ status: 'Demo' }] } }
+    })
+  })
+
   it('batches: every event its own outcome, in received order', async () => {
     mockSchema()
     mockPipeline()
