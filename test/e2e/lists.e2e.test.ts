@@ -136,6 +136,13 @@ describe('Sync List Entry end to end', () => {
     await expect(send({ entry_attributes: { deal_value: 'lots' } })).rejects.toThrow(
       /^entry_attributes\.deal_value:/
     )
+    // A matching attribute of another object than the list's parent (a People list matched on domains).
+    await expect(
+      send({ list: 'onboarding', parent_matching_attribute: 'domains', parent_matching_value: 'acme.com' })
+    ).rejects.toThrow(/^parent_matching_attribute: .*domains/)
+    await expect(send({ list: 'onboarding', email: 'not an email' })).rejects.toThrow(
+      /^email: "not an email"/
+    )
     const writes = Object.entries(ctx.emulator.stats().requests).filter(
       ([k]) => !k.startsWith('GET') && !k.includes('query')
     )
