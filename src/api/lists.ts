@@ -420,9 +420,37 @@ export async function syncListEntries(
   items: Array<{ build: () => ListEntrySync; options: PrepareOptions }>
 ): Promise<MultiStatusResponse> {
   const response = new MultiStatusResponse()
+  const fail = (index: number, status: number, code: string | undefined, message: string) =>
+    response.setErrorResponseAtIndex(index, {
+      status,
+      // actions-core's error types are the names of its ErrorCodes; these errors carry one.
+      errortype: (code ?? (status >= 500 ? 'RETRYABLE_ERROR' : 'PAYLOAD_VALIDATION_FAILED')) as never,
+      errormessage: message
+    })
+  /** Records (by list and mapped identity) whose earlier event failed and will be retried by the host. */
+  const held = new Map<string, number>()
   for (const [index, item] of items.entries()) {
+    let key: string | undefined
     try {
-      const outcome = await syncListEntry(attio, item.build(), item.options)
+      const sync = item.build()
+      key = JSON.stringify([
+        sync.list,
+        sync.parent.matchingAttribute,
+        sync.parent.matchingValue,
+        sync.defaults
+      ])
+      const earlier = held.get(key)
+      if (earlier !== undefined) {
+        // Applying it now would be undone when the earlier event is retried: it waits for that retry too.
+        fail(
+          index,
+          503,
+          'RETRYABLE_ERROR',
+          `Not applied: event ${earlier} of this batch, for the same record and list, failed and will be retried; this later event must follow it.`
+        )
+        continue
+      }
+      const outcome = await syncListEntry(attio, sync, item.options)
       response.setSuccessResponseAtIndex(index, {
         status: 200,
         sent: {} as JSONLikeObject,
@@ -430,13 +458,14 @@ export async function syncListEntries(
       })
     } catch (error) {
       const status = (error as { status?: number }).status ?? 400
-      const code = (error as { code?: string }).code
-      response.setErrorResponseAtIndex(index, {
+      const retryable = status === 429 || status >= 500
+      if (retryable && key !== undefined) held.set(key, index)
+      fail(
+        index,
         status,
-        // actions-core's error types are the names of its ErrorCodes; these errors carry one.
-        errortype: (code ?? (status >= 500 ? 'RETRYABLE_ERROR' : 'PAYLOAD_VALIDATION_FAILED')) as never,
-        errormessage: error instanceof Error ? error.message : String(error)
-      })
+        (error as { code?: string }).code,
+        error instanceof Error ? error.message : String(error)
+      )
     }
   }
   return response

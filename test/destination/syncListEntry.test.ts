@@ -299,6 +299,35 @@ describe('Sync List Entry', () => {
     })
   })
 
+  it('in a batch, a later event for a record whose earlier event failed retryably waits for its retry', async () => {
+    mockSchema()
+    mockPipeline()
+    nock(API)
+      .persist()
+      .put('/v2/objects/companies/records')
+      .query(true)
+      .reply(200, recordBody('companies', COMPANY_ID))
+    nock(API)
+      .put(`/v2/lists/${LIST_ID}/entries`)
+      .reply(503, errorBody(503, 'service_unavailable', 'Try again.', 'api_error'))
+    const other = createTestEvent({ type: 'group', groupId: 'g2', traits: { website: 'other.com' } })
+    nock(API)
+      .put(`/v2/lists/${LIST_ID}/entries`)
+      .reply(200, { data: entryBody('companies', COMPANY_ID) })
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('syncListEntry', {
+      events: [groupEvent, other, groupEvent],
+      settings,
+      useDefaultMappings: true,
+      mapping: { list: 'sales_pipeline', membership: true }
+    })
+    const multistatus = (
+      integration.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
+    ).multistatus
+    expect(multistatus.map((m) => m.status)).toEqual([503, 200, 503])
+    expect(multistatus[2].errormessage).toMatch(/^Not applied: event 0 of this batch/)
+  })
+
   it('batches: every event its own outcome, in received order', async () => {
     mockSchema()
     mockPipeline()
