@@ -41,7 +41,7 @@ const destination: DestinationDefinition<Settings> = {
       api_key: {
         label: 'Workspace API key',
         description:
-          'Optional. A workspace API key to use instead of the OAuth connection. Create one in Attio under Workspace settings > Developers > API keys with the scopes record_permission:read-write and object_configuration:read. When set, it is used instead of the OAuth token.',
+          'Optional. A workspace API key to use instead of the OAuth connection. Create one in Attio under Workspace settings > Developers > API keys with the scopes record_permission:read-write and object_configuration:read (and list_entry:read-write and list_configuration:read for Sync List Entry). When set, it is used instead of the OAuth token.',
         type: 'password',
         required: false
       },
