@@ -252,6 +252,20 @@ export class AttioClient {
     return body.data.map((record) => record.id.record_id)
   }
 
+  /**
+   * A request through the same credential check, write limit and error handling as the calls above: for the
+   * modules of src/api that speak further endpoints (lists.ts). `path` parts must be URL-encoded by the caller.
+   */
+  send<Schema extends z.ZodType>(
+    method: Method,
+    path: string,
+    options: { searchParams?: Record<string, string>; json?: unknown } | undefined,
+    schema: Schema,
+    what: string
+  ): Promise<z.infer<Schema>> {
+    return this.call(method, path, options, schema, what)
+  }
+
   private async call<Schema extends z.ZodType>(
     method: Method,
     path: string,
@@ -262,7 +276,7 @@ export class AttioClient {
   ): Promise<z.infer<Schema>> {
     if (!this.hasCredential) throw new CredentialRefusedError(NO_CREDENTIAL_MESSAGE)
     let data: unknown
-    const write = method !== 'GET' && !path.endsWith('/records/query')
+    const write = method !== 'GET' && !/\/(records|entries)\/query$/.test(path)
     if (write) await this.limiter.acquire(this.maxWriteWaitMs)
     const json: unknown =
       typeof options?.json === 'function' ? (options.json as () => unknown)() : options?.json
