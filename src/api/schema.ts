@@ -51,6 +51,14 @@ export function schemaCacheSize(): number {
   return cache.size
 }
 
+/** Where a refresh is told (set by src/api/state in fleet mode, so other processes read the list again). */
+export const schemaChanges: { publish?: (key: string) => void } = {}
+
+/** Another process read this list again: the cached one is dropped, the next use reads it (fleet mode). */
+export function forgetSchemaEntry(key: string): void {
+  cache.delete(key)
+}
+
 async function cached<T extends Entry>(
   key: string,
   load: () => Promise<T>,
@@ -69,7 +77,9 @@ async function refresh<T>(key: string, read: () => Promise<T>): Promise<T | unde
   if (last !== undefined && Date.now() - last < SCHEMA_REFRESH_INTERVAL_MS) return undefined
   refreshedAt.set(key, Date.now())
   try {
-    return await read()
+    const fresh = await read()
+    schemaChanges.publish?.(key)
+    return fresh
   } catch (error) {
     refreshedAt.delete(key)
     throw error

@@ -5,6 +5,7 @@
  * never see each other's state and no credential is ever stored or logged.
  */
 import { limiterFor } from '../pacing'
+import { Invalidations } from './invalidations'
 import { RedisState, type SharedStateStatus, type Warn } from './redis'
 import { SharedWriteSlots } from './slots'
 import type { WriteSlots } from './types'
@@ -13,6 +14,7 @@ export type { SharedStateStatus } from './redis'
 export type { WriteSlots } from './types'
 
 let state: RedisState | undefined
+let invalidations: Invalidations | undefined
 let stateUrl: string | undefined
 const slots = new Map<string, SharedWriteSlots>()
 
@@ -29,6 +31,7 @@ export function sharedState(): RedisState | undefined {
     void closeSharedState()
     stateUrl = url
     state = url ? new RedisState(url, warnOf) : undefined
+    invalidations = state ? new Invalidations(state) : undefined
   }
   return state
 }
@@ -68,6 +71,8 @@ export async function sharedStateReady(timeoutMs = 2000): Promise<boolean> {
 /** Closes the connection (tests, harnesses, a host shutting down); the next use connects again. */
 export async function closeSharedState(): Promise<void> {
   const closing = state
+  invalidations?.close()
+  invalidations = undefined
   state = undefined
   stateUrl = undefined
   slots.clear()
