@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import type { RequestClient } from '@segment/actions-core'
 import { z } from 'zod'
 import { AttioApiError, CredentialRefusedError, toActionError } from './errors'
-import { limiterFor, type WriteLimiter } from './pacing'
+import { writeSlotsFor, type WriteSlots } from './state'
 import { BulkSentMemory, WriteMemory } from './suppression'
 import {
   attributeListResponse,
@@ -72,7 +72,8 @@ export class AttioClient {
 
   private readonly secrets: string[]
   private readonly hasCredential: boolean
-  private readonly limiter: WriteLimiter
+  /** The write budget of this credential: this process's, or the fleet's (`ATTIO_STATE_URL`). */
+  private readonly limiter: WriteSlots
   /** How long a write may wait for a slot under the write limit before it is handed back as a 429. */
   maxWriteWaitMs = 5000
   /** Requests this client sent (reads include record queries). */
@@ -100,7 +101,7 @@ export class AttioClient {
       .update(`${attioBaseUrl()}\n${credential}`)
       .digest('hex')
       .slice(0, 32)
-    this.limiter = limiterFor(this.workspaceKey)
+    this.limiter = writeSlotsFor(this.workspaceKey)
     this.memory = options.suppressUnchanged ? new WriteMemory(this.workspaceKey) : undefined
     this.bulkSent = new BulkSentMemory(this.workspaceKey)
   }

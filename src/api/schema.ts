@@ -10,8 +10,18 @@
  * costs one read per list and interval, not one per event.
  */
 import { LRUCache } from 'lru-cache'
-import type { AttioClient } from './client'
 import type { AttributeDef, ObjectDef, OptionDef } from './wire'
+
+/**
+ * What the schema reads through: the client's list reads and the key of its workspace (the AttioClient is
+ * one; named here by shape so that the cache below the client does not depend on the client's module).
+ */
+export interface SchemaSource {
+  readonly workspaceKey: string
+  listObjects(): Promise<ObjectDef[]>
+  listAttributes(object: string): Promise<AttributeDef[]>
+  listOptions(object: string, attribute: string, kind: 'options' | 'statuses'): Promise<OptionDef[]>
+}
 
 export const SCHEMA_TTL_MS = 5 * 60 * 1000
 export const SCHEMA_MAX_ENTRIES = 2000
@@ -51,6 +61,14 @@ export function schemaCacheSize(): number {
   return cache.size
 }
 
+/** Where a refresh is told (set by src/api/state in fleet mode, so other processes read the list again). */
+export const schemaChanges: { publish?: (key: string) => void } = {}
+
+/** Another process read this list again: the cached one is dropped, the next use reads it (fleet mode). */
+export function forgetSchemaEntry(key: string): void {
+  cache.delete(key)
+}
+
 async function cached<T extends Entry>(
   key: string,
   load: () => Promise<T>,
@@ -69,7 +87,9 @@ async function refresh<T>(key: string, read: () => Promise<T>): Promise<T | unde
   if (last !== undefined && Date.now() - last < SCHEMA_REFRESH_INTERVAL_MS) return undefined
   refreshedAt.set(key, Date.now())
   try {
-    return await read()
+    const fresh = await read()
+    schemaChanges.publish?.(key)
+    return fresh
   } catch (error) {
     refreshedAt.delete(key)
     throw error
@@ -77,7 +97,7 @@ async function refresh<T>(key: string, read: () => Promise<T>): Promise<T | unde
 }
 
 export class WorkspaceSchema {
-  constructor(private readonly client: AttioClient) {}
+  constructor(private readonly client: SchemaSource) {}
 
   private key(...parts: string[]): string {
     return [this.client.workspaceKey, ...parts].join('\u0000')
