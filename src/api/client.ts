@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import type { RequestClient } from '@segment/actions-core'
 import { z } from 'zod'
 import { AttioApiError, CredentialRefusedError, toActionError } from './errors'
-import { limiterFor, type WriteLimiter } from './pacing'
+import { writeSlotsFor, type WriteSlots } from './state'
 import { BulkSentMemory, WriteMemory } from './suppression'
 import { METRICS, NO_TELEMETRY, Telemetry, type HostContext } from './telemetry'
 import {
@@ -73,7 +73,8 @@ export class AttioClient {
 
   private readonly secrets: string[]
   private readonly hasCredential: boolean
-  private readonly limiter: WriteLimiter
+  /** The write budget of this credential: this process's, or the fleet's (`ATTIO_STATE_URL`). */
+  private readonly limiter: WriteSlots
   /** How long a write may wait for a slot under the write limit before it is handed back as a 429. */
   maxWriteWaitMs = 5000
   /** Requests this client sent (reads include record queries). */
@@ -106,7 +107,7 @@ export class AttioClient {
       .update(`${attioBaseUrl()}\n${credential}`)
       .digest('hex')
       .slice(0, 32)
-    this.limiter = limiterFor(this.workspaceKey)
+    this.limiter = writeSlotsFor(this.workspaceKey)
     this.memory = options.suppressUnchanged ? new WriteMemory(this.workspaceKey) : undefined
     this.bulkSent = new BulkSentMemory(this.workspaceKey)
     const host = options.host
@@ -267,6 +268,20 @@ export class AttioClient {
     return body.data.map((record) => record.id.record_id)
   }
 
+  /**
+   * A request through the same credential check, write limit and error handling as the calls above: for the
+   * modules of src/api that speak further endpoints (lists.ts). `path` parts must be URL-encoded by the caller.
+   */
+  send<Schema extends z.ZodType>(
+    method: Method,
+    path: string,
+    options: { searchParams?: Record<string, string>; json?: unknown } | undefined,
+    schema: Schema,
+    what: string
+  ): Promise<z.infer<Schema>> {
+    return this.call(method, path, options, schema, what)
+  }
+
   private async call<Schema extends z.ZodType>(
     method: Method,
     path: string,
@@ -279,7 +294,7 @@ export class AttioClient {
   ): Promise<z.infer<Schema>> {
     if (!this.hasCredential) throw new CredentialRefusedError(NO_CREDENTIAL_MESSAGE)
     let data: unknown
-    const write = method !== 'GET' && !path.endsWith('/records/query')
+    const write = method !== 'GET' && !/\/(records|entries)\/query$/.test(path)
     const telemetry = this.telemetry
     if (write) {
       const asked = Date.now()

@@ -11,6 +11,7 @@ export {
   ACTION_SCOPES,
   ACTIVATED_OBJECTS,
   DEVELOPER_SETTINGS,
+  LIST_ENTRY_SCOPES,
   LIST_READ_SCOPES,
   missingScopes,
   OBJECT_SETTINGS,
@@ -45,3 +46,14 @@ export type { AttributeDef, ObjectDef } from './wire'
 export { AttioApiError } from './errors'
 export { clearSchemaCache } from './schema'
 export { clearWriteMemory, writeMemorySize } from './suppression'
+export {
+  clearListCache,
+  DEFAULT_PARENT_MATCHING,
+  listAttributeChoices,
+  listChoices,
+  parentAttributeChoices,
+  parentMatchingChoices,
+  syncListEntries,
+  syncListEntry
+} from './lists'
+export type { ListDef, ListEntryOutcome, ListEntrySync } from './lists'

@@ -142,7 +142,7 @@ export class WriteLimiter {
 }
 
 /** The answer for a write the host cancelled before it had a slot: nothing was sent; it is safe to retry. */
-function cancelled(): AttioApiError {
+export function cancelled(): AttioApiError {
   return new AttioApiError(
     "Not sent: the host cancelled this invocation while the write waited for a slot under Attio's write limit; it is safe to retry.",
     429,

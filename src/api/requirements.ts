@@ -7,11 +7,15 @@
 /** The scopes writing records takes, as Attio names them. */
 export const REQUIRED_SCOPES = ['record_permission:read-write', 'object_configuration:read'] as const
 
+/** The further scopes writing list entries takes (Sync List Entry). */
+export const LIST_ENTRY_SCOPES = ['list_entry:read-write', 'list_configuration:read'] as const
+
 /** The scopes each action needs, by action slug: every action asserts records. */
 export const ACTION_SCOPES: Readonly<Record<string, readonly string[]>> = {
   identifyUser: REQUIRED_SCOPES,
   groupWorkspace: REQUIRED_SCOPES,
-  assertRecord: REQUIRED_SCOPES
+  assertRecord: REQUIRED_SCOPES,
+  syncListEntry: [...REQUIRED_SCOPES, ...LIST_ENTRY_SCOPES]
 }
 
 /** The scopes reading a list's definition takes (a subscription that names a list). */

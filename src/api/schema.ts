@@ -10,9 +10,21 @@
  * costs one read per list and interval, not one per event.
  */
 import { LRUCache } from 'lru-cache'
-import type { AttioClient } from './client'
 import { METRICS, type Telemetry } from './telemetry'
 import type { AttributeDef, ObjectDef, OptionDef } from './wire'
+
+/**
+ * What the schema reads through: the client's list reads and the key of its workspace (the AttioClient is
+ * one; named here by shape so that the cache below the client does not depend on the client's module).
+ */
+export interface SchemaSource {
+  readonly workspaceKey: string
+  /** Where cache hits, misses and refreshes are counted and refreshes logged (the host's, via the client). */
+  readonly telemetry: Telemetry
+  listObjects(): Promise<ObjectDef[]>
+  listAttributes(object: string): Promise<AttributeDef[]>
+  listOptions(object: string, attribute: string, kind: 'options' | 'statuses'): Promise<OptionDef[]>
+}
 
 export const SCHEMA_TTL_MS = 5 * 60 * 1000
 export const SCHEMA_MAX_ENTRIES = 2000
@@ -64,6 +76,14 @@ export function schemaCacheSize(): number {
   return cache.size
 }
 
+/** Where a refresh is told (set by src/api/state in fleet mode, so other processes read the list again). */
+export const schemaChanges: { publish?: (key: string) => void } = {}
+
+/** Another process read this list again: the cached one is dropped, the next use reads it (fleet mode). */
+export function forgetSchemaEntry(key: string): void {
+  cache.delete(key)
+}
+
 /** The cached list, read on a miss; counted as a hit (a concurrent read shared counts as one) or a miss. */
 async function cached<T extends Entry>(
   telemetry: Telemetry,
@@ -100,7 +120,9 @@ async function refresh<T>(
     `schema refresh: reading the ${describe(name)} again; a value named something the cached list lacks`
   )
   try {
-    return await read()
+    const fresh = await read()
+    schemaChanges.publish?.(key)
+    return fresh
   } catch (error) {
     refreshedAt.delete(key)
     throw error
@@ -108,7 +130,7 @@ async function refresh<T>(
 }
 
 export class WorkspaceSchema {
-  constructor(private readonly client: AttioClient) {}
+  constructor(private readonly client: SchemaSource) {}
 
   private get telemetry(): Telemetry {
     return this.client.telemetry

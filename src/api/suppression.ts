@@ -121,6 +121,8 @@ export interface Write {
   /** Keys of the unique values it carried (and, once answered, those of the record Attio answered). */
   identities: Set<string>
   recordId?: string
+  /** The object written (fleet mode tells other processes of it). */
+  object?: string
 }
 
 function createStores(max: number, ttl: number, maxBytes: number) {
@@ -206,6 +208,7 @@ export class WriteInProgress {
     const unsettled = [...write.identities].some((key) => stores.unsettled.has(key))
     if (overlapped || unsettled) this.memory.forgetValues(recordId)
     else this.memory.rememberValues(recordId, written)
+    this.memory.changed(write, false)
     this.done()
   }
 
@@ -222,6 +225,7 @@ export class WriteInProgress {
       const recordId = stores.index.get(key)
       if (recordId) this.memory.forgetValues(recordId)
     }
+    this.memory.changed(this.write, false)
     this.done()
   }
 
@@ -251,6 +255,18 @@ function overlaps(a: Write, b: Write): boolean {
 export class WriteMemory {
   constructor(private readonly workspaceKey: string) {}
 
+  /** A write of this process ended (or a bulk request carried these values): fleet mode tells the others. */
+  changed(write: Pick<Write, 'object' | 'recordId' | 'identities'>, unsettled: boolean): void {
+    if (!memoryChanges.publish || write.object === undefined) return
+    memoryChanges.publish({
+      workspaceKey: this.workspaceKey,
+      object: write.object,
+      ...(write.recordId !== undefined ? { recordId: write.recordId } : {}),
+      keys: [...write.identities],
+      unsettled
+    })
+  }
+
   /** The index key of a unique value in this workspace. */
   keyOf(identity: Identity): string {
     return digest(
@@ -275,7 +291,11 @@ export class WriteMemory {
   /** Registers a write of a record that carries these unique values, before it is sent. */
   begin(object: string, identities: readonly Identity[]): WriteInProgress {
     const list = this.writesOf(object)
-    const write: Write = { start: ++sequence, identities: new Set(identities.map((i) => this.keyOf(i))) }
+    const write: Write = {
+      start: ++sequence,
+      identities: new Set(identities.map((i) => this.keyOf(i))),
+      object
+    }
     list.push(write)
     return new WriteInProgress(this, list, write)
   }
@@ -434,7 +454,60 @@ export class WriteMemory {
       if (recordId) this.forgetValues(recordId)
       stores.unsettled.set(key, true)
     }
+    const object = identities[0]?.object
+    if (object !== undefined)
+      this.changed({ object, identities: new Set(identities.map((i) => this.keyOf(i))) }, true)
   }
+}
+
+/**
+ * Fleet mode (src/api/state): another process wrote a record, or sent unique values in bulk. Its keys are
+ * digests that include the workspace key, so a change can only concern its own tenant; and a change only
+ * ever makes this process forget, never remember, so no change (even a forged one) can make Attio wrong.
+ */
+export interface MemoryChange {
+  workspaceKey: string
+  object: string
+  recordId?: string
+  keys: string[]
+  /** A bulk request carried the values: unsettled here too (`BULK_UNSETTLED_MS`). */
+  unsettled: boolean
+}
+
+/** Where this process's changes are told (set by src/api/state in fleet mode; absent otherwise). */
+export const memoryChanges: { publish?: (change: MemoryChange) => void } = {}
+
+/**
+ * What another process changed is forgotten here: the values of the records it wrote or carried, and a write
+ * of this process in flight for them meanwhile counts as overlapped (it remembers nothing).
+ */
+export function forgetChanged(change: MemoryChange): void {
+  const memory = new WriteMemory(change.workspaceKey)
+  if (change.recordId !== undefined) memory.forgetValues(change.recordId)
+  for (const key of change.keys) {
+    const recordId = stores.index.get(key)
+    if (recordId !== undefined) memory.forgetValues(recordId)
+    if (change.unsettled) stores.unsettled.set(key, true)
+  }
+  const list = stores.writes.get(`${change.workspaceKey}\u0000${change.object}`)
+  if (list?.some((write) => write.end === undefined)) {
+    const start = ++sequence
+    list.push({
+      start,
+      end: ++sequence,
+      identities: new Set(change.keys),
+      ...(change.recordId !== undefined ? { recordId: change.recordId } : {})
+    })
+  }
+}
+
+/**
+ * Everything remembered of records is forgotten, the bounds kept (fleet mode, when this process may have
+ * missed other processes' changes: Redis went away, or came back).
+ */
+export function forgetAllRecords(): void {
+  stores.records.clear()
+  stores.index.clear()
 }
 
 /** Which record a bulk-sent entry is about: its object and matching attribute and value. */
@@ -515,6 +588,7 @@ export class BulkSentMemory {
         : {})
     }
     stores.bulkSent.set(key, entry)
+    bulkChanges.publish?.({ key, sentAt: entry.sentAt as number })
     return { entry, previous }
   }
 
@@ -545,5 +619,38 @@ export class BulkSentMemory {
     const key = this.key(object, attribute, value)
     const sent = stores.bulkSent.get(key)
     stores.bulkSent.set(key, { ...(sent?.sentAt !== undefined ? { sentAt: sent.sentAt } : {}), seen: true })
+    if (!sent?.seen) bulkChanges.publish?.({ key, seen: true })
   }
+}
+
+/**
+ * Fleet mode: another process sent a record in bulk (`sentAt`) or saw it in Attio (`seen`). `key` is the
+ * bulk-sent memory's digest (it includes the workspace key); no value travels.
+ */
+export interface BulkChange {
+  key: string
+  sentAt?: number
+  seen?: true
+}
+
+/** Where this process's bulk sends and sightings are told (set by src/api/state in fleet mode). */
+export const bulkChanges: { publish?: (change: BulkChange) => void } = {}
+
+/**
+ * What another process did with a record in bulk: sent in bulk elsewhere, it is pending here too (a link to
+ * it that misses is retryable, never a final 404), and what this process last sent of it is no longer
+ * asserted again (the other request may be newer); seen elsewhere, missing means deleted here too.
+ */
+export function rememberBulkChange(change: BulkChange): void {
+  const sent = stores.bulkSent.get(change.key)
+  if (change.seen) {
+    stores.bulkSent.set(change.key, {
+      ...(sent?.sentAt !== undefined ? { sentAt: sent.sentAt } : {}),
+      seen: true
+    })
+    return
+  }
+  if (change.sentAt === undefined) return
+  const sentAt = Math.min(Date.now(), Math.max(change.sentAt, sent?.sentAt ?? 0))
+  stores.bulkSent.set(change.key, { sentAt, ...(sent?.seen ? { seen: true } : {}) })
 }

@@ -5,6 +5,17 @@ import type { Socket } from 'node:net'
 
 import { createAttribute, createOption, getAttribute, listAttributes } from './attributes'
 import { BulkProcessor, parseBulkBody } from './bulk'
+import {
+  assertEntry,
+  createEntry,
+  deleteEntry,
+  entryJson,
+  entryOrThrow,
+  listAttributeOrThrow,
+  listJson,
+  listOrThrow,
+  queryEntries
+} from './lists'
 import defaultSeedJson from './default-seed.json'
 import { ApiError, notFound, payloadError } from './errors'
 import { FaultInjector, seededRandom, type FaultDecision } from './faults'
@@ -97,6 +108,9 @@ const RECORD_READ = ['record_permission:read', 'object_configuration:read']
 const RECORD_WRITE = ['record_permission:read-write', 'object_configuration:read']
 const CONFIG_READ = ['object_configuration:read']
 const CONFIG_WRITE = ['object_configuration:read-write']
+const LIST_CONFIG_READ = ['list_configuration:read']
+const ENTRY_READ = ['list_entry:read', 'list_configuration:read']
+const ENTRY_WRITE = ['list_entry:read-write', 'list_configuration:read']
 
 function resolveSeed(seed: EmulatorOptions['seed']): EmulatorSeed {
   if (seed === undefined) return parseSeed(defaultSeedJson, 'default-seed.json')
@@ -266,6 +280,61 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   })
   route('DELETE', '/v2/objects/{object}/records/{record_id}', 'write', RECORD_WRITE, (c) => {
     deleteRecord(ws, objectOf(c), c.params.record_id)
+    return json(200, {})
+  })
+  // Lists and entries (src/emulator/lists.ts names the spec's operations).
+  route('GET', '/v2/lists', 'read', LIST_CONFIG_READ, () =>
+    json(200, { data: ws.lists.map((l) => listJson(ws, l)) })
+  )
+  route('GET', '/v2/lists/{list}', 'read', LIST_CONFIG_READ, (c) =>
+    json(200, { data: listJson(ws, listOrThrow(ws, c.params.list)) })
+  )
+  route('GET', '/v2/lists/{list}/attributes', 'read', LIST_CONFIG_READ, (c) => {
+    const l = listOrThrow(ws, c.params.list)
+    const all = c.query.get('show_archived') === 'true'
+    return json(200, {
+      data: l.attributes.filter((a) => all || !a.is_archived).map((a) => ws.attributeJson(a))
+    })
+  })
+  route('GET', '/v2/lists/{list}/attributes/{attribute}', 'read', LIST_CONFIG_READ, (c) =>
+    json(200, {
+      data: ws.attributeJson(listAttributeOrThrow(listOrThrow(ws, c.params.list), c.params.attribute))
+    })
+  )
+  route('GET', '/v2/lists/{list}/attributes/{attribute}/options', 'read', LIST_CONFIG_READ, (c) => {
+    const attr = listAttributeOrThrow(listOrThrow(ws, c.params.list), c.params.attribute)
+    if (attr.type !== 'select') throw notFound(`Attribute "${attr.api_slug}" is not a select attribute.`)
+    const all = c.query.get('show_archived') === 'true'
+    return json(200, {
+      data: attr.options.filter((o) => all || !o.is_archived).map((o) => ws.optionJson(attr, o))
+    })
+  })
+  route('GET', '/v2/lists/{list}/attributes/{attribute}/statuses', 'read', LIST_CONFIG_READ, (c) => {
+    const attr = listAttributeOrThrow(listOrThrow(ws, c.params.list), c.params.attribute)
+    if (attr.type !== 'status') throw notFound(`Attribute "${attr.api_slug}" is not a status attribute.`)
+    const all = c.query.get('show_archived') === 'true'
+    return json(200, {
+      data: attr.statuses.filter((s) => all || !s.is_archived).map((s) => ws.statusJson(attr, s))
+    })
+  })
+  route('POST', '/v2/lists/{list}/entries/query', 'read', ENTRY_READ, (c) => {
+    const l = listOrThrow(ws, c.params.list)
+    return json(200, { data: queryEntries(ws, l, c.hasBody ? c.body : {}).map((e) => entryJson(ws, l, e)) })
+  })
+  route('PUT', '/v2/lists/{list}/entries', 'write', ENTRY_WRITE, (c) => {
+    const l = listOrThrow(ws, c.params.list)
+    return json(200, { data: entryJson(ws, l, assertEntry(ws, l, c.body, c.actor)) })
+  })
+  route('POST', '/v2/lists/{list}/entries', 'write', ENTRY_WRITE, (c) => {
+    const l = listOrThrow(ws, c.params.list)
+    return json(200, { data: entryJson(ws, l, createEntry(ws, l, c.body, c.actor)) })
+  })
+  route('GET', '/v2/lists/{list}/entries/{entry_id}', 'read', ENTRY_READ, (c) => {
+    const l = listOrThrow(ws, c.params.list)
+    return json(200, { data: entryJson(ws, l, entryOrThrow(l, c.params.entry_id)) })
+  })
+  route('DELETE', '/v2/lists/{list}/entries/{entry_id}', 'write', ENTRY_WRITE, (c) => {
+    deleteEntry(listOrThrow(ws, c.params.list), c.params.entry_id)
     return json(200, {})
   })
   if (options.bulkEndpoint !== false) {
@@ -625,6 +694,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     reset,
     state: () => ws.state(),
+    entries: (list: string) => {
+      const l = ws.lists.find((x) => x.api_slug === list || x.id === list)
+      return l ? [...l.entries.values()].map((e) => entryJson(ws, l, e)) : []
+    },
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     bulkLog: () => structuredClone(bulk.log),

@@ -80,12 +80,22 @@ export interface EmulatorSeedObject {
   plural_noun: string
 }
 
-/** Seed data: custom objects, extra custom attributes (per object slug) and workspace members. */
+/** A list of the seed: its parent object and its own attributes (status ones for a pipeline's stages). */
+export interface EmulatorSeedList {
+  api_slug: string
+  name: string
+  /** The slug of the object whose records the list's entries are about. */
+  parent_object: string
+  attributes?: EmulatorSeedAttribute[]
+}
+
+/** Seed data: custom objects, extra custom attributes (per object slug), lists and workspace members. */
 export interface EmulatorSeed {
   workspace?: { name?: string; slug?: string }
   members?: EmulatorSeedMember[]
   objects?: EmulatorSeedObject[]
   attributes?: Record<string, EmulatorSeedAttribute[]>
+  lists?: EmulatorSeedList[]
 }
 
 export interface EmulatorActor {
@@ -202,6 +212,8 @@ export interface RunningEmulator {
   /** Empty all records (and the bulk log), keep definitions. */
   reset(): void
   state(): EmulatorState
+  /** The entries of a list (by api slug or id) as `GET /v2/lists/{list}/entries/{entry_id}` answers each; [] for an unknown list. */
+  entries(list: string): Array<Record<string, unknown>>
   stats(): EmulatorStats
   resetStats(): void
   bulkLog(): BulkLogEntry[]

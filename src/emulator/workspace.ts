@@ -13,6 +13,7 @@ import {
   type EmulatorActor,
   type EmulatorSeed,
   type EmulatorSeedAttribute,
+  type EmulatorSeedList,
   type EmulatorSeedObject,
   type EmulatorState,
   type EmulatorValue,
@@ -63,6 +64,8 @@ export interface AttributeDef {
   relationship: { object: string; attribute: string } | null
   options: SelectOptionDef[]
   statuses: StatusDef[]
+  /** Set on a list's attributes: the id of the list (`object` is then the list's api slug). */
+  listId?: string
 }
 
 export interface StoredValue {
@@ -81,6 +84,34 @@ export interface RecordData {
   /** Keyed by attribute id. */
   values: Map<string, StoredValue[]>
 }
+
+/** A list entry: the parent record it is about and the values of the list's attributes. */
+export interface EntryData {
+  id: string
+  parent_object: string
+  parent_record_id: string
+  created_at: string
+  /** Keyed by list attribute id. */
+  values: Map<string, StoredValue[]>
+}
+
+/** A list: one parent object (Attio's lists have one), its attributes, its entries in creation order. */
+export interface ListDef {
+  id: string
+  api_slug: string
+  name: string
+  parent_object: string
+  created_at: string
+  attributes: AttributeDef[]
+  entries: Map<string, EntryData>
+}
+
+/** The attributes every list entry has, set by Attio. */
+const LIST_SYSTEM_ATTRIBUTES: readonly StandardAttribute[] = [
+  { slug: 'entry_id', title: 'Entry ID', type: 'text', writable: false },
+  { slug: 'created_at', title: 'Created at', type: 'timestamp', writable: false },
+  { slug: 'created_by', title: 'Created by', type: 'actor-reference', writable: false }
+]
 
 export interface Member {
   id: string
@@ -153,7 +184,30 @@ export function parseSeed(input: unknown, where = 'seed'): EmulatorSeed {
       )
     }
   }
+  if (input.lists !== undefined) {
+    if (!Array.isArray(input.lists)) throw new Error(`${where}.lists: expected an array`)
+    seed.lists = input.lists.map((l, i) => parseSeedList(l, `${where}.lists[${i}]`))
+  }
   return seed
+}
+
+function parseSeedList(l: unknown, where: string): EmulatorSeedList {
+  if (!isPlainObject(l)) throw new Error(`${where}: expected {api_slug, name, parent_object, attributes?}`)
+  if (typeof l.api_slug !== 'string' || !/^[a-z][a-z0-9_]*$/.test(l.api_slug))
+    throw new Error(`${where}.api_slug: expected a snake_case string`)
+  for (const k of ['name', 'parent_object'])
+    if (typeof l[k] !== 'string' || (l[k] as string).trim() === '')
+      throw new Error(`${where}.${k}: expected a non-empty string`)
+  if (l.attributes !== undefined && !Array.isArray(l.attributes))
+    throw new Error(`${where}.attributes: expected an array`)
+  return {
+    api_slug: l.api_slug,
+    name: l.name as string,
+    parent_object: l.parent_object as string,
+    attributes: ((l.attributes as unknown[] | undefined) ?? []).map((a, i) =>
+      parseSeedAttribute(a, `${where}.attributes[${i}]`)
+    )
+  }
 }
 
 function parseSeedObject(o: unknown, where: string): EmulatorSeedObject {
@@ -219,6 +273,7 @@ export class Workspace {
   readonly objects: ObjectDef[] = []
   readonly attributes = new Map<string, AttributeDef[]>()
   readonly members: Member[] = []
+  readonly lists: ListDef[] = []
   private readonly records = new Map<string, Map<string, RecordData>>()
   /** Value key -> records, for unique attributes (matching, uniqueness checks and reference look-ups). */
   private readonly index = new Map<string, Map<string, Set<RecordData>>>()
@@ -258,6 +313,7 @@ export class Workspace {
     }
     for (const list of this.attributes.values())
       for (const a of list) if (a.is_unique) this.index.set(a.id, new Map())
+    for (const l of seed.lists ?? []) this.addSeedList(l, createdAt)
     for (const m of seed.members ?? []) {
       this.members.push({
         id: uuid(),
@@ -322,6 +378,15 @@ export class Workspace {
 
   private addSeedAttribute(object: string, a: EmulatorSeedAttribute, createdAt: string): void {
     const list = this.attributes.get(object) as AttributeDef[]
+    list.push(this.seedAttributeDef(object, list, a, createdAt))
+  }
+
+  private seedAttributeDef(
+    object: string,
+    list: AttributeDef[],
+    a: EmulatorSeedAttribute,
+    createdAt: string
+  ): AttributeDef {
     if (list.some((x) => x.api_slug === a.api_slug))
       throw new Error(`seed: attribute "${object}.${a.api_slug}" already exists`)
     if (a.is_multiselect && !canBeMultiselect(a.type))
@@ -331,7 +396,7 @@ export class Workspace {
         if (!this.records.has(o))
           throw new Error(`seed: "${object}.${a.api_slug}" allows unknown object "${o}"`)
     }
-    list.push({
+    return {
       id: uuid(),
       object,
       title: a.title ?? titleFromSlug(a.api_slug),
@@ -359,6 +424,32 @@ export class Workspace {
         celebration_enabled: false,
         target_time_in_status: null
       }))
+    }
+  }
+
+  /** A list of the seed: its parent object, the system attributes every entry has, and its own attributes. */
+  private addSeedList(l: EmulatorSeedList, createdAt: string): void {
+    if (this.lists.some((x) => x.api_slug === l.api_slug))
+      throw new Error(`seed: list "${l.api_slug}" already exists`)
+    if (!this.records.has(l.parent_object))
+      throw new Error(`seed: list "${l.api_slug}" has unknown parent object "${l.parent_object}"`)
+    const id = uuid()
+    const attributes: AttributeDef[] = LIST_SYSTEM_ATTRIBUTES.map((a) => ({
+      ...this.standardAttribute(l.api_slug, a, createdAt),
+      listId: id
+    }))
+    for (const a of l.attributes ?? []) {
+      if (a.is_unique) throw new Error(`seed: list attribute "${l.api_slug}.${a.api_slug}" cannot be unique`)
+      attributes.push({ ...this.seedAttributeDef(l.api_slug, attributes, a, createdAt), listId: id })
+    }
+    this.lists.push({
+      id,
+      api_slug: l.api_slug,
+      name: l.name,
+      parent_object: l.parent_object,
+      created_at: createdAt,
+      attributes,
+      entries: new Map()
     })
   }
 
@@ -478,6 +569,10 @@ export class Workspace {
     const rec = this.record(object, id)
     if (!rec) return false
     for (const attrId of [...rec.values.keys()]) this.setValues(rec, attrId, [])
+    // Attio deletes a record's list entries with it.
+    for (const l of this.lists)
+      for (const e of [...l.entries.values()])
+        if (e.parent_object === object && e.parent_record_id === id) l.entries.delete(e.id)
     return this.records.get(object)?.delete(id) ?? false
   }
 
@@ -498,6 +593,7 @@ export class Workspace {
   clearRecords(): void {
     for (const m of this.records.values()) m.clear()
     for (const idx of this.index.values()) idx.clear()
+    for (const l of this.lists) l.entries.clear()
   }
 
   // ---- serialisation (shapes of Attio's OpenAPI document) ----
@@ -513,6 +609,8 @@ export class Workspace {
   }
 
   attributeId(a: AttributeDef): Record<string, string> {
+    // A list's attributes carry the list's id where an object's carry the object's (Attio's documented examples).
+    if (a.listId) return { workspace_id: this.id, object_id: a.listId, attribute_id: a.id }
     return { workspace_id: this.id, object_id: this.objectBySlug(a.object).id, attribute_id: a.id }
   }
 

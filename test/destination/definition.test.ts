@@ -26,17 +26,32 @@ const selfActive = (scope: string) => ({
 useNock()
 
 describe('the destination definition', () => {
-  it('loads in actions-core with three actions and two presets', () => {
+  it('loads in actions-core with four actions and four presets', () => {
     const loaded = new Destination(destination)
     expect(loaded.name).toBe('Attio (Actions)')
     expect(destination.slug).toBe('actions-attio')
     expect(destination.mode).toBe('cloud')
-    expect(Object.keys(loaded.actions).sort()).toEqual(['assertRecord', 'groupWorkspace', 'identifyUser'])
+    expect(Object.keys(loaded.actions).sort()).toEqual([
+      'assertRecord',
+      'groupWorkspace',
+      'identifyUser',
+      'syncListEntry'
+    ])
     expect(
       destination.presets?.map((p) => [p.name, p.partnerAction, 'subscribe' in p ? p.subscribe : ''])
     ).toEqual([
       ['Identify User', 'identifyUser', 'type = "identify"'],
-      ['Group Workspace', 'groupWorkspace', 'type = "group"']
+      ['Group Workspace', 'groupWorkspace', 'type = "group"'],
+      [
+        'Sync Audience to List (identify)',
+        'syncListEntry',
+        'type = "identify" and context.personas.computation_class = "audience"'
+      ],
+      [
+        'Sync Audience to List (track)',
+        'syncListEntry',
+        'type = "track" and (event = "Audience Entered" or event = "Audience Exited")'
+      ]
     ])
     expect(destination.authentication?.scheme).toBe('oauth2')
     expect(destination.authentication?.fields.api_key.type).toBe('password')

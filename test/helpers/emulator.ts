@@ -4,7 +4,7 @@
  * against Attio's request schemas), points ATTIO_API_URL at it, and empties it before each test.
  */
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator'
-import { clearSchemaCache, clearWriteMemory } from '../../src/api'
+import { clearListCache, clearSchemaCache, clearWriteMemory } from '../../src/api'
 
 import { COPY_PATH as SPEC_PATH } from '../../scripts/spec-copy'
 
@@ -28,6 +28,7 @@ export function useEmulator(options: EmulatorOptions = {}): EmulatorHandle {
     handle.emulator.resetStats()
     clearSchemaCache()
     clearWriteMemory()
+    clearListCache()
   })
   afterAll(async () => {
     if (previousUrl === undefined) delete process.env.ATTIO_API_URL

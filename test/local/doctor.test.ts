@@ -57,7 +57,12 @@ describe('attio-destination doctor', () => {
       expect(code).toBe(0)
       expect(report.ready).toBe(true)
       expect(report.subscriptionsFrom).toBe('the presets')
-      expect(report.subscriptions.map((s) => s.partnerAction)).toEqual(['identifyUser', 'groupWorkspace'])
+      expect(report.subscriptions.map((s) => s.partnerAction)).toEqual([
+        'identifyUser',
+        'groupWorkspace',
+        'syncListEntry',
+        'syncListEntry'
+      ])
       expect(report.target.workspace?.name).toBe('Emulated Workspace')
       for (const id of [
         'token',

@@ -156,7 +156,12 @@ describe('GET /manifest', () => {
     expect(manifest.name).toBe('Attio (Actions)')
     expect(manifest.slug).toBe('actions-attio')
     expect(manifest.settings.api_key).toMatchObject({ label: 'Workspace API key', type: 'password' })
-    expect(Object.keys(manifest.actions)).toEqual(['identifyUser', 'groupWorkspace', 'assertRecord'])
+    expect(Object.keys(manifest.actions)).toEqual([
+      'identifyUser',
+      'groupWorkspace',
+      'assertRecord',
+      'syncListEntry'
+    ])
     expect(manifest.actions.identifyUser.fields.user_id.default).toEqual({ '@path': '$.userId' })
     expect(manifest.actions.identifyUser.dynamicFields).toEqual([
       'person_attributes.__keys__',
@@ -169,7 +174,9 @@ describe('GET /manifest', () => {
     ])
     expect(manifest.presets.map((preset) => [preset.subscribe, preset.partnerAction])).toEqual([
       ['type = "identify"', 'identifyUser'],
-      ['type = "group"', 'groupWorkspace']
+      ['type = "group"', 'groupWorkspace'],
+      ['type = "identify" and context.personas.computation_class = "audience"', 'syncListEntry'],
+      ['type = "track" and (event = "Audience Entered" or event = "Audience Exited")', 'syncListEntry']
     ])
     expect(answer.text).not.toContain('function')
   })

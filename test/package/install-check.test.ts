@@ -25,7 +25,8 @@ describe('the load-time install check', () => {
       'Attio (Actions):settings',
       'Attio (Actions):Identify User',
       'Attio (Actions):Group Workspace',
-      'Attio (Actions):Assert Record'
+      'Attio (Actions):Assert Record',
+      'Attio (Actions):Sync List Entry'
     ])
   })
 

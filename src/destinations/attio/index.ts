@@ -21,6 +21,7 @@ import type { Settings } from './generated-types'
 import groupWorkspace, { workspaceOf } from './groupWorkspace'
 import type { Payload as GroupWorkspacePayload } from './groupWorkspace/generated-types'
 import identifyUser, { userOf } from './identifyUser'
+import syncListEntry from './syncListEntry'
 import type { Payload as IdentifyUserPayload } from './identifyUser/generated-types'
 
 /** `ATTIO_REQUEST_TIMEOUT_MS` shortens or lengthens actions-core's 10 s request time-out (soak tests). */
@@ -41,7 +42,7 @@ const destination: DestinationDefinition<Settings> = {
       api_key: {
         label: 'Workspace API key',
         description:
-          'Optional. A workspace API key to use instead of the OAuth connection. Create one in Attio under Workspace settings > Developers > API keys with the scopes record_permission:read-write and object_configuration:read. When set, it is used instead of the OAuth token.',
+          'Optional. A workspace API key to use instead of the OAuth connection. Create one in Attio under Workspace settings > Developers > API keys with the scopes record_permission:read-write and object_configuration:read (and list_entry:read-write and list_configuration:read for Sync List Entry). When set, it is used instead of the OAuth token.',
         type: 'password',
         required: false
       },
@@ -110,12 +111,28 @@ const destination: DestinationDefinition<Settings> = {
       partnerAction: 'groupWorkspace',
       mapping: defaultValues(groupWorkspace.fields),
       type: 'automatic'
+    },
+    // Segment Engage audiences (docs/lists.md): the list is chosen when the preset is added.
+    {
+      name: 'Sync Audience to List (identify)',
+      subscribe: 'type = "identify" and context.personas.computation_class = "audience"',
+      partnerAction: 'syncListEntry',
+      mapping: defaultValues(syncListEntry.fields),
+      type: 'automatic'
+    },
+    {
+      name: 'Sync Audience to List (track)',
+      subscribe: 'type = "track" and (event = "Audience Entered" or event = "Audience Exited")',
+      partnerAction: 'syncListEntry',
+      mapping: defaultValues(syncListEntry.fields),
+      type: 'automatic'
     }
   ],
   actions: {
     identifyUser,
     groupWorkspace,
-    assertRecord
+    assertRecord,
+    syncListEntry
   }
 }
 

@@ -38,6 +38,20 @@ const NEVER_CREATES = 'Create it in Attio (Attio never creates attributes), or f
 /** The attribute checks of one subscription: one line per problem, or one line saying all is well. */
 export async function checkAttributes(ctx: DoctorContext, plan: SubscriptionPlan): Promise<Check[]> {
   const name = plan.subscription.name
+  if (!plan.record && !plan.problem) {
+    // Sync List Entry: its record's object is the list's parent, known from the list (checked by checkLists).
+    const chosen = plan.subscription.mapping.list !== undefined
+    return [
+      {
+        id: `mapping:${name}`,
+        title: `"${name}"`,
+        status: chosen ? 'skip' : 'info',
+        detail: chosen
+          ? `${plan.actionTitle} writes a record of its list's parent object: its values are checked per event`
+          : `no list chosen: ${plan.actionTitle} refuses these events until the mapping names one (docs/lists.md)`
+      }
+    ]
+  }
   if (!plan.record) {
     return [
       {

@@ -79,6 +79,8 @@ export function checkScopes(ctx: DoctorContext): Check {
   }
   const needs = new Map<string, string[]>()
   for (const plan of ctx.plans) {
+    // The audience presets before a list is chosen: they deliver nothing, so their scopes are not needed yet.
+    if (listUnchosen(plan)) continue
     const scopes = [...(ACTION_SCOPES[plan.subscription.partnerAction] ?? REQUIRED_SCOPES)]
     if (namesList(plan)) scopes.push(...LIST_READ_SCOPES)
     for (const scope of scopes) {
@@ -159,6 +161,11 @@ async function checkObject(ctx: DoctorContext, object: string, titles: string[])
       advice: `Map an object the workspace has (${slugs.join(', ')}), or activate it under ${OBJECT_SETTINGS.place} if it is a standard one.`
     }
   }
+}
+
+/** A Sync List Entry subscription whose mapping names no list yet (the audience presets as they come). */
+export function listUnchosen(plan: SubscriptionPlan): boolean {
+  return plan.subscription.partnerAction === 'syncListEntry' && plan.subscription.mapping.list === undefined
 }
 
 /** The `list` a subscription's mapping names, when its action has such a field and it is fixed text. */

@@ -84,10 +84,12 @@ export function planSubscription(runner: LocalRunner, subscription: Subscription
     wholeFromEvent: []
   }
   const build = actionRecords[slug]
-  if (!action || !build) {
+  if (!action) {
     plan.problem = `the destination has no action "${slug}"`
     return plan
   }
+  // An action without a record builder (Sync List Entry) is planned without records.
+  if (!build) return plan
   const mapping = runner.mappingFor(slug, subscription.mapping)
   const samples = new Map<string, number>()
   for (;;) {

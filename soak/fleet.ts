@@ -1,0 +1,302 @@
+/**
+ * `npm run fleet [-- --workers 4 --events 600 …]`: fleet mode end to end. Starts the emulator with Attio's
+ * rate limits on (25 writes a second per token) and the soak's faults, a real redis-server, and W worker
+ * processes that split the soak's event stream (its lanes, round-robin) and share one token and, through
+ * `ATTIO_STATE_URL`, one write budget. The same stream is also delivered by one process alone (the single
+ * process's writes per event and events a second) and without faults or limits (the reference state).
+ * Ends with: `fleet: W workers, N events, D delivered, L lost, U duplicated, 429s Q, writes/event X (single
+ * process Y), state equal: yes|no`; exits non-zero unless nothing was lost or duplicated and the state equals
+ * the reference's.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { startEmulator, type EmulatorStats } from '../src/emulator'
+import { DEFAULT_HOST_OPTIONS, type EventOutcome } from './host'
+import { RedisServer } from './redis-server'
+import { DEFAULT_SOAK_OPTIONS, runOnce, SPEC_PATH } from './soak'
+import { canonicalState, compareStates, duplicatedRecords } from './state'
+import { generateWorkload, type WorkloadOptions } from './workload'
+import type { WorkerResult, WorkerTask } from './fleet-worker'
+
+export interface FleetOptions {
+  workers: number
+  events: number
+  seed: number
+  lanes: number
+  faultRate: number
+  writesPerSecond: number
+  /** Share the write budget in Redis (off: what a fleet does without fleet mode). */
+  shared: boolean
+}
+
+export const DEFAULT_FLEET_OPTIONS: FleetOptions = {
+  workers: 4,
+  events: 600,
+  seed: 1,
+  lanes: 8,
+  faultRate: 0.02,
+  writesPerSecond: 25,
+  shared: true
+}
+
+interface RunFigures {
+  outcomes: Map<number, EventOutcome>
+  stats: EmulatorStats
+  ms: number
+  state: ReturnType<typeof canonicalState>
+  bulkDropped: number
+  fallbacks: number
+  leaks: number
+}
+
+/** One delivery of the stream by `processes` worker processes against a fresh emulator with limits and faults. */
+async function runProcesses(
+  options: FleetOptions,
+  workload: WorkloadOptions,
+  processes: number,
+  stateUrl: string | undefined
+): Promise<RunFigures> {
+  const token = `fleet_${randomBytes(12).toString('hex')}`
+  const emulator = await startEmulator({
+    port: 0,
+    spec: SPEC_PATH,
+    latency: { minMs: 0, maxMs: DEFAULT_SOAK_OPTIONS.latencyMs, seed: DEFAULT_SOAK_OPTIONS.faultSeed },
+    rateLimits: {
+      readsPerSecond: DEFAULT_SOAK_OPTIONS.readsPerSecond,
+      writesPerSecond: options.writesPerSecond
+    },
+    faults: {
+      seed: DEFAULT_SOAK_OPTIONS.faultSeed,
+      rate: options.faultRate,
+      kinds: DEFAULT_SOAK_OPTIONS.faultKinds,
+      hangMs: DEFAULT_SOAK_OPTIONS.hangMs,
+      applyBeforeFault: DEFAULT_SOAK_OPTIONS.applyBeforeFault
+    },
+    tokens: [{ token, scopes: ['record_permission:read-write', 'object_configuration:read'] }]
+  })
+  const timeoutMs = DEFAULT_SOAK_OPTIONS.timeoutMs
+  const base: Omit<WorkerTask, 'lanes'> = {
+    workload,
+    settings: { api_key: token, suppress_unchanged_writes: true },
+    host: DEFAULT_HOST_OPTIONS,
+    hands: {
+      url: emulator.url,
+      apiKey: emulator.apiKey,
+      timeoutMs: Math.max(timeoutMs, DEFAULT_SOAK_OPTIONS.hangMs) + 500,
+      reference: false
+    },
+    ...(DEFAULT_SOAK_OPTIONS.deletionRate > 0 ? { confirmMs: 0 } : {})
+  }
+  const children = await Promise.all(
+    Array.from({ length: processes }, () =>
+      startWorker({
+        ATTIO_API_URL: emulator.url,
+        ATTIO_REQUEST_TIMEOUT_MS: String(timeoutMs),
+        ...(stateUrl ? { ATTIO_STATE_URL: stateUrl } : {})
+      })
+    )
+  )
+  // Timed from when every worker is loaded: starting processes is not what is measured.
+  const started = Date.now()
+  try {
+    const results = await Promise.all(
+      children.map((child, worker) => {
+        const lanes = Array.from({ length: options.lanes }, (_, lane) => lane).filter(
+          (lane) => lane % processes === worker
+        )
+        return work(child, { ...base, lanes }, () => emulator.settle())
+      })
+    )
+    await emulator.settle()
+    const ms = Date.now() - started
+    const outcomes = new Map<number, EventOutcome>(results.flatMap((result) => result.outcomes))
+    const texts = results.flatMap((result) => result.messages)
+    return {
+      outcomes,
+      stats: emulator.stats(),
+      ms,
+      state: canonicalState(emulator.state()),
+      bulkDropped: emulator.bulkLog().length,
+      fallbacks: results.reduce((sum, result) => sum + result.sharedState.fallbacks, 0),
+      leaks: texts.filter((text) => text.includes(token)).length
+    }
+  } finally {
+    await emulator.close()
+  }
+}
+
+/** Forks one worker process and waits until it is loaded. */
+function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = fork(path.join(__dirname, 'fleet-worker.ts'), [], {
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.test.json'), ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+  })
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child))
+    child.once('exit', (code) => reject(new Error(`a fleet worker exited with ${code} before it was loaded`)))
+  })
+}
+
+/** Gives a loaded worker its task, answers its waits for the emulator, takes its result. */
+function work(child: ChildProcess, task: WorkerTask, settle: () => Promise<void>): Promise<WorkerResult> {
+  return new Promise((resolve, reject) => {
+    child.on('message', (message: { type: string; id?: number; result?: WorkerResult; message?: string }) => {
+      if (message.type === 'settle') void settle().then(() => child.send({ type: 'settled', id: message.id }))
+      else if (message.type === 'result' && message.result) resolve(message.result)
+      else if (message.type === 'error') reject(new Error(`a fleet worker failed: ${message.message}`))
+    })
+    child.removeAllListeners('exit')
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`a fleet worker exited with ${code}`))
+    })
+    child.send({ type: 'task', task })
+  })
+}
+
+export interface FleetReport {
+  options: FleetOptions
+  events: number
+  delivered: number
+  lost: number
+  duplicated: number
+  rateLimited: number
+  writesPerEvent: number
+  singleWritesPerEvent: number
+  eventsPerSecond: number
+  singleEventsPerSecond: number
+  singleRateLimited: number
+  equal: boolean
+  singleEqual: boolean
+  differences: string[]
+  fallbacks: number
+  leaks: number
+  ok: boolean
+}
+
+export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<FleetReport> {
+  const options = { ...DEFAULT_FLEET_OPTIONS, ...overrides }
+  const workloadOptions: WorkloadOptions = {
+    events: options.events,
+    seed: options.seed,
+    lanes: options.lanes,
+    concurrentShare: DEFAULT_SOAK_OPTIONS.concurrentShare,
+    deletionRate: DEFAULT_SOAK_OPTIONS.deletionRate,
+    schemaDrift: DEFAULT_SOAK_OPTIONS.schemaDrift
+  }
+  const workload = generateWorkload(workloadOptions)
+  // The reference: one process, no faults, no limits, every write sent (the soak's fault-free run).
+  const reference = await runOnce(
+    workload,
+    { spec: SPEC_PATH },
+    { ...DEFAULT_SOAK_OPTIONS, events: options.events, seed: options.seed, lanes: options.lanes },
+    { suppress_unchanged_writes: false },
+    true
+  )
+  const single = await runProcesses(options, workloadOptions, 1, undefined)
+  const redis = options.shared ? await RedisServer.start() : undefined
+  let fleet: RunFigures
+  try {
+    fleet = await runProcesses(options, workloadOptions, options.workers, redis?.url)
+  } finally {
+    await redis?.stop()
+  }
+
+  let delivered = 0
+  let lost = 0
+  for (const event of workload.events) {
+    const outcome = fleet.outcomes.get(event.index)
+    const expected = reference.outcomes.get(event.index)
+    if (!outcome || outcome.result === 'none' || outcome.result === 'retryable') lost += 1
+    else if (outcome.result === 'failed' && expected?.result === 'delivered') lost += 1
+    else if (outcome.result === 'delivered') delivered += 1
+  }
+  const differences = compareStates(reference.canonical.state, fleet.state.state)
+  const singleDifferences = compareStates(reference.canonical.state, single.state.state)
+  const duplicated = duplicatedRecords(fleet.state.duplicates)
+  const events = workload.events.length
+  const report: FleetReport = {
+    options,
+    events,
+    delivered,
+    lost,
+    duplicated,
+    rateLimited: fleet.stats.rateLimited,
+    writesPerEvent: fleet.stats.writes / events,
+    singleWritesPerEvent: single.stats.writes / events,
+    eventsPerSecond: events / (fleet.ms / 1000),
+    singleEventsPerSecond: events / (single.ms / 1000),
+    singleRateLimited: single.stats.rateLimited,
+    equal: differences.length === 0,
+    singleEqual: singleDifferences.length === 0,
+    differences: differences
+      .slice(0, 10)
+      .map((d) => `${d.problem} ${d.object} "${d.identity}"${d.detail ? `: ${d.detail}` : ''}`),
+    fallbacks: fleet.fallbacks,
+    leaks: fleet.leaks + single.leaks,
+    ok: false
+  }
+  report.ok = lost === 0 && duplicated === 0 && report.equal && fleet.bulkDropped === 0 && report.leaks === 0
+  return report
+}
+
+export function formatFleet(report: FleetReport): string[] {
+  const { options } = report
+  const fixed = (n: number) => n.toFixed(2)
+  return [
+    `fleet: ${report.events} events over ${options.lanes} lanes, ${options.workers} worker processes sharing one token, emulator at ${options.writesPerSecond} writes a second, fault rate ${options.faultRate}; shared state (Redis): ${options.shared ? 'on' : 'off'}${options.shared ? `, fallbacks to per-process state ${report.fallbacks}` : ''}`,
+    `fleet: throughput ${report.eventsPerSecond.toFixed(1)} events/s (single process ${report.singleEventsPerSecond.toFixed(1)}); 429s ${report.rateLimited} (single process ${report.singleRateLimited}); single process's state equal: ${report.singleEqual ? 'yes' : 'no'}`,
+    ...report.differences.map((line) => `fleet:   ${line}`),
+    `fleet: messages or log lines carrying a credential: ${report.leaks}`,
+    `fleet: ${options.workers} workers, ${report.events} events, ${report.delivered} delivered, ${report.lost} lost, ${report.duplicated} duplicated, 429s ${report.rateLimited}, writes/event ${fixed(report.writesPerEvent)} (single process ${fixed(report.singleWritesPerEvent)}), state equal: ${report.equal ? 'yes' : 'no'}`
+  ]
+}
+
+function parseArgs(argv: string[]): Partial<FleetOptions> {
+  const options: Partial<FleetOptions> = {}
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]
+    const number = () => {
+      const raw = argv[++i]
+      const parsed = Number(raw)
+      if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`${flag}: "${raw}" is not a number`)
+      return parsed
+    }
+    if (flag === '--workers') options.workers = Math.max(1, Math.floor(number()))
+    else if (flag === '--events') options.events = Math.max(1, Math.floor(number()))
+    else if (flag === '--seed') options.seed = Math.floor(number())
+    else if (flag === '--lanes') options.lanes = Math.max(1, Math.floor(number()))
+    else if (flag === '--fault-rate') options.faultRate = Math.min(1, number())
+    else if (flag === '--write-limit') options.writesPerSecond = Math.max(1, Math.floor(number()))
+    else if (flag === '--no-shared-state') options.shared = false
+    else
+      throw new Error(
+        `unknown option ${flag}\nusage: npm run fleet -- [--workers 4] [--events 600] [--lanes 8] [--seed 1] [--fault-rate 0.02] [--write-limit 25] [--no-shared-state]`
+      )
+  }
+  return options
+}
+
+if (require.main === module) {
+  let options: Partial<FleetOptions>
+  try {
+    options = parseArgs(process.argv.slice(2))
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(2)
+  }
+  const started = Date.now()
+  runFleet(options)
+    .then((report) => {
+      const lines = formatFleet(report)
+      for (const line of lines.slice(0, -1)) console.log(line)
+      console.log(`fleet: total ${((Date.now() - started) / 1000).toFixed(1)} s`)
+      console.log(lines.at(-1))
+      process.exitCode = report.ok ? 0 : 1
+    })
+    .catch((error: unknown) => {
+      console.error('fleet: crashed:', error)
+      process.exit(1)
+    })
+}
