@@ -93,7 +93,7 @@ interface MergedRecord {
   events: Set<number>
 }
 
-function errorOutcome(error: unknown): EventOutcome {
+export function errorOutcome(error: unknown): EventOutcome {
   if (error instanceof PayloadValidationError) {
     return { ok: false, status: 400, errortype: 'PAYLOAD_VALIDATION_FAILED', message: error.message }
   }
