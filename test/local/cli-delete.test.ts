@@ -26,8 +26,8 @@ describe('attio-destination delete', () => {
     const out = await cli(['delete', '--user-id', 'user-1', '--scope', 'user_and_person'], env())
     expect(out.code).toBe(0)
     expect(out.stdout).toMatch(/^onDelete: ok/)
-    expect(out.stdout).toMatch(/^  deleted people [0-9a-f-]{36}$/m)
-    expect(out.stdout).toMatch(/^  deleted users [0-9a-f-]{36}$/m)
+    expect(out.stdout).toMatch(/^ {2}deleted people [0-9a-f-]{36}$/m)
+    expect(out.stdout).toMatch(/^ {2}deleted users [0-9a-f-]{36}$/m)
     expect(out.stdout).not.toContain(ctx.emulator.apiKey)
     expect(recordsOf(ctx.emulator, 'users').map((u) => valuesOf(u, 'user_id', 'value')[0])).toEqual([
       'user-2'
