@@ -96,7 +96,12 @@ export class LocalRunner {
     return Object.fromEntries(
       Object.entries(this.definition.actions).map(([slug, action]) => [
         slug,
-        { slug, title: action.title, fields: action.fields }
+        {
+          slug,
+          title: action.title,
+          fields: action.fields,
+          ...(action.syncMode ? { syncModes: action.syncMode.choices.map((choice) => choice.value) } : {})
+        }
       ])
     )
   }
@@ -141,7 +146,7 @@ export class LocalRunner {
     if (!mapping) return []
     const known = this.checked.get(mapping)
     if (known && known.slug === slug) return known.problems
-    const problems = checkMapping(mapping, { slug, fields: this.definition.actions[slug].fields })
+    const problems = checkMapping(mapping, this.actionCatalog()[slug])
     this.checked.set(mapping, { slug, problems })
     return problems
   }

@@ -54,4 +54,37 @@ describe('attio-destination delete', () => {
       '--scope "all" is not one of user, user_and_person'
     )
   })
+
+  it("send --mapping honours a subscription's sync mode, and names a wrong one", async () => {
+    await seed()
+    const subscription = (mode: string) => ({
+      subscriptions: [
+        {
+          partnerAction: 'assertRecord',
+          subscribe: 'type = "identify"',
+          mapping: {
+            __segment_internal_sync_mode: mode,
+            object: 'people',
+            matching_attribute: 'email_addresses',
+            attributes: { email_addresses: { '@path': '$.traits.email' } }
+          }
+        }
+      ]
+    })
+    const event = temp.file('ada.json', identify('user-1', 'ada@example.com'))
+    const bad = await cli(
+      ['send', '--event', event, '--mapping', temp.file('bad.json', subscription('mirror'))],
+      env()
+    )
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('the sync mode "mirror" is not one of upsert, update, add, delete')
+    const out = await cli(
+      ['send', '--event', event, '--mapping', temp.file('del.json', subscription('delete'))],
+      env()
+    )
+    expect(out.code).toBe(0)
+    expect(
+      recordsOf(ctx.emulator, 'people').map((p) => valuesOf(p, 'email_addresses', 'email_address')[0])
+    ).toEqual(['bob@example.com'])
+  })
 })
