@@ -184,6 +184,35 @@ export class AttioClient {
     return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
 
+  /** `POST /v2/objects/{object}/records`: creates a record (a unique value already taken is a 409). */
+  async createRecord(object: string, values: WireValues, what: string): Promise<RecordId> {
+    const body = await this.call(
+      'POST',
+      `/v2/objects/${encode(object)}/records`,
+      { json: { data: { values } } },
+      recordResponse,
+      what
+    )
+    return { object, recordId: body.data.id.record_id, values: body.data.values }
+  }
+
+  /** `PUT /v2/objects/{object}/records/{record_id}`: update, overwriting multiselect values. */
+  async overwriteValues(
+    object: string,
+    recordId: string,
+    values: WireValues,
+    what: string
+  ): Promise<RecordId> {
+    const body = await this.call(
+      'PUT',
+      `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
+      { json: { data: { values } } },
+      recordResponse,
+      what
+    )
+    return { object, recordId: body.data.id.record_id, values: body.data.values }
+  }
+
   /**
    * `PUT /v2/batch/records`: many assertions in one request (the bulk endpoint Segment's Attio destination
    * uses; not in Attio's public reference). Attio answers 202 and applies them asynchronously.

@@ -57,3 +57,7 @@ export {
   syncListEntry
 } from './lists'
 export type { ListDef, ListEntryOutcome, ListEntrySync } from './lists'
+export { deleteMatching, noRecordToUpdate, syncBatch, syncModeOf, syncRecord, SYNC_MODES } from './modes'
+export type { AssertSyncMode, ModeOutcome } from './modes'
+export { DELETION_SCOPES, deleteUserData, deletionScopeOf } from './deletion'
+export type { DeletionReport, DeletionScope } from './deletion'

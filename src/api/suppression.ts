@@ -431,6 +431,20 @@ export class WriteMemory {
     }
   }
 
+  /**
+   * Attio deleted the record (or has none for these unique values): the record and every unique value
+   * known to lead to it are forgotten, and so are the given values, whichever record they led to.
+   */
+  forgetDeleted(recordId: string | undefined, identities: readonly Identity[]): void {
+    for (const identity of identities) {
+      const key = this.keyOf(identity)
+      const led = stores.index.get(key)
+      if (led !== undefined) this.forgetRecord(led)
+      stores.index.delete(key)
+    }
+    if (recordId !== undefined) this.forgetRecord(recordId)
+  }
+
   /** The id of the record a unique value leads to, when Attio confirmed it within `CONFIRM_MS`. */
   lookup(identity: Identity): string | undefined {
     const recordId = stores.index.get(this.keyOf(identity))

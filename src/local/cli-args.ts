@@ -24,6 +24,12 @@ Commands:
       Attio beyond its reference (the bulk endpoint, nested links, multiselect, Retry-After); it asks
       before writing unless --yes. Sandbox workspaces only.
 
+  delete --user-id <id> [--scope user|user_and_person] [--settings <file.json>] [--json]
+      Runs a user deletion request, as a host sends one: deletes the User whose user_id is <id>
+      (--scope user), or it and the Person it links to unless another User links to it (user_and_person).
+      The scope defaults to on_delete_request of the settings file. Never Companies or Workspaces.
+      Already gone is a success. Exits 1 when a request failed.
+
   help
       Prints this help.
 
@@ -64,8 +70,17 @@ export interface DoctorArgs {
   yes: boolean
 }
 
+export interface DeleteArgs {
+  command: 'delete'
+  userId: string
+  scope?: 'user' | 'user_and_person'
+  settings?: string
+  json: boolean
+}
+
 /** `help` asks for the usage (exit 0); `none` is no command at all (the usage, exit 2). */
-export type CliArgs = SendArgs | ReplayArgs | DoctorArgs | { command: 'help' } | { command: 'none' }
+export type CliArgs =
+  SendArgs | ReplayArgs | DoctorArgs | DeleteArgs | { command: 'help' } | { command: 'none' }
 
 export class UsageError extends Error {}
 
@@ -135,6 +150,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
 
   if (command === 'doctor') return parseDoctor(rest, value)
+  if (command === 'delete') return parseDelete(rest, value)
 
   throw new UsageError(`unknown command "${command}"`)
 }
@@ -153,4 +169,24 @@ function parseDoctor(rest: string[], value: (flag: string) => string): CliArgs {
   }
   if (args.yes && !args.probe) throw new UsageError('doctor: --yes confirms --probe; give both, or neither')
   return args
+}
+
+function parseDelete(rest: string[], value: (flag: string) => string): CliArgs {
+  const args: Partial<DeleteArgs> = { command: 'delete', json: false }
+  while (rest.length > 0) {
+    const flag = rest.shift() as string
+    if (flag === '--user-id') args.userId = value(flag)
+    else if (flag === '--scope') {
+      const scope = value(flag)
+      if (scope !== 'user' && scope !== 'user_and_person')
+        throw new UsageError(`delete: --scope "${scope}" is not one of user, user_and_person`)
+      args.scope = scope
+    } else if (flag === '--settings') args.settings = value(flag)
+    else if (flag === '--json') args.json = true
+    else if (flag === '--help' || flag === '-h') return { command: 'help' }
+    else throw new UsageError(`delete: unknown flag "${flag}"`)
+  }
+  if (!args.userId?.trim())
+    throw new UsageError('delete needs --user-id <id> (the userId of the User to delete)')
+  return args as DeleteArgs
 }

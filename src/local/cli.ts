@@ -5,6 +5,7 @@
  *   attio-destination send --event event.json [--action identifyUser] [--mapping subscriptions.json]
  *   attio-destination replay events.ndjson [--mapping subscriptions.json] [--batch-size N] [--resume]
  *   attio-destination doctor [--mapping subscriptions.json] [--json] [--probe [--yes]]
+ *   attio-destination delete --user-id <id> [--scope user|user_and_person]
  *
  * Exchanges and summaries go to stdout; notices and the progress bar to stderr. Every file is read and
  * checked before anything starts (an emulator included), so a mistake costs nothing.
@@ -20,6 +21,7 @@ import {
   USAGE,
   UsageError,
   type CliArgs,
+  type DeleteArgs,
   type DoctorArgs,
   type ReplayArgs,
   type SendArgs
@@ -283,12 +285,53 @@ async function doctorCommand(args: DoctorArgs, io: CliIo): Promise<number> {
   return report.ready ? EXIT.ok : EXIT.failed
 }
 
+/**
+ * A deletion's answer for a person: what was deleted and kept (actions-core does not hand a deletion's
+ * HTTP exchanges to the caller, so there are none to print).
+ */
+function formatDeletion(answer: ActionAnswer, userId: string): string {
+  if (!answer.ok) return formatAnswer(answer)
+  const report = answer.result as
+    | {
+        scope: string
+        deleted: Array<{ object: string; record_id: string }>
+        kept: Array<{ record_id: string; reason: string }>
+      }
+    | undefined
+  const lines = [`onDelete: ok in ${answer.durationMs} ms (scope ${report?.scope ?? '?'})`]
+  if (!report || report.deleted.length === 0)
+    lines.push(`  nothing to delete: Attio has no User with user_id ${JSON.stringify(userId)}`)
+  for (const record of report?.deleted ?? []) lines.push(`  deleted ${record.object} ${record.record_id}`)
+  for (const record of report?.kept ?? []) lines.push(`  kept people ${record.record_id}: ${record.reason}`)
+  return `${lines.join('\n')}\n`
+}
+
+async function deleteCommand(args: DeleteArgs, io: CliIo): Promise<number> {
+  const { settings } = credentialsFrom(args.settings, io.env)
+  const scope = args.scope ?? settings.on_delete_request
+  if (scope !== 'user' && scope !== 'user_and_person') {
+    throw new UsageError(
+      'delete needs --scope user or --scope user_and_person (or on_delete_request in the settings file): what to delete'
+    )
+  }
+  const target = await resolveTarget(args.settings, io)
+  try {
+    const answer = await target.runner.runDeletion(args.userId, {
+      settings: { ...target.settings, on_delete_request: scope }
+    })
+    io.stdout.write(args.json ? `${JSON.stringify(answer, null, 2)}\n` : formatDeletion(answer, args.userId))
+    return answer.ok ? EXIT.ok : EXIT.failed
+  } finally {
+    await target.emulator?.close()
+  }
+}
+
 type Command = Exclude<CliArgs, { command: 'help' } | { command: 'none' }>
 
 /** The commands, by name: each takes its own parsed arguments. */
 const COMMANDS: {
   [Name in Command['command']]: (args: Extract<Command, { command: Name }>, io: CliIo) => Promise<number>
-} = { send, replay: replayCommand, doctor: doctorCommand }
+} = { send, replay: replayCommand, doctor: doctorCommand, delete: deleteCommand }
 
 function runCommand<C extends Command>(args: C, io: CliIo): Promise<number> {
   // The table pairs each name with the handler of that name's arguments.

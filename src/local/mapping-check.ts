@@ -19,6 +19,8 @@ export interface ActionFields {
   slug: string
   title?: string
   fields: Readonly<Record<string, { label?: string }>>
+  /** The sync modes the action offers (its `syncMode` choices), when it has any. */
+  syncModes?: readonly string[]
 }
 
 /** `person_attributes.job_title`, or `person_attributes["odd key"]` when the key is not a plain name. */
@@ -100,6 +102,9 @@ function unknownField(key: string, action: ActionFields): MappingProblem {
   }
 }
 
+/** Where a host's mapping carries an action's sync mode (actions-core reads it from there). */
+export const SYNC_MODE_KEY = '__segment_internal_sync_mode'
+
 /** Every problem of a mapping for an action (empty when it can be used as it is). */
 export function checkMapping(
   mapping: Readonly<Record<string, unknown>>,
@@ -107,6 +112,14 @@ export function checkMapping(
 ): MappingProblem[] {
   const problems: MappingProblem[] = []
   for (const [key, value] of Object.entries(mapping)) {
+    if (key === SYNC_MODE_KEY && action.syncModes) {
+      if (typeof value !== 'string' || !action.syncModes.includes(value))
+        problems.push({
+          field: key,
+          message: `${key}: the sync mode ${JSON.stringify(value)} is not one of ${action.syncModes.join(', ')}.`
+        })
+      continue
+    }
     if (!Object.prototype.hasOwnProperty.call(action.fields, key)) {
       problems.push(unknownField(key, action))
       continue

@@ -10,7 +10,8 @@ import {
   Destination,
   type DestinationDefinition,
   type DynamicFieldResponse,
-  type JSONObject
+  type JSONObject,
+  type SegmentEvent
 } from '@segment/actions-core'
 import { recordsWrittenBefore } from '../api'
 import attio from '../destinations/attio'
@@ -95,7 +96,12 @@ export class LocalRunner {
     return Object.fromEntries(
       Object.entries(this.definition.actions).map(([slug, action]) => [
         slug,
-        { slug, title: action.title, fields: action.fields }
+        {
+          slug,
+          title: action.title,
+          fields: action.fields,
+          ...(action.syncMode ? { syncModes: action.syncMode.choices.map((choice) => choice.value) } : {})
+        }
       ])
     )
   }
@@ -140,7 +146,7 @@ export class LocalRunner {
     if (!mapping) return []
     const known = this.checked.get(mapping)
     if (known && known.slug === slug) return known.problems
-    const problems = checkMapping(mapping, { slug, fields: this.definition.actions[slug].fields })
+    const problems = checkMapping(mapping, this.actionCatalog()[slug])
     this.checked.set(mapping, { slug, problems })
     return problems
   }
@@ -227,6 +233,31 @@ export class LocalRunner {
       // What the event wrote before it failed (the Company and Workspace of a group whose User is missing).
       const written = recordsWrittenBefore(error)
       if (written) answer.result = { records: written }
+    }
+    answer.exchanges = takeExchanges(destination.responses)
+    answer.durationMs = Date.now() - started
+    return redactDeep(answer, secrets)
+  }
+
+  /**
+   * A user deletion request for `userId`, as a host sends one (the definition's onDelete), with the
+   * settings' `on_delete_request` deciding what is deleted. Answered like an action named "onDelete".
+   */
+  async runDeletion(userId: string, input: { settings?: Partial<Settings> }): Promise<ActionAnswer> {
+    const started = Date.now()
+    const settings = this.effectiveSettings(input.settings)
+    const secrets = this.secretsOf(settings)
+    const destination = new Destination<Settings>(this.definition)
+    const answer: ActionAnswer = { ok: false, action: 'onDelete', batch: false, exchanges: [], durationMs: 0 }
+    try {
+      const result = await destination.onDelete?.(
+        { type: 'delete', userId } as unknown as SegmentEvent,
+        settings as unknown as JSONObject
+      )
+      answer.result = result
+      answer.ok = true
+    } catch (error) {
+      answer.error = describeFailure(error, [])
     }
     answer.exchanges = takeExchanges(destination.responses)
     answer.durationMs = Date.now() - started

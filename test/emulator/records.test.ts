@@ -243,6 +243,35 @@ describe('records: assert, create, get, patch, put, delete', () => {
     expect(emu().state().companies[0].values.team).toHaveLength(0)
   })
 
+  test('DELETE: a second DELETE is a 404, the record leaves queries, links to it leave other objects, its unique values are free', async () => {
+    const p = await assertPerson({ email_addresses: ['gone@example.com'] })
+    const personId = p.body.data.id.record_id
+    const u = await call()('PUT', assertPath('users', 'user_id'), {
+      data: {
+        values: {
+          user_id: 'u-gone',
+          primary_email_address: 'gone@example.com',
+          person: [{ target_object: 'people', target_record_id: personId }]
+        }
+      }
+    })
+    expect(u.status).toBe(200)
+    expect(vals(u.body.data, 'person')).toHaveLength(1)
+    expect((await call()('DELETE', `/v2/objects/people/records/${personId}`)).status).toBe(200)
+    const again = await call()('DELETE', `/v2/objects/people/records/${personId}`)
+    expect(again.status).toBe(404)
+    expect(again.body.code).toBe('not_found')
+    const user = await call()('GET', `/v2/objects/users/records/${u.body.data.id.record_id}`)
+    expect(vals(user.body.data, 'person')).toHaveLength(0)
+    const query = await call()('POST', '/v2/objects/people/records/query', {
+      filter: { email_addresses: 'gone@example.com' }
+    })
+    expect(query.body.data).toHaveLength(0)
+    const back = await assertPerson({ email_addresses: ['gone@example.com'] })
+    expect(back.status).toBe(200)
+    expect(back.body.data.id.record_id).not.toBe(personId)
+  })
+
   test('malformed JSON is a 400', async () => {
     const r = await call()('PUT', assertPath('people', 'email_addresses'), '{"data":')
     expect(r.status).toBe(400)

@@ -78,6 +78,11 @@ export interface PrepareOptions {
   multiselect?: 'append' | 'replace'
   /** ISO country for phone numbers without a `+`. */
   defaultCountry?: string
+  /**
+   * The record must already exist (update and delete modes): the attributes Attio requires to create one
+   * are not demanded.
+   */
+  existingOnly?: boolean
 }
 
 export interface PreparedReference {

@@ -222,7 +222,7 @@ export async function prepareRecord(
 
   const required = requiredAttributes(attributes)
   // Every missing one at once: a user should not discover them one send at a time.
-  const missing = required.filter((attribute) => !seen.has(attribute.slug))
+  const missing = options.existingOnly ? [] : required.filter((attribute) => !seen.has(attribute.slug))
   if (missing.length > 0) {
     const named = missing.map((attribute) => `"${attribute.slug}" (${attribute.type ?? attribute.rawType})`)
     const list =

@@ -12,9 +12,14 @@ export type DefaultPhoneCountry = string
  * On by default. The destination remembers, for 10 minutes, what it last wrote to each record and does not send a write that would change nothing (apps send identify on every login, usually with the same traits): far fewer writes under Attio's limit of 25 a second. The trade: an edit made by hand in Attio is not overwritten by an identical event within those 10 minutes. Turn off to send every write.
  */
 export type SkipUnchangedWrites = boolean
+/**
+ * What a deletion request for a user (sent by the CDP, e.g. for a privacy request) deletes in Attio. Nothing (default): nothing. User: the User record whose user_id is the userId. User and Person: also the Person that User links to, unless another User links to it too. Companies, Workspaces and what Attio captured by itself (emails, meetings, notes) are never deleted.
+ */
+export type OnAUserDeletionRequest = 'nothing' | 'user' | 'user_and_person'
 
 export interface Settings {
   api_key?: WorkspaceAPIKey
   default_phone_country?: DefaultPhoneCountry
   suppress_unchanged_writes?: SkipUnchangedWrites
+  on_delete_request?: OnAUserDeletionRequest
 }

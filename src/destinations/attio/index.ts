@@ -6,7 +6,10 @@ import {
 } from '@segment/actions-core'
 import {
   AttioClient,
+  connect,
   credentialOf,
+  deleteUserData,
+  deletionScopeOf,
   DEVELOPER_SETTINGS,
   missingScopes,
   NO_CREDENTIAL_MESSAGE,
@@ -60,6 +63,19 @@ const destination: DestinationDefinition<Settings> = {
         type: 'boolean',
         required: false,
         default: true
+      },
+      on_delete_request: {
+        label: 'On a user deletion request',
+        description:
+          'What a deletion request for a user (sent by the CDP, e.g. for a privacy request) deletes in Attio. Nothing (default): nothing. User: the User record whose user_id is the userId. User and Person: also the Person that User links to, unless another User links to it too. Companies, Workspaces and what Attio captured by itself (emails, meetings, notes) are never deleted.',
+        type: 'string',
+        required: false,
+        default: 'nothing',
+        choices: [
+          { label: 'Nothing', value: 'nothing' },
+          { label: 'The User', value: 'user' },
+          { label: 'The User and its Person', value: 'user_and_person' }
+        ]
       }
     },
     testAuthentication: async (request, { settings, auth }) => {
@@ -97,6 +113,12 @@ const destination: DestinationDefinition<Settings> = {
     // only the clone is read (record queries and attribute lists of big workspaces are larger).
     return { headers, skipResponseCloning: true, ...requestTimeout() }
   },
+  onDelete: (request, { payload, settings, auth }) =>
+    deleteUserData(
+      connect(request, { settings, auth }),
+      payload.userId,
+      deletionScopeOf(settings.on_delete_request)
+    ),
   presets: [
     {
       name: 'Identify User',

@@ -4,6 +4,9 @@ import {
   identitySlug,
   matchingAttributeChoices,
   objectChoices,
+  syncBatch,
+  syncModeOf,
+  syncRecord,
   writableAttributeChoices,
   type RecordAssertion
 } from '../../../api'
@@ -21,7 +24,19 @@ import type { Payload } from './generated-types'
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Assert Record',
   description:
-    'Create or update one record of any Attio object, found by a unique matching attribute whose value is part of the mapped attributes.',
+    'Create, update or delete one record of any Attio object, found by a unique matching attribute whose value is part of the mapped attributes.',
+  syncMode: {
+    label: 'How records are written',
+    description:
+      'Upsert (default): create the record or update it. Update: change existing records only (a missing one is reported, never created). Add: create new records only (an existing one is left untouched and reported). Delete: delete the matching record (an absent one is a success); only the matching attribute is read.',
+    default: 'upsert',
+    choices: [
+      { label: 'Create or update records (upsert)', value: 'upsert' },
+      { label: 'Update existing records only', value: 'update' },
+      { label: 'Create new records only', value: 'add' },
+      { label: 'Delete matching records', value: 'delete' }
+    ]
+  },
   fields: {
     object: {
       label: 'Attio object',
@@ -60,18 +75,21 @@ const action: ActionDefinition<Settings, Payload> = {
         writableAttributeChoices(request, { settings, auth }, payload?.object)
     }
   },
-  perform: (request, { payload, settings, auth, statsContext, logger, signal }) =>
-    connect(request, { settings, auth, statsContext, logger, signal }).assertRecords(
-      [recordOf(payload)],
-      prepareOptions(payload, settings)
-    ),
-  performBatch: (request, { payload, settings, auth, statsContext, logger, signal }) =>
-    connect(request, { settings, auth, statsContext, logger, signal }).assertBatch(
-      batchItems(payload, settings, recordOf),
-      {
-        batchSize: payload[0]?.batch_size
-      }
-    )
+  perform: (request, { payload, settings, auth, syncMode, statsContext, logger, signal }) => {
+    const mode = syncModeOf(syncMode)
+    const attio = connect(request, { settings, auth, statsContext, logger, signal })
+    if (mode !== 'upsert')
+      return syncRecord(attio, recordOf(payload), mode, prepareOptions(payload, settings))
+    return attio.assertRecords([recordOf(payload)], prepareOptions(payload, settings))
+  },
+  performBatch: (request, { payload, settings, auth, syncMode, statsContext, logger, signal }) => {
+    const mode = syncModeOf(syncMode)
+    const attio = connect(request, { settings, auth, statsContext, logger, signal })
+    if (mode !== 'upsert') return syncBatch(attio, batchItems(payload, settings, recordOf), mode)
+    return attio.assertBatch(batchItems(payload, settings, recordOf), {
+      batchSize: payload[0]?.batch_size
+    })
+  }
 }
 
 /** The record, found by its matching attribute, whose value must be among the attributes. */
