@@ -13,6 +13,7 @@ import {
   type WriteOutcome
 } from './records'
 import { WorkspaceSchema } from './schema'
+import type { HostContext } from './telemetry'
 
 /** The records an event wrote before its error, by error (the single path's partial result). */
 const writtenBeforeFailure = new WeakMap<object, WriteOutcome[]>()
@@ -25,7 +26,8 @@ export function recordsWrittenBefore(error: unknown): WriteOutcome[] | undefined
   return typeof error === 'object' && error !== null ? writtenBeforeFailure.get(error) : undefined
 }
 
-export interface ConnectionInput {
+/** An action's settings and auth, and what the host passes for its metrics, logs and cancellation. */
+export interface ConnectionInput extends HostContext {
   settings?: { api_key?: string; default_phone_country?: string; suppress_unchanged_writes?: boolean }
   auth?: { accessToken?: string; refreshToken?: string }
 }
@@ -40,7 +42,10 @@ export class Attio {
       credentialOf(input.settings, input.auth),
       secretsOf(input.settings, input.auth),
       // On unless the setting turns it off.
-      { suppressUnchanged: input.settings?.suppress_unchanged_writes !== false }
+      {
+        suppressUnchanged: input.settings?.suppress_unchanged_writes !== false,
+        host: { statsContext: input.statsContext, logger: input.logger, signal: input.signal }
+      }
     )
     this.schema = new WorkspaceSchema(this.client)
   }
@@ -53,23 +58,29 @@ export class Attio {
     records: RecordAssertion[],
     options: PrepareOptions = {}
   ): Promise<{ records: WriteOutcome[] }> {
-    const prepared = []
-    for (const record of records) prepared.push(await prepareRecord(this.schema, record, options))
     const outcomes: WriteOutcome[] = []
     try {
+      const prepared = []
+      for (const record of records) prepared.push(await prepareRecord(this.schema, record, options))
       for (const record of prepared) await writeRecord(this.client, record, outcomes)
     } catch (error) {
       if (outcomes.length > 0 && typeof error === 'object' && error !== null) {
         writtenBeforeFailure.set(error, [...outcomes])
       }
       throw error
+    } finally {
+      this.client.telemetry.flush()
     }
     return { records: outcomes }
   }
 
   /** Delivers many events: validated one by one, merged by record, sent in few requests. */
   async assertBatch(items: BatchItem[], options: BatchOptions = {}): Promise<MultiStatusResponse> {
-    return toMultiStatus(await deliverBatch(this.client, this.schema, items, options))
+    try {
+      return toMultiStatus(await deliverBatch(this.client, this.schema, items, options))
+    } finally {
+      this.client.telemetry.flush()
+    }
   }
 }
 

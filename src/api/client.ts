@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { AttioApiError, CredentialRefusedError, toActionError } from './errors'
 import { writeSlotsFor, type WriteSlots } from './state'
 import { BulkSentMemory, WriteMemory } from './suppression'
+import { METRICS, NO_TELEMETRY, Telemetry, type HostContext } from './telemetry'
 import {
   attributeListResponse,
   objectListResponse,
@@ -82,17 +83,22 @@ export class AttioClient {
   readonly memory: WriteMemory | undefined
   /** Records this client's bulk requests carried, to link them later without a lookup (always kept). */
   readonly bulkSent: BulkSentMemory
+  /** The host's metrics and debug log (a no-op when it passed none). */
+  readonly telemetry: Telemetry
+  /** The host's cancellation of this invocation: writes stop waiting for a slot once it fires. */
+  readonly signal: AbortSignal | undefined
 
   /**
    * @param credential the token requests carry (set by the destination's extendRequest)
    * @param otherSecrets further secrets to keep out of every message (the unused OAuth tokens)
    * @param options.suppressUnchanged skip writes whose values Attio already holds from this process
+   * @param options.host the host's statsContext, logger and AbortSignal
    */
   constructor(
     private readonly request: RequestClient,
     credential: string,
     otherSecrets: readonly string[] = [],
-    options: { suppressUnchanged?: boolean } = {}
+    options: { suppressUnchanged?: boolean; host?: HostContext } = {}
   ) {
     // Without a credential nothing can be sent; every call says so (`call`), so a batch answers per event.
     this.hasCredential = credential !== ''
@@ -104,6 +110,12 @@ export class AttioClient {
     this.limiter = writeSlotsFor(this.workspaceKey)
     this.memory = options.suppressUnchanged ? new WriteMemory(this.workspaceKey) : undefined
     this.bulkSent = new BulkSentMemory(this.workspaceKey)
+    const host = options.host
+    this.telemetry =
+      host?.statsContext || host?.logger
+        ? new Telemetry(host.statsContext, host.logger, this.secrets)
+        : NO_TELEMETRY
+    this.signal = host?.signal
   }
 
   /** `GET /v2/self`: what the token is and which scopes it has. */
@@ -153,7 +165,8 @@ export class AttioClient {
       `/v2/objects/${encode(object)}/records`,
       { searchParams: { matching_attribute: matchingAttribute }, json: { data: { values } } },
       recordResponse,
-      what
+      what,
+      { object, kind: 'assert' }
     )
     return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
@@ -165,7 +178,8 @@ export class AttioClient {
       `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
       { json: { data: { values } } },
       recordResponse,
-      what
+      what,
+      { object, kind: 'append' }
     )
     return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
@@ -219,7 +233,8 @@ export class AttioClient {
       `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
       undefined,
       anyBody,
-      what
+      what,
+      { object, kind: 'delete' }
     )
   }
 
@@ -302,12 +317,28 @@ export class AttioClient {
     /** `json` may be a function: the body is then built once the write has its slot (see `bulkAssert`). */
     options: { searchParams?: Record<string, string>; json?: unknown } | undefined,
     schema: Schema,
-    what: string
+    what: string,
+    /** A single-record write, counted by object and kind (the bulk path counts its records itself). */
+    metric?: { object: string; kind: 'assert' | 'append' | 'delete' }
   ): Promise<z.infer<Schema>> {
     if (!this.hasCredential) throw new CredentialRefusedError(NO_CREDENTIAL_MESSAGE)
     let data: unknown
     const write = method !== 'GET' && !/\/(records|entries)\/query$/.test(path)
-    if (write) await this.limiter.acquire(this.maxWriteWaitMs)
+    const telemetry = this.telemetry
+    if (write) {
+      const asked = Date.now()
+      try {
+        await this.limiter.acquire(this.maxWriteWaitMs, this.signal)
+      } catch (error) {
+        if (metric)
+          telemetry.count(METRICS.writesFailed, 1, {
+            ...metric,
+            reason: this.signal?.aborted ? 'cancelled' : 'no_write_slot'
+          })
+        throw error
+      }
+      telemetry.histogram(METRICS.writeSlotWaitMs, Date.now() - asked)
+    }
     const json: unknown =
       typeof options?.json === 'function' ? (options.json as () => unknown)() : options?.json
     if (write) this.sent.writes += 1
@@ -321,6 +352,13 @@ export class AttioClient {
       data = response.data
     } catch (error) {
       const failure = toActionError(error, what, this.secrets)
+      const status = failure instanceof AttioApiError ? failure.status : undefined
+      if (status === 429) {
+        telemetry.count(METRICS.rateLimited, 1, { method })
+        const until = (failure as AttioApiError).retryAfter
+        if (until) telemetry.count(METRICS.retryAfterWaitMs, Math.max(0, until - Date.now()))
+      }
+      if (metric) telemetry.count(METRICS.writesFailed, 1, { ...metric, reason: String(status ?? 'network') })
       if (failure instanceof AttioApiError && failure.retryAfter) this.limiter.blockUntil(failure.retryAfter)
       throw failure
     }
@@ -333,6 +371,7 @@ export class AttioClient {
         502
       )
     }
+    if (metric) telemetry.count(METRICS.writesSent, 1, metric)
     return parsed.data
   }
 }

@@ -313,6 +313,8 @@ export async function syncListEntry(
       throw refused
     }
     throw error
+  } finally {
+    attio.client.telemetry.flush()
   }
 }
 

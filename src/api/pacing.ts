@@ -60,9 +60,12 @@ export class WriteLimiter {
 
   /**
    * Waits for a slot and takes it. When the write could not be sent within `maxWaitMs`, nothing is sent and a
-   * retryable 429 is thrown instead, so a caller with a deadline can hand the work back to its host.
+   * retryable 429 is thrown instead, so a caller with a deadline can hand the work back to its host. When the
+   * host's `signal` fires (the invocation was cancelled), a waiting write leaves the queue with that same
+   * retryable answer, and one asking after it does not wait at all.
    */
-  acquire(maxWaitMs: number): Promise<void> {
+  acquire(maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(cancelled())
     const now = this.now()
     const ahead = this.queue.length
     const at = this.sendTime(now, ahead)
@@ -72,7 +75,28 @@ export class WriteLimiter {
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ deadline: now + maxWaitMs, ahead, resolve, reject })
+      const onAbort = () => {
+        const position = this.queue.indexOf(waiter)
+        if (position < 0) return
+        this.queue.splice(position, 1)
+        reject(cancelled())
+        // Those behind it move up: their slots may have come.
+        this.pump()
+      }
+      const waiter: Waiter = {
+        deadline: now + maxWaitMs,
+        ahead,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort)
+          reject(error)
+        }
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.queue.push(waiter)
       this.pump()
     })
   }
@@ -115,6 +139,15 @@ export class WriteLimiter {
     this.blockedUntil = until
     this.pump()
   }
+}
+
+/** The answer for a write the host cancelled before it had a slot: nothing was sent; it is safe to retry. */
+export function cancelled(): AttioApiError {
+  return new AttioApiError(
+    "Not sent: the host cancelled this invocation while the write waited for a slot under Attio's write limit; it is safe to retry.",
+    429,
+    'rate_limit_exceeded'
+  )
 }
 
 const limiters = new LRUCache<string, WriteLimiter>({ max: 10_000, ttl: 10 * 60 * 1000 })

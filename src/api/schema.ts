@@ -10,6 +10,7 @@
  * costs one read per list and interval, not one per event.
  */
 import { LRUCache } from 'lru-cache'
+import { METRICS, type Telemetry } from './telemetry'
 import type { AttributeDef, ObjectDef, OptionDef } from './wire'
 
 /**
@@ -18,6 +19,8 @@ import type { AttributeDef, ObjectDef, OptionDef } from './wire'
  */
 export interface SchemaSource {
   readonly workspaceKey: string
+  /** Where cache hits, misses and refreshes are counted and refreshes logged (the host's, via the client). */
+  readonly telemetry: Telemetry
   listObjects(): Promise<ObjectDef[]>
   listAttributes(object: string): Promise<AttributeDef[]>
   listOptions(object: string, attribute: string, kind: 'options' | 'statuses'): Promise<OptionDef[]>
@@ -29,6 +32,18 @@ export const SCHEMA_MAX_ENTRIES = 2000
 export const SCHEMA_REFRESH_INTERVAL_MS = 10 * 1000
 
 type Entry = ObjectDef[] | AttributeDef[] | OptionDef[]
+
+/** Which list an entry is, for metric tags (list kind and object only: few distinct values) and logs. */
+interface ListName {
+  list: 'objects' | 'attributes' | 'options' | 'statuses'
+  object?: string
+  attribute?: string
+}
+
+const tagsOf = ({ list, object }: ListName): Record<string, string> =>
+  object === undefined ? { list } : { list, object }
+const describe = ({ list, object, attribute }: ListName) =>
+  object === undefined ? list : `${list} of ${object}${attribute === undefined ? '' : `.${attribute}`}`
 
 interface FetchContext {
   load: () => Promise<Entry>
@@ -69,12 +84,21 @@ export function forgetSchemaEntry(key: string): void {
   cache.delete(key)
 }
 
+/** The cached list, read on a miss; counted as a hit (a concurrent read shared counts as one) or a miss. */
 async function cached<T extends Entry>(
+  telemetry: Telemetry,
+  name: ListName,
   key: string,
   load: () => Promise<T>,
   forceRefresh = false
 ): Promise<T> {
-  const value = await cache.fetch(key, { context: { load }, forceRefresh })
+  let read = false
+  const counted = () => {
+    read = true
+    return load()
+  }
+  const value = await cache.fetch(key, { context: { load: counted }, forceRefresh })
+  if (!forceRefresh) telemetry.count(read ? METRICS.schemaMiss : METRICS.schemaHit, 1, tagsOf(name))
   return value as T
 }
 
@@ -82,10 +106,19 @@ async function cached<T extends Entry>(
  * Reads a list again for a value it lacked, unless that was done within `SCHEMA_REFRESH_INTERVAL_MS` (then
  * undefined). A read that fails does not count, so the event's retry may read it again.
  */
-async function refresh<T>(key: string, read: () => Promise<T>): Promise<T | undefined> {
+async function refresh<T>(
+  telemetry: Telemetry,
+  name: ListName,
+  key: string,
+  read: () => Promise<T>
+): Promise<T | undefined> {
   const last = refreshedAt.get(key)
   if (last !== undefined && Date.now() - last < SCHEMA_REFRESH_INTERVAL_MS) return undefined
   refreshedAt.set(key, Date.now())
+  telemetry.count(METRICS.schemaRefresh, 1, tagsOf(name))
+  telemetry.debug(
+    `schema refresh: reading the ${describe(name)} again; a value named something the cached list lacks`
+  )
   try {
     const fresh = await read()
     schemaChanges.publish?.(key)
@@ -99,21 +132,39 @@ async function refresh<T>(key: string, read: () => Promise<T>): Promise<T | unde
 export class WorkspaceSchema {
   constructor(private readonly client: SchemaSource) {}
 
+  private get telemetry(): Telemetry {
+    return this.client.telemetry
+  }
+
   private key(...parts: string[]): string {
     return [this.client.workspaceKey, ...parts].join('\u0000')
   }
 
   objects(forceRefresh = false): Promise<ObjectDef[]> {
-    return cached(this.key('objects'), () => this.client.listObjects(), forceRefresh)
+    return cached(
+      this.telemetry,
+      { list: 'objects' },
+      this.key('objects'),
+      () => this.client.listObjects(),
+      forceRefresh
+    )
   }
 
   attributes(object: string, forceRefresh = false): Promise<AttributeDef[]> {
-    return cached(this.key('attributes', object), () => this.client.listAttributes(object), forceRefresh)
+    return cached(
+      this.telemetry,
+      { list: 'attributes', object },
+      this.key('attributes', object),
+      () => this.client.listAttributes(object),
+      forceRefresh
+    )
   }
 
   options(object: string, attribute: AttributeDef, forceRefresh = false): Promise<OptionDef[]> {
     const kind = attribute.type === 'status' ? 'statuses' : 'options'
     return cached(
+      this.telemetry,
+      { list: kind, object, attribute: attribute.slug },
       this.key(kind, object, attribute.id),
       () => this.client.listOptions(object, attribute.slug, kind),
       forceRefresh
@@ -127,8 +178,12 @@ export class WorkspaceSchema {
   async refreshOptions(object: string, attribute: AttributeDef): Promise<boolean> {
     const kind = attribute.type === 'status' ? 'statuses' : 'options'
     return (
-      (await refresh(this.key(kind, object, attribute.id), () => this.options(object, attribute, true))) !==
-      undefined
+      (await refresh(
+        this.telemetry,
+        { list: kind, object, attribute: attribute.slug },
+        this.key(kind, object, attribute.id),
+        () => this.options(object, attribute, true)
+      )) !== undefined
     )
   }
 
@@ -140,7 +195,12 @@ export class WorkspaceSchema {
     const match = (list: AttributeDef[]) => list.find((a) => a.slug === slugOrId || a.id === slugOrId)
     const found = match(await this.attributes(object))
     if (found) return found
-    const refreshed = await refresh(this.key('attributes', object), () => this.attributes(object, true))
+    const refreshed = await refresh(
+      this.telemetry,
+      { list: 'attributes', object },
+      this.key('attributes', object),
+      () => this.attributes(object, true)
+    )
     return refreshed && match(refreshed)
   }
 
@@ -148,7 +208,9 @@ export class WorkspaceSchema {
   async hasObject(slug: string): Promise<boolean> {
     const has = (objects: ObjectDef[]) => objects.some((object) => object.slug === slug)
     if (has(await this.objects())) return true
-    const refreshed = await refresh(this.key('objects'), () => this.objects(true))
+    const refreshed = await refresh(this.telemetry, { list: 'objects' }, this.key('objects'), () =>
+      this.objects(true)
+    )
     return refreshed !== undefined && has(refreshed)
   }
 
@@ -157,7 +219,10 @@ export class WorkspaceSchema {
     if (ids.length === 0) return []
     let objects = await this.objects()
     const missing = ids.some((id) => !objects.some((object) => object.id === id))
-    if (missing) objects = (await refresh(this.key('objects'), () => this.objects(true))) ?? objects
+    if (missing)
+      objects =
+        (await refresh(this.telemetry, { list: 'objects' }, this.key('objects'), () => this.objects(true))) ??
+        objects
     return ids.map((id) => objects.find((object) => object.id === id)?.slug ?? id)
   }
 }

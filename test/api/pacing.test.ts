@@ -118,3 +118,36 @@ it('a clock set back does not hold writes for as long', async () => {
   expect(after.refused).toEqual([])
   expect(Math.max(...after.sentAfter)).toBeLessThanOrEqual(1100)
 })
+
+describe("the host's AbortSignal", () => {
+  it('takes a cancelled write out of the queue at once, unsent and retryable, and lets the writes behind it move up', async () => {
+    const limiter = new WriteLimiter(1, WINDOW_MS)
+    await limiter.acquire(5000)
+    const controller = new AbortController()
+    const settled: string[] = []
+    const first = limiter.acquire(5000, controller.signal).then(
+      () => settled.push('first sent'),
+      (error: AttioApiError) => settled.push(`first refused ${error.status}: ${error.message}`)
+    )
+    const second = limiter
+      .acquire(5000)
+      .then(() => settled.push(`second sent after ${Date.now() - 1_000_000}`))
+    await jest.advanceTimersByTimeAsync(100)
+    controller.abort()
+    await first
+    expect(settled).toEqual([expect.stringMatching(/^first refused 429: Not sent: the host cancelled/)])
+    await jest.advanceTimersByTimeAsync(WINDOW_MS)
+    await second
+    // The second takes the slot the first would have had: one window after the first write, not two.
+    expect(settled[1]).toBe(`second sent after ${WINDOW_MS}`)
+  })
+
+  it('refuses a write asking after the signal fired without queueing it', async () => {
+    const limiter = new WriteLimiter(25, WINDOW_MS)
+    const controller = new AbortController()
+    controller.abort()
+    await expect(limiter.acquire(5000, controller.signal)).rejects.toMatchObject({ status: 429 })
+    // Nothing was taken: the window still has all its slots.
+    expect(limiter.delay()).toBe(0)
+  })
+})

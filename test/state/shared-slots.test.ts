@@ -163,3 +163,18 @@ describe('ATTIO_STATE_URL', () => {
     expect(sharedStateStatus()).toMatchObject({ configured: true, shared: true, fallbacks: 0 })
   })
 })
+
+test("the host's AbortSignal ends a shared wait at once with a retryable 429, and refuses a write asking after it", async () => {
+  const slots = new SharedWriteSlots(await worker(), 'ws-abort', new WriteLimiter())
+  // The window's 25 slots taken: the next write waits about a window.
+  expect((await ask([slots], 25, 1000)).sent).toBe(25)
+  const controller = new AbortController()
+  const waiting = slots.acquire(5000, controller.signal)
+  setTimeout(() => controller.abort(), 50)
+  await expect(waiting).rejects.toMatchObject({
+    status: 429,
+    message: expect.stringMatching(/host cancelled/)
+  })
+  // Without the signal the write would have been given its slot (resolved), not refused.
+  await expect(slots.acquire(5000, controller.signal)).rejects.toMatchObject({ status: 429 })
+})

@@ -48,6 +48,8 @@ export async function sendQueued(run: BatchRun, timeBudgetMs: number): Promise<v
         return { ok: true, status: 200, sent: {}, body: { records: outcomes } }
       } catch (error) {
         if (isNoWriteSlot(error)) {
+          // The host cancelled the invocation while the write waited: nothing was sent; retryable.
+          if (client.signal?.aborted) return errorOutcome(error)
           // The write limit left no slot before the deadline: nothing was sent for this write.
           return outOfTime()
         }

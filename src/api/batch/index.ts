@@ -19,6 +19,7 @@ import { linkKey, resolveLookups, type Resolved } from './links'
 import { absorb, carried, normaliseReceivedAt, rootsOf, type Merge } from './merge'
 import { errorOutcome, finish, holdBackAfter, isRetried, receivedBefore, summary } from './outcomes'
 import { sendBulk } from './send'
+import { METRICS } from '../telemetry'
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_TIME_BUDGET_MS,
@@ -48,6 +49,7 @@ export async function deliverBatch(
   const now = new Date().toISOString()
   const report: BatchReport = { outcomes: [], requests: 0, assertions: 0, nestedAssertions: 0, path: 'none' }
   const before = client.sent.reads + client.sent.writes
+  client.telemetry.histogram(METRICS.batchSize, items.length)
 
   // 1. Build and check every event the way the single path does; a failure is that event's alone.
   const prepared: Array<{ index: number; record: PreparedRecord; receivedAt: string }> = []
@@ -112,11 +114,19 @@ export async function deliverBatch(
       const bulkRoots = byKey.size === 0 ? roots : roots.filter((root) => !byKey.has(root))
       const fallback = bulkRoots.length > 0 && (await sendBulk({ ...run, roots: bulkRoots }))
       if (!fallback && byKey.size > 0) {
+        client.telemetry.count(METRICS.queueFallbacks, 1, { reason: 'names_record_by_key' })
+        client.telemetry.debug(
+          `bulk fallback: ${byKey.size} record(s) name another record by its key and go through the queue of single-record writes`
+        )
         const path = report.path
         await sendQueued({ ...run, roots: [...byKey] }, options.timeBudgetMs ?? timeBudgetFromEnv())
         if (path === 'bulk') report.path = 'bulk'
       }
       if (fallback) {
+        client.telemetry.count(METRICS.queueFallbacks, 1, { reason: 'no_bulk_endpoint' })
+        client.telemetry.debug(
+          `bulk fallback: Attio has no bulk endpoint here; ${roots.length} record(s) go through the queue of single-record writes`
+        )
         // Nothing went through the bulk endpoint: what its requests answered says nothing of the records.
         status.clear()
         linked.clear()

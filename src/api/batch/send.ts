@@ -6,7 +6,8 @@ import { AttioApiError, isNoBulkEndpoint } from '../errors'
 import { buildChunk, chunksOf, forgetSent, LinksChanged, recordsOfChunk, type Built } from './body'
 import { refreshReasserts } from './links'
 import { errorOutcome, setWorst } from './outcomes'
-import type { BatchRun, EventOutcome } from './types'
+import { METRICS } from '../telemetry'
+import type { BatchRun, EventOutcome, MergedRecord } from './types'
 
 /**
  * Sends the roots in chunks (`chunksOf`). Returns true when Attio has no bulk endpoint (404/405 before any
@@ -37,6 +38,9 @@ export async function sendBulk(run: BatchRun): Promise<boolean> {
           `the batch of ${units} record${units > 1 ? 's' : ''} and links`
         )
         anySent = true
+        client.telemetry.count(METRICS.bulkRequests)
+        client.telemetry.histogram(METRICS.bulkAssertions, built.assertions)
+        countByObject(run, concerned, METRICS.writesSent)
         report.path = 'bulk'
         report.assertions += built.assertions
         report.nestedAssertions += built.nested
@@ -61,6 +65,12 @@ export async function sendBulk(run: BatchRun): Promise<boolean> {
           for (const record of concerned) forgetSent(client, record)
         }
         if (isNoBulkEndpoint(error) && !anySent) return true
+        countByObject(
+          run,
+          concerned,
+          METRICS.writesFailed,
+          error instanceof AttioApiError ? error.status : undefined
+        )
         outcome = errorOutcome(
           error instanceof LinksChanged
             ? new AttioApiError(
@@ -75,4 +85,20 @@ export async function sendBulk(run: BatchRun): Promise<boolean> {
     for (const record of concerned) setWorst(run.status, record.key, outcome)
   }
   return false
+}
+
+/** The records a bulk request carried, counted per object (kind `bulk`; a failure tagged with its status). */
+function countByObject(
+  run: BatchRun,
+  records: Iterable<MergedRecord>,
+  metric: typeof METRICS.writesSent | typeof METRICS.writesFailed,
+  status?: number
+): void {
+  const perObject = new Map<string, number>()
+  for (const record of records) perObject.set(record.object, (perObject.get(record.object) ?? 0) + 1)
+  for (const [object, count] of perObject) {
+    const tags: Record<string, string> = { object, kind: 'bulk' }
+    if (metric === METRICS.writesFailed) tags.reason = String(status ?? 'error')
+    run.client.telemetry.count(metric, count, tags)
+  }
 }

@@ -7,6 +7,7 @@ import type { AttioClient } from '../client'
 import type { Identity, RecordId, WireValues } from '../core/wire-types'
 import { AttioApiError, isMissingLink } from '../errors'
 import { identitiesIn } from '../suppression'
+import { METRICS } from '../telemetry'
 import { recordIdItem, type WireItem } from '../values'
 import { type ExistingReference, type PreparedRecord } from './assertion'
 import { linkNotAppliedYet, missingLink } from './messages'
@@ -234,8 +235,14 @@ async function sendOnce(
     throw error
   }
   const unchanged = skipAssert && skipAppend
-  if (unchanged) write?.cancel()
-  else
+  const telemetry = client.telemetry
+  if (skipAssert) telemetry.count(METRICS.writesSuppressed, 1, { object: prepared.object, kind: 'assert' })
+  if (skipAppend && appended.length > 0)
+    telemetry.count(METRICS.writesSuppressed, 1, { object: prepared.object, kind: 'append' })
+  if (unchanged) {
+    telemetry.debug(`write skipped as unchanged: ${prepared.object} record ${recordId}`)
+    write?.cancel()
+  } else
     write?.succeeded(recordId, answered, {
       assert: skipAssert ? undefined : assertValues,
       append: skipAppend ? undefined : appendValues,

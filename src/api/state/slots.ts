@@ -10,7 +10,7 @@
  * what is left of its `maxWaitMs`, so no write waits longer than it allowed and none is lost.
  */
 import { AttioApiError } from '../errors'
-import { WRITES_PER_SECOND, type WriteLimiter } from '../pacing'
+import { cancelled, WRITES_PER_SECOND, type WriteLimiter } from '../pacing'
 import type { RedisState } from './redis'
 import type { WriteSlots } from './types'
 
@@ -74,7 +74,8 @@ export class SharedWriteSlots implements WriteSlots {
     this.gate = `attio:gate:${workspaceKey}`
   }
 
-  async acquire(maxWaitMs: number): Promise<void> {
+  async acquire(maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw cancelled()
     const asked = Date.now()
     const member = `${process.pid}:${++members}:${asked}`
     const answer = await this.redis.run(
@@ -92,17 +93,32 @@ export class SharedWriteSlots implements WriteSlots {
     )
     if (typeof answer !== 'number') {
       // Redis did not answer: this process's own limiter, within what is left of the bound.
-      return this.local.acquire(Math.max(0, maxWaitMs - (Date.now() - asked)))
+      return this.local.acquire(Math.max(0, maxWaitMs - (Date.now() - asked)), signal)
     }
     if (answer < 0) throw refusal(-1 - answer, this.perWindow)
     const wait = answer - (Date.now() - asked)
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    // A cancelled wait leaves its reservation to expire unused: the write is not sent.
+    if (wait > 0) await abortableWait(wait, signal)
+    if (signal?.aborted) throw cancelled()
   }
 
   blockUntil(until: number): void {
     this.local.blockUntil(until)
     void this.redis.run((client) => client.eval(BLOCK_SCRIPT, 1, this.gate, Math.ceil(until)))
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` fires. */
+function abortableWait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
 }
 
 function refusal(waitMs: number, perWindow: number): AttioApiError {

@@ -75,16 +75,16 @@ const action: ActionDefinition<Settings, Payload> = {
         writableAttributeChoices(request, { settings, auth }, payload?.object)
     }
   },
-  perform: (request, { payload, settings, auth, syncMode }) => {
+  perform: (request, { payload, settings, auth, syncMode, statsContext, logger, signal }) => {
     const mode = syncModeOf(syncMode)
-    const attio = connect(request, { settings, auth })
+    const attio = connect(request, { settings, auth, statsContext, logger, signal })
     if (mode !== 'upsert')
       return syncRecord(attio, recordOf(payload), mode, prepareOptions(payload, settings))
     return attio.assertRecords([recordOf(payload)], prepareOptions(payload, settings))
   },
-  performBatch: (request, { payload, settings, auth, syncMode }) => {
+  performBatch: (request, { payload, settings, auth, syncMode, statsContext, logger, signal }) => {
     const mode = syncModeOf(syncMode)
-    const attio = connect(request, { settings, auth })
+    const attio = connect(request, { settings, auth, statsContext, logger, signal })
     if (mode !== 'upsert') return syncBatch(attio, batchItems(payload, settings, recordOf), mode)
     return attio.assertBatch(batchItems(payload, settings, recordOf), {
       batchSize: payload[0]?.batch_size

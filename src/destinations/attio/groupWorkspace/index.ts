@@ -72,15 +72,18 @@ const action: ActionDefinition<Settings, Payload> = {
         writableAttributeChoices(request, { settings, auth }, 'workspaces')
     }
   },
-  perform: (request, { payload, settings, auth }) =>
-    connect(request, { settings, auth }).assertRecords(
+  perform: (request, { payload, settings, auth, statsContext, logger, signal }) =>
+    connect(request, { settings, auth, statsContext, logger, signal }).assertRecords(
       [workspaceOf(payload)],
       prepareOptions(payload, settings)
     ),
-  performBatch: (request, { payload, settings, auth }) =>
-    connect(request, { settings, auth }).assertBatch(batchItems(payload, settings, workspaceOf), {
-      batchSize: payload[0]?.batch_size
-    })
+  performBatch: (request, { payload, settings, auth, statsContext, logger, signal }) =>
+    connect(request, { settings, auth, statsContext, logger, signal }).assertBatch(
+      batchItems(payload, settings, workspaceOf),
+      {
+        batchSize: payload[0]?.batch_size
+      }
+    )
 }
 
 /** The Workspace, referencing its Company (written first) and, when given, an existing User. */

@@ -66,12 +66,18 @@ const action: ActionDefinition<Settings, Payload> = {
         writableAttributeChoices(request, { settings, auth }, 'users')
     }
   },
-  perform: (request, { payload, settings, auth }) =>
-    connect(request, { settings, auth }).assertRecords([userOf(payload)], prepareOptions(payload, settings)),
-  performBatch: (request, { payload, settings, auth }) =>
-    connect(request, { settings, auth }).assertBatch(batchItems(payload, settings, userOf), {
-      batchSize: payload[0]?.batch_size
-    })
+  perform: (request, { payload, settings, auth, statsContext, logger, signal }) =>
+    connect(request, { settings, auth, statsContext, logger, signal }).assertRecords(
+      [userOf(payload)],
+      prepareOptions(payload, settings)
+    ),
+  performBatch: (request, { payload, settings, auth, statsContext, logger, signal }) =>
+    connect(request, { settings, auth, statsContext, logger, signal }).assertBatch(
+      batchItems(payload, settings, userOf),
+      {
+        batchSize: payload[0]?.batch_size
+      }
+    )
 }
 
 /** The User, referencing the Person it belongs to (which is therefore written first). */

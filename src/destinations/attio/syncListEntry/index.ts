@@ -157,11 +157,15 @@ const action: ActionDefinition<Settings, Payload> = {
         parentAttributeChoices(request, { settings, auth }, payload?.list)
     }
   },
-  perform: (request, { payload, settings, auth }) =>
-    syncListEntry(connect(request, { settings, auth }), entryOf(payload), prepareOptions({}, settings)),
-  performBatch: (request, { payload, settings, auth }) =>
+  perform: (request, { payload, settings, auth, statsContext, logger, signal }) =>
+    syncListEntry(
+      connect(request, { settings, auth, statsContext, logger, signal }),
+      entryOf(payload),
+      prepareOptions({}, settings)
+    ),
+  performBatch: (request, { payload, settings, auth, statsContext, logger, signal }) =>
     syncListEntries(
-      connect(request, { settings, auth }),
+      connect(request, { settings, auth, statsContext, logger, signal }),
       payload.map((p) => ({ build: () => entryOf(p), options: prepareOptions({}, settings) }))
     )
 }
