@@ -191,7 +191,8 @@ export class AttioClient {
       `/v2/objects/${encode(object)}/records`,
       { json: { data: { values } } },
       recordResponse,
-      what
+      what,
+      { object, kind: 'create' }
     )
     return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
@@ -208,7 +209,8 @@ export class AttioClient {
       `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
       { json: { data: { values } } },
       recordResponse,
-      what
+      what,
+      { object, kind: 'update' }
     )
     return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
@@ -319,7 +321,7 @@ export class AttioClient {
     schema: Schema,
     what: string,
     /** A single-record write, counted by object and kind (the bulk path counts its records itself). */
-    metric?: { object: string; kind: 'assert' | 'append' | 'delete' }
+    metric?: { object: string; kind: 'assert' | 'append' | 'create' | 'update' | 'delete' }
   ): Promise<z.infer<Schema>> {
     if (!this.hasCredential) throw new CredentialRefusedError(NO_CREDENTIAL_MESSAGE)
     let data: unknown

@@ -309,7 +309,11 @@ export async function syncRecord(
   mode: Exclude<AssertSyncMode, 'upsert'>,
   options: PrepareOptions = {}
 ): Promise<{ mode: AssertSyncMode; records: ModeOutcome[] }> {
-  return { mode, records: await runMode(attio, record, mode, options) }
+  try {
+    return { mode, records: await runMode(attio, record, mode, options) }
+  } finally {
+    attio.client.telemetry.flush()
+  }
 }
 
 /**
@@ -317,6 +321,18 @@ export async function syncRecord(
  * an event fails retryably, the later ones are held back (503) so the host's retry keeps their order.
  */
 export async function syncBatch(
+  attio: Attio,
+  items: BatchItem[],
+  mode: Exclude<AssertSyncMode, 'upsert'>
+): Promise<MultiStatusResponse> {
+  try {
+    return await syncEach(attio, items, mode)
+  } finally {
+    attio.client.telemetry.flush()
+  }
+}
+
+async function syncEach(
   attio: Attio,
   items: BatchItem[],
   mode: Exclude<AssertSyncMode, 'upsert'>

@@ -107,6 +107,30 @@ describe('metrics and logs through the host', () => {
     expect(host.lines.join('\n')).not.toContain(TOKEN)
   })
 
+  it("hands over the counts of Assert Record's other sync modes too (update: the query, then the write by id)", async () => {
+    mockSchema()
+    const found = { data: [recordBody('people', PERSON).data] }
+    nock(API).post('/v2/objects/people/records/query').reply(200, found)
+    nock(API).put(`/v2/objects/people/records/${PERSON}`).reply(200, recordBody('people', PERSON))
+    const host = fakeHost()
+    await createTestIntegration(destination).testAction('assertRecord', {
+      event: createTestEvent({ type: 'identify', traits: { email: 'ann@example.com', title: 'CEO' } }),
+      auth,
+      mapping: {
+        __segment_internal_sync_mode: 'update',
+        object: 'people',
+        matching_attribute: 'email_addresses',
+        attributes: {
+          email_addresses: { '@path': '$.traits.email' },
+          job_title: { '@path': '$.traits.title' }
+        }
+      },
+      statsContext: host.statsContext,
+      logger: host.logger
+    })
+    expect(host.total('attio.writes.sent', ['object:people'])).toBe(1)
+  })
+
   it('counts a 429 and its Retry-After wait, and the failed write by its status', async () => {
     mockSchema()
     nock(API)
