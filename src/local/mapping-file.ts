@@ -2,7 +2,7 @@
  * The mapping file: the subscriptions a CDP host would hold for this destination, one per action it
  * runs, each with its trigger (an FQL condition) and its field mapping — actions-core's `Subscription`.
  * `replay --mapping` and `send --mapping` read it; the local page exports, imports and saves exactly this
- * format (one subscription per action). Format (see the README, "The mapping file"):
+ * format (one subscription per action). Format (see docs/local.md, "The mapping file"):
  *
  *   {
  *     "version": 1,
