@@ -119,8 +119,8 @@ async function main() {
 
     await check('the definition', async () => {
       expect(definition.name === 'Attio (Actions)', `name is ${definition.name}`)
-      expect(Object.keys(destination.actions).length === 3, 'three actions')
-      expect(definition.presets.length === 2, 'two presets')
+      expect(Object.keys(destination.actions).length === 4, 'four actions')
+      expect(definition.presets.length === 4, 'four presets')
       return `${definition.name}, ${Object.keys(destination.actions).join(', ')}`
     })
 
