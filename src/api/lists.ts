@@ -502,14 +502,7 @@ export async function parentMatchingChoices(
   input: ConnectionInput,
   list: string | undefined
 ): Promise<DynamicFieldResponse> {
-  if (!list) return { choices: [], error: { code: 'ERROR', message: 'Choose a list first.' } }
-  let parent: string
-  try {
-    parent = (await getList(new Attio(request, input).client, list)).parentObject
-  } catch (error) {
-    return answer(() => Promise.reject(error))
-  }
-  return matchingAttributeChoices(request, input, parent)
+  return parentChoices(request, input, list, matchingAttributeChoices)
 }
 
 /** The writable attributes of the chosen list's parent object (the record's own attributes). */
@@ -518,6 +511,16 @@ export async function parentAttributeChoices(
   input: ConnectionInput,
   list: string | undefined
 ): Promise<DynamicFieldResponse> {
+  return parentChoices(request, input, list, writableAttributeChoices)
+}
+
+/** Choices of the chosen list's parent object, by `choicesOf` (a picker of src/api/pickers.ts). */
+async function parentChoices(
+  request: RequestClient,
+  input: ConnectionInput,
+  list: string | undefined,
+  choicesOf: (request: RequestClient, input: ConnectionInput, object: string) => Promise<DynamicFieldResponse>
+): Promise<DynamicFieldResponse> {
   if (!list) return { choices: [], error: { code: 'ERROR', message: 'Choose a list first.' } }
   let parent: string
   try {
@@ -525,7 +528,7 @@ export async function parentAttributeChoices(
   } catch (error) {
     return answer(() => Promise.reject(error))
   }
-  return writableAttributeChoices(request, input, parent)
+  return choicesOf(request, input, parent)
 }
 
 /** The writable attributes of the chosen list. */

@@ -13,6 +13,21 @@ import {
   type ValueInput
 } from '../../api'
 
+/** The event's email: the identify traits, else the context's traits, else a track event's properties. */
+export const EMAIL_FROM_EVENT: InputField['default'] = {
+  '@if': {
+    exists: { '@path': '$.traits.email' },
+    then: { '@path': '$.traits.email' },
+    else: {
+      '@if': {
+        exists: { '@path': '$.context.traits.email' },
+        then: { '@path': '$.context.traits.email' },
+        else: { '@path': '$.properties.email' }
+      }
+    }
+  }
+}
+
 export const multiselectMode: InputField = {
   label: 'Multiselect values',
   description:

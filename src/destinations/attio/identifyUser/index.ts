@@ -11,6 +11,7 @@ import {
   attributeMap,
   batchingFields,
   batchItems,
+  EMAIL_FROM_EVENT,
   multiselectMode,
   prepareOptions,
   valuesFrom
@@ -30,19 +31,7 @@ const action: ActionDefinition<Settings, Payload> = {
         "The person's email address. It matches the Person (people.email_addresses) and becomes the User's primary email address. Trimmed and lower-cased before use.",
       type: 'string',
       required: true,
-      default: {
-        '@if': {
-          exists: { '@path': '$.traits.email' },
-          then: { '@path': '$.traits.email' },
-          else: {
-            '@if': {
-              exists: { '@path': '$.context.traits.email' },
-              then: { '@path': '$.context.traits.email' },
-              else: { '@path': '$.properties.email' }
-            }
-          }
-        }
-      }
+      default: EMAIL_FROM_EVENT
     },
     user_id: {
       label: 'User ID',

@@ -10,7 +10,7 @@ import {
   syncListEntry,
   type ListEntrySync
 } from '../../../api'
-import { attributeMap, prepareOptions, valuesFrom } from '../fields'
+import { attributeMap, EMAIL_FROM_EVENT, prepareOptions, valuesFrom } from '../fields'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
 
@@ -59,19 +59,7 @@ const action: ActionDefinition<Settings, Payload> = {
         "The person's email address: the matching value of a People list unless Record matching value is set.",
       type: 'string',
       required: false,
-      default: {
-        '@if': {
-          exists: { '@path': '$.traits.email' },
-          then: { '@path': '$.traits.email' },
-          else: {
-            '@if': {
-              exists: { '@path': '$.context.traits.email' },
-              then: { '@path': '$.context.traits.email' },
-              else: { '@path': '$.properties.email' }
-            }
-          }
-        }
-      }
+      default: EMAIL_FROM_EVENT
     },
     domain: {
       label: 'Domain',
