@@ -18,7 +18,7 @@ import type { AttioClient } from './client'
 // From the package's index, whose exports stay stable while the modules behind it move.
 import { Attio, type ConnectionInput } from './attio'
 import { AttioApiError } from './errors'
-import { matchingAttributeChoices, writableAttributeChoices } from './pickers'
+import { answer as answerPicker, matchingAttributeChoices, writableAttributeChoices } from './pickers'
 import {
   attributeSuggestion,
   describeAttribute,
@@ -468,20 +468,9 @@ export async function syncListEntries(
 
 // ---- pickers ----
 
-async function answer(load: () => Promise<DynamicFieldResponse['choices']>): Promise<DynamicFieldResponse> {
-  try {
-    return { choices: await load() }
-  } catch (error) {
-    const status = (error as { status?: number }).status
-    return {
-      choices: [],
-      error: {
-        code: String(status ?? 'ERROR'),
-        message: error instanceof Error ? error.message : 'Could not read the lists from Attio.'
-      }
-    }
-  }
-}
+/** A list picker's choices, or its failure as a dynamic-field error (the pickers' own `answer`). */
+const answer = (load: () => Promise<DynamicFieldResponse['choices']>) =>
+  answerPicker(load, 'Could not read the lists from Attio.')
 
 /** The workspace's lists, valued by api slug, with their parent object. */
 export function listChoices(request: RequestClient, input: ConnectionInput): Promise<DynamicFieldResponse> {

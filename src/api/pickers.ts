@@ -7,7 +7,11 @@ import type { DynamicFieldResponse, RequestClient } from '@segment/actions-core'
 import { Attio, type ConnectionInput } from './attio'
 import type { AttributeDef } from './wire'
 
-async function answer(load: () => Promise<DynamicFieldResponse['choices']>): Promise<DynamicFieldResponse> {
+/** A picker's choices, or its failure as a dynamic-field error (`fallback` when the error has no message). */
+export async function answer(
+  load: () => Promise<DynamicFieldResponse['choices']>,
+  fallback = 'Could not read the workspace from Attio.'
+): Promise<DynamicFieldResponse> {
   try {
     return { choices: await load() }
   } catch (error) {
@@ -16,7 +20,7 @@ async function answer(load: () => Promise<DynamicFieldResponse['choices']>): Pro
       choices: [],
       error: {
         code: String(status ?? 'ERROR'),
-        message: error instanceof Error ? error.message : 'Could not read the workspace from Attio.'
+        message: error instanceof Error ? error.message : fallback
       }
     }
   }
