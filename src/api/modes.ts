@@ -12,7 +12,7 @@
 import { MultiStatusResponse, PayloadValidationError } from '@segment/actions-core'
 import type { Attio } from './attio'
 import { toMultiStatus } from './attio'
-import { errorOutcome, type BatchItem, type EventOutcome } from './batch'
+import { errorOutcome, heldBackOutcome, isRetried, type BatchItem, type EventOutcome } from './batch'
 import type { AttioClient, WireValues } from './client'
 import { AttioApiError } from './errors'
 import {
@@ -338,24 +338,19 @@ async function syncEach(
   mode: Exclude<AssertSyncMode, 'upsert'>
 ): Promise<MultiStatusResponse> {
   const outcomes: EventOutcome[] = []
-  let heldBack = false
-  for (const item of items) {
-    if (heldBack) {
-      outcomes.push({
-        ok: false,
-        status: 503,
-        errortype: 'SERVICE_UNAVAILABLE',
-        message: 'Held back: an earlier event of this batch failed retryably; retry it after that one.'
-      })
+  /** The first event that failed in a way the host retries: every later one waits for its retry. */
+  let retried: number | undefined
+  for (const [index, item] of items.entries()) {
+    if (retried !== undefined) {
+      outcomes.push(heldBackOutcome(retried))
       continue
     }
     try {
       const records = await runMode(attio, item.build(), mode, item.options)
       outcomes.push({ ok: true, status: 200, sent: { mode }, body: { mode, records } })
     } catch (error) {
-      const outcome = errorOutcome(error)
-      outcomes.push(outcome)
-      if (!outcome.ok && (outcome.status >= 500 || outcome.status === 429)) heldBack = true
+      outcomes.push(errorOutcome(error))
+      if (isRetried(error)) retried = index
     }
   }
   return toMultiStatus({ outcomes, requests: 0, assertions: 0, nestedAssertions: 0, path: 'queue' })

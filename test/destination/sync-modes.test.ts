@@ -54,6 +54,28 @@ describe('sync modes: exact requests', () => {
     ])
   })
 
+  it('update, batched: after an event fails retryably, the later ones are held back (503) and not sent', async () => {
+    mockSchema()
+    nock(API)
+      .post('/v2/objects/people/records/query')
+      .reply(503, errorBody(503, 'service_unavailable', 'Try again.', 'api_error'))
+    const later = createTestEvent({ type: 'identify', traits: { email: 'bo@example.com', title: 'CTO' } })
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('assertRecord', {
+      events: [event, later, event],
+      auth,
+      mapping: mapping('update')
+    })
+    const multistatus = (
+      integration.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
+    ).multistatus
+    expect(multistatus.map((m) => m.status)).toEqual([503, 503, 503])
+    expect(multistatus[1].errormessage).toMatch(/^Not sent: event 0 of this batch, received before this one/)
+    expect(multistatus[2].errormessage).toMatch(/It is safe to retry\.$/)
+    // Only the failed query reached Attio: nock has no interceptor left, and none for the held-back events.
+    expect(nock.pendingMocks().filter((m) => m.includes('/records/query'))).toEqual([])
+  })
+
   it('update of a missing record: no write at all, a 404 naming the mode', async () => {
     mockSchema()
     nock(API).post('/v2/objects/people/records/query').reply(200, found())

@@ -35,7 +35,7 @@ import {
 export { bulkAssertion, MAX_BULK_REQUEST_BYTES } from './body'
 export { DEFAULT_BATCH_SIZE, DEFAULT_TIME_BUDGET_MS, MAX_BATCH_SIZE } from './types'
 export type { BatchItem, BatchOptions, BatchReport, EventOutcome } from './types'
-export { errorOutcome } from './outcomes'
+export { errorOutcome, heldBackOutcome, isRetried } from './outcomes'
 
 /** Delivers a batch of events; returns one outcome per item, in order. */
 export async function deliverBatch(

@@ -4,6 +4,7 @@
  * event in the end.
  */
 import { PayloadValidationError } from '@segment/actions-core'
+import { isRetryableStatus } from '../core/http'
 import { AttioApiError } from '../errors'
 import type { PreparedRecord } from '../records'
 import type { BatchReport, EventOutcome, MergedRecord } from './types'
@@ -51,9 +52,13 @@ export function finish(report: BatchReport, outcomes: Array<EventOutcome | undef
   return report
 }
 
-/** Whether the host retries an event that failed with this error (429, 5xx, time-outs, connection failures). */
+/**
+ * Whether the host retries an event that failed with this error: its outcome's status is 429 or 5xx (time-outs,
+ * connection failures and unexpected errors answer 500). The one rule the three batch paths (upsert, sync
+ * modes, list entries) use to hold later events back.
+ */
 export function isRetried(error: unknown): boolean {
-  return error instanceof AttioApiError ? error.retry === true : (error as { retry?: unknown }).retry === true
+  return isRetryableStatus(errorOutcome(error).status)
 }
 
 /** Whether an event (at `index`, received at `receivedAt`) comes before `other` in received order. */
@@ -66,26 +71,35 @@ export function receivedBefore(
 }
 
 /**
+ * The outcome of an event held back because event `earlier` of its batch, which it must follow (`which`
+ * says how they relate), failed in a way the host retries. Sending it now would let that retry write older
+ * values over its own; held back, it is retried too, after that one, in order.
+ */
+export function heldBackOutcome(earlier: number, which = 'received before this one'): EventOutcome {
+  return {
+    ok: false,
+    status: 503,
+    errortype: 'SERVICE_UNAVAILABLE',
+    message: `Not sent: event ${earlier} of this batch, ${which}, failed in a way that is retried; this event is held back so that the retry writes them in the order they were received. It is safe to retry.`
+  }
+}
+
+/**
  * An event that failed before sending in a way the host retries (a schema read Attio did not answer) is sent
  * again later, on its own. Had the events received after it been sent now, that retry would write its older
  * values over theirs, and Attio would keep the older ones. So those events are not sent either: they get a
- * retryable outcome too, and the host's retry sends them all again in order. (Events received before it are
- * sent: a retry of it comes after them anyway.)
+ * retryable outcome too (`heldBackOutcome`), and the host's retry sends them all again in order. (Events
+ * received before it are sent: a retry of it comes after them anyway.) One pass over `prepared`.
  */
 export function holdBackAfter(
   retried: { index: number; receivedAt: string },
   prepared: Array<{ index: number; record: PreparedRecord; receivedAt: string }>,
   outcomes: Array<EventOutcome | undefined>
 ): void {
-  const kept = prepared.filter(({ index, receivedAt }) => receivedBefore(index, receivedAt, retried))
-  for (const { index } of prepared) {
-    if (kept.some((entry) => entry.index === index)) continue
-    outcomes[index] = {
-      ok: false,
-      status: 503,
-      errortype: 'SERVICE_UNAVAILABLE',
-      message: `Not sent: event ${retried.index} of this batch, received before this one, failed in a way that is retried; this event is held back so that the retry writes them in the order they were received. It is safe to retry.`
-    }
+  let kept = 0
+  for (const entry of prepared) {
+    if (receivedBefore(entry.index, entry.receivedAt, retried)) prepared[kept++] = entry
+    else outcomes[entry.index] = heldBackOutcome(retried.index)
   }
-  prepared.splice(0, prepared.length, ...kept)
+  prepared.length = kept
 }
