@@ -1,0 +1,105 @@
+/**
+ * Attio's list endpoints as Sync List Entry speaks them: the lists, their attributes and options, and the
+ * entry calls (assert by parent, query by parent, delete). Response shapes are checked with zod here.
+ */
+import { z } from 'zod'
+import type { AttioClient } from '../client'
+import {
+  attributeListResponse,
+  optionListResponse,
+  toAttributeDef,
+  toOptionDef,
+  type AttributeDef,
+  type OptionDef
+} from '../wire'
+
+export const encode = encodeURIComponent
+
+export interface ListDef {
+  id: string
+  slug: string
+  name: string
+  /** The slug of the object whose records the list's entries are about. */
+  parentObject: string
+}
+
+const listEntry = z.object({
+  id: z.object({ list_id: z.string() }),
+  api_slug: z.string(),
+  name: z.string(),
+  parent_object: z.array(z.string()).min(1)
+})
+const listListResponse = z.object({ data: z.array(listEntry) })
+const listResponse = z.object({ data: listEntry })
+const entryEntry = z.object({
+  id: z.object({ entry_id: z.string().min(1) }),
+  parent_record_id: z.string(),
+  parent_object: z.string(),
+  entry_values: z.record(z.string(), z.unknown()).optional()
+})
+export const entryResponse = z.object({ data: entryEntry })
+export const entryListResponse = z.object({ data: z.array(entryEntry) })
+export const anyBody = z.unknown()
+
+const toListDef = (entry: z.infer<typeof listEntry>): ListDef => ({
+  id: entry.id.list_id,
+  slug: entry.api_slug,
+  name: entry.name,
+  parentObject: entry.parent_object[0]
+})
+
+/** The unique attribute a parent is matched on when the mapping names none, by parent object. */
+export const DEFAULT_PARENT_MATCHING: Readonly<Record<string, string>> = {
+  people: 'email_addresses',
+  companies: 'domains',
+  users: 'user_id',
+  workspaces: 'workspace_id'
+}
+
+// ---- wire calls ----
+
+/** `GET /v2/lists`. */
+export async function listLists(client: AttioClient): Promise<ListDef[]> {
+  const body = await client.send('GET', '/v2/lists', undefined, listListResponse, 'the lists')
+  return body.data.map(toListDef)
+}
+
+/** `GET /v2/lists/{list}`. */
+export async function getList(client: AttioClient, list: string): Promise<ListDef> {
+  const body = await client.send(
+    'GET',
+    `/v2/lists/${encode(list)}`,
+    undefined,
+    listResponse,
+    `the list "${list}"`
+  )
+  return toListDef(body.data)
+}
+
+/** `GET /v2/lists/{list}/attributes` (the spec's `/v2/{target}/{identifier}/attributes`), archived included. */
+export async function listListAttributes(client: AttioClient, list: string): Promise<AttributeDef[]> {
+  const body = await client.send(
+    'GET',
+    `/v2/lists/${encode(list)}/attributes`,
+    { searchParams: { show_archived: 'true' } },
+    attributeListResponse,
+    `the attributes of the list "${list}"`
+  )
+  return body.data.map(toAttributeDef)
+}
+
+export async function listListOptions(
+  client: AttioClient,
+  list: string,
+  attribute: string,
+  kind: 'options' | 'statuses'
+): Promise<OptionDef[]> {
+  const body = await client.send(
+    'GET',
+    `/v2/lists/${encode(list)}/attributes/${encode(attribute)}/${kind}`,
+    { searchParams: { show_archived: 'true' } },
+    optionListResponse,
+    `the ${kind} of "${list}.${attribute}"`
+  )
+  return body.data.map(toOptionDef)
+}
