@@ -5,19 +5,23 @@
  * (records), so an entry never points at nothing.
  */
 import type { Attio } from '../attio'
+import { canonical } from '../core/text'
 import { AttioApiError } from '../errors'
-import type { PrepareOptions, RecordAssertion, ValueInput, WriteOutcome } from '../records'
+import {
+  prepareRecord,
+  type PrepareOptions,
+  type RecordAssertion,
+  type ValueInput,
+  type WriteOutcome
+} from '../records'
 import { ACTION_SCOPES, DEVELOPER_SETTINGS } from '../requirements'
+import { METRICS } from '../telemetry'
 import { invalid, resolveList } from './cache'
 import { entryValues } from './entry-values'
-import {
-  anyBody,
-  DEFAULT_PARENT_MATCHING,
-  encode,
-  entryListResponse,
-  entryResponse,
-  type ListDef
-} from './wire'
+import { identitiesIn } from '../suppression'
+import type { WireItem } from '../values'
+import { beginEntryRemoval, beginEntryWrite } from './memory'
+import { assertEntry, DEFAULT_PARENT_MATCHING, deleteEntry, findEntries, type ListDef } from './wire'
 
 export interface ListEntrySync {
   /** The list's api slug or id, as mapped. */
@@ -43,15 +47,57 @@ export interface ListEntrySync {
 export interface ListEntryOutcome {
   list: string
   parent: WriteOutcome
-  /** `added`: the entry was asserted; `removed`: deleted; `absent`: there was none to remove. */
-  result: 'added' | 'removed' | 'absent'
+  /**
+   * `added`: the entry was asserted; `unchanged`: Attio already held it with these values (the write
+   * memory), so nothing was sent; `removed`: deleted; `absent`: there was none to remove.
+   */
+  result: 'added' | 'unchanged' | 'removed' | 'absent'
   entry_id?: string
+}
+
+/** One event's entry, checked against the workspace: nothing is sent for it yet. */
+export interface PreparedEntry {
+  list: ListDef
+  member: boolean
+  /** The parent record's assert (checked: `prepareRecord` accepted it). */
+  parent: RecordAssertion
+  /** The parent's identity: its object, matching attribute and normalised value (one record, one key). */
+  parentKey: string
+  /** The entry's values in write form (empty for a removal). */
+  values: Record<string, WireItem[]>
+}
+
+/** What is written for one entry: one event's, or several merged (`batch.ts`). */
+export interface EntryPlan {
+  list: ListDef
+  parent: RecordAssertion
+  member: boolean
+  /** Remove the entry before adding it again (a removal followed by an addition, merged). */
+  removeFirst: boolean
+  values: Record<string, WireItem[]>
 }
 
 const multipleEntries = (list: ListDef, parent: WriteOutcome, count?: number) =>
   invalid(
     `list: the ${parent.label} ${parent.record_id} has ${count ?? 'several'} entries in the list "${list.slug}", so Attio cannot tell which one to ${count === undefined ? 'update' : 'remove'}. Merge or delete the duplicate entries in Attio; this event was not applied.`
   )
+
+/** A 403 names the scopes Sync List Entry needs. */
+export async function withListScopes<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    if (error instanceof AttioApiError && error.status === 403) {
+      const missing = ACTION_SCOPES.syncListEntry.join(', ')
+      throw new AttioApiError(
+        `Sync List Entry needs the scopes ${missing}; Attio refused: ${error.message} Add them to the API key in Attio (${DEVELOPER_SETTINGS}) or reconnect the OAuth app with them.`,
+        403,
+        error.attioCode
+      )
+    }
+    throw error
+  }
+}
 
 /** Puts the parent's entry in the list (or takes it out): every value checked before the first write. */
 export async function syncListEntry(
@@ -60,26 +106,22 @@ export async function syncListEntry(
   options: PrepareOptions = {}
 ): Promise<ListEntryOutcome> {
   try {
-    return await sync1(attio, sync, options)
-  } catch (error) {
-    if (error instanceof AttioApiError && error.status === 403) {
-      const missing = ACTION_SCOPES.syncListEntry.join(', ')
-      const refused = new AttioApiError(
-        `Sync List Entry needs the scopes ${missing}; Attio refused: ${error.message} Add them to the API key in Attio (${DEVELOPER_SETTINGS}) or reconnect the OAuth app with them.`,
-        403,
-        error.attioCode
-      )
-      throw refused
-    }
-    throw error
+    return await withListScopes(async () => {
+      const prepared = await prepareEntry(attio, sync, options)
+      return applyEntry(attio, { ...prepared, removeFirst: false }, options)
+    })
   } finally {
     attio.client.telemetry.flush()
   }
 }
 
-async function sync1(attio: Attio, sync: ListEntrySync, options: PrepareOptions): Promise<ListEntryOutcome> {
-  const client = attio.client
-  const list = await resolveList(client, sync.list)
+/** Checks one event's entry against the workspace (the list, the parent, the values) without writing. */
+export async function prepareEntry(
+  attio: Attio,
+  sync: ListEntrySync,
+  options: PrepareOptions
+): Promise<PreparedEntry> {
+  const list = await resolveList(attio.client, sync.list)
   const parentObject = list.parentObject
   const matching = sync.parent.matchingAttribute || DEFAULT_PARENT_MATCHING[parentObject]
   if (!matching) {
@@ -102,65 +144,88 @@ async function sync1(attio: Attio, sync: ListEntrySync, options: PrepareOptions)
     )
   }
   const values = sync.member ? await entryValues(attio, list, sync.values, options) : {}
-  const parentAssertion: RecordAssertion = {
+  const parent: RecordAssertion = {
     object: parentObject,
     label: `${parentObject} record`,
     matchingAttribute: matching,
     matchingField: sync.parent.matchingField,
     values: [{ attribute: matching, value: matchingValue, field: matchingValueField }, ...sync.parent.values]
   }
-  const { records } = await attio.assertRecords([parentAssertion], options)
+  // The parent's values are checked here too, so one event's bad value never fails the events merged with it.
+  const prepared = await prepareRecord(attio.schema, parent, options)
+  const texts = identitiesIn(parentObject, [matching], prepared.assertValues).map((i) => i.text)
+  const parentKey = JSON.stringify([
+    parentObject,
+    matching,
+    texts.length > 0 ? texts.sort() : canonical(prepared.assertValues[matching] ?? null)
+  ])
+  return { list, member: sync.member, parent, parentKey, values }
+}
+
+/** Writes an entry: the parent asserted first, then the entry removed and/or added. */
+export async function applyEntry(
+  attio: Attio,
+  plan: EntryPlan,
+  options: PrepareOptions
+): Promise<ListEntryOutcome> {
+  const { list } = plan
+  const { records } = await attio.assertRecords([plan.parent], options)
   const parent = records[0]
-  const entries = `/v2/lists/${encode(list.id)}/entries`
-  if (sync.member) {
-    try {
-      const body = await client.send(
-        'PUT',
-        entries,
-        {
-          json: {
-            data: { parent_record_id: parent.record_id, parent_object: parentObject, entry_values: values }
-          }
-        },
-        entryResponse,
-        `the entry of ${parent.label} ${parent.record_id} in the list "${list.slug}"`
-      )
-      return { list: list.slug, parent, result: 'added', entry_id: body.data.id.entry_id }
-    } catch (error) {
-      if (error instanceof AttioApiError && error.attioCode === 'multiple_match_results')
-        throw multipleEntries(list, parent)
-      throw error
-    }
+  if (!plan.member || plan.removeFirst) {
+    const removed = await removeEntry(attio, list, parent)
+    if (!plan.member) return removed
   }
-  const found = await client.send(
-    'POST',
-    `${entries}/query`,
-    {
-      json: {
-        filter: {
-          path: [
-            [list.slug, 'parent_record'],
-            [parentObject, 'record_id']
-          ],
-          constraints: { value: parent.record_id }
-        },
-        limit: 2
-      }
-    },
-    entryListResponse,
-    `the entry of ${parent.label} ${parent.record_id} in the list "${list.slug}"`
-  )
-  const mine = found.data.filter((e) => e.parent_record_id === parent.record_id)
-  if (mine.length === 0) return { list: list.slug, parent, result: 'absent' }
-  if (mine.length > 1) throw multipleEntries(list, parent, mine.length)
-  const entryId = mine[0].id.entry_id
+  const client = attio.client
+  const write = await beginEntryWrite(client, list, parent.record_id, plan.values)
+  if (write.unchanged !== undefined) {
+    client.telemetry.count(METRICS.writesSuppressed, 1, { object: list.parentObject, kind: 'entry_assert' })
+    client.telemetry.debug(
+      `write skipped as unchanged: entry ${write.unchanged} of a ${list.parentObject} record`
+    )
+    return { list: list.slug, parent, result: 'unchanged', entry_id: write.unchanged }
+  }
+  let entryId: string
   try {
-    await client.send('DELETE', `${entries}/${encode(entryId)}`, undefined, anyBody, `the entry ${entryId}`)
+    entryId = await assertEntry(
+      client,
+      list,
+      parent.record_id,
+      plan.values,
+      `the entry of ${parent.label} ${parent.record_id} in the list "${list.slug}"`
+    )
   } catch (error) {
-    // Removed since it was found: what was asked for holds.
-    if (error instanceof AttioApiError && error.status === 404)
-      return { list: list.slug, parent, result: 'absent' }
+    write.failed()
+    if (error instanceof AttioApiError && error.attioCode === 'multiple_match_results')
+      throw multipleEntries(list, parent)
     throw error
   }
-  return { list: list.slug, parent, result: 'removed', entry_id: entryId }
+  write.succeeded(entryId)
+  return { list: list.slug, parent, result: 'added', entry_id: entryId }
+}
+
+async function removeEntry(attio: Attio, list: ListDef, parent: WriteOutcome): Promise<ListEntryOutcome> {
+  const client = attio.client
+  const removal = beginEntryRemoval(client, list, parent.record_id)
+  try {
+    const mine = await findEntries(
+      client,
+      list,
+      parent.record_id,
+      `the entry of ${parent.label} ${parent.record_id} in the list "${list.slug}"`
+    )
+    if (mine.length === 0) return { list: list.slug, parent, result: 'absent' }
+    if (mine.length > 1) throw multipleEntries(list, parent, mine.length)
+    const entryId = mine[0]
+    try {
+      await deleteEntry(client, list, entryId)
+    } catch (error) {
+      // Removed since it was found: what was asked for holds.
+      if (error instanceof AttioApiError && error.status === 404)
+        return { list: list.slug, parent, result: 'absent' }
+      throw error
+    }
+    return { list: list.slug, parent, result: 'removed', entry_id: entryId }
+  } finally {
+    removal.done()
+  }
 }

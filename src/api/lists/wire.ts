@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import type { AttioClient } from '../client'
+import type { WireItem } from '../values'
 import {
   attributeListResponse,
   optionListResponse,
@@ -37,9 +38,9 @@ const entryEntry = z.object({
   parent_object: z.string(),
   entry_values: z.record(z.string(), z.unknown()).optional()
 })
-export const entryResponse = z.object({ data: entryEntry })
-export const entryListResponse = z.object({ data: z.array(entryEntry) })
-export const anyBody = z.unknown()
+const entryResponse = z.object({ data: entryEntry })
+const entryListResponse = z.object({ data: z.array(entryEntry) })
+const anyBody = z.unknown()
 
 const toListDef = (entry: z.infer<typeof listEntry>): ListDef => ({
   id: entry.id.list_id,
@@ -102,4 +103,88 @@ export async function listListOptions(
     `the ${kind} of "${list}.${attribute}"`
   )
   return body.data.map(toOptionDef)
+}
+
+// ---- entries ----
+
+const entriesPath = (list: ListDef) => `/v2/lists/${encode(list.id)}/entries`
+
+/** `PUT /v2/lists/{list}/entries`: creates or updates the parent's entry; its id. */
+export async function assertEntry(
+  client: AttioClient,
+  list: ListDef,
+  parentRecordId: string,
+  values: Record<string, WireItem[]>,
+  what: string
+): Promise<string> {
+  const body = await client.send(
+    'PUT',
+    entriesPath(list),
+    {
+      json: {
+        data: { parent_record_id: parentRecordId, parent_object: list.parentObject, entry_values: values }
+      }
+    },
+    entryResponse,
+    what,
+    { object: list.parentObject, kind: 'entry_assert' }
+  )
+  return body.data.id.entry_id
+}
+
+/** `POST /v2/lists/{list}/entries/query` by parent record: the ids of its entries (at most two). */
+export async function findEntries(
+  client: AttioClient,
+  list: ListDef,
+  parentRecordId: string,
+  what: string
+): Promise<string[]> {
+  const found = await client.send(
+    'POST',
+    `${entriesPath(list)}/query`,
+    {
+      json: {
+        filter: {
+          path: [
+            [list.slug, 'parent_record'],
+            [list.parentObject, 'record_id']
+          ],
+          constraints: { value: parentRecordId }
+        },
+        limit: 2
+      }
+    },
+    entryListResponse,
+    what
+  )
+  return found.data.filter((e) => e.parent_record_id === parentRecordId).map((e) => e.id.entry_id)
+}
+
+/** `DELETE /v2/lists/{list}/entries/{entry_id}`. */
+export async function deleteEntry(client: AttioClient, list: ListDef, entryId: string): Promise<void> {
+  await client.send(
+    'DELETE',
+    `${entriesPath(list)}/${encode(entryId)}`,
+    undefined,
+    anyBody,
+    `the entry ${entryId}`,
+    { object: list.parentObject, kind: 'entry_delete' }
+  )
+}
+
+/** `GET /v2/lists/{list}/entries/{entry_id}`: whether Attio still has the entry, for this parent. */
+export async function entryExists(
+  client: AttioClient,
+  list: ListDef,
+  entryId: string,
+  parentRecordId: string
+): Promise<boolean> {
+  const body = await client.send(
+    'GET',
+    `${entriesPath(list)}/${encode(entryId)}`,
+    undefined,
+    entryResponse,
+    `the entry ${entryId}`
+  )
+  return body.data.id.entry_id === entryId && body.data.parent_record_id === parentRecordId
 }
