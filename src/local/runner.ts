@@ -159,12 +159,28 @@ export class LocalRunner {
     return Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, field.label]))
   }
 
+  /**
+   * The fields of an action chosen with a picker (dynamic, with no default), and what each takes: the first
+   * sentence of its description ("The Attio list, by api slug or id.").
+   */
+  private chosen(slug: string): Record<string, string> {
+    const fields = this.definition.actions[slug]?.fields ?? {}
+    return Object.fromEntries(
+      Object.entries(fields)
+        .filter(([, field]) => field.dynamic === true && field.default === undefined)
+        .map(([key, field]) => [
+          key,
+          /^[^.]*\./.exec(field.description ?? '')?.[0] ?? field.description ?? ''
+        ])
+    )
+  }
+
   /** A failure described, with missing required fields explained against the mapping that was used. */
   private failureOf(error: unknown, slug: string, mapping: JSONObject | undefined): Failure {
     const failure = describeFailure(error, this.fieldNames(slug))
     const missing =
       failure.code === 'PAYLOAD_VALIDATION_FAILED' && mapping
-        ? missingFieldProblems(failure.message, mapping, this.labels(slug))
+        ? missingFieldProblems(failure.message, mapping, this.labels(slug), this.chosen(slug))
         : undefined
     return missing ? withProblems(failure, missing) : failure
   }
@@ -302,7 +318,7 @@ export class LocalRunner {
     settingsInput:
       (Partial<Settings> & { oauth?: { access_token?: string; refresh_token?: string } }) | undefined,
     authInput?: Auth
-  ): Promise<{ ok: true } | { ok: false; error: Failure }> {
+  ): Promise<{ ok: true; notes?: string[] } | { ok: false; error: Failure }> {
     const { oauth, ...plain } = settingsInput ?? {}
     const auth: Auth | undefined =
       authInput ??
@@ -311,6 +327,8 @@ export class LocalRunner {
     // actions-core rethrows a failed test as a plain Error ("Credentials are invalid: …") without its status:
     // keep the destination's own error to describe.
     let original: unknown
+    /** What the test answered (the destination's notes on scopes some actions need). */
+    let answered: unknown
     const authentication = this.definition.authentication
     const test = authentication?.testAuthentication
     const definition: DestinationDefinition<Settings> =
@@ -321,7 +339,8 @@ export class LocalRunner {
               ...authentication,
               testAuthentication: async (request, data) => {
                 try {
-                  return await test(request, data)
+                  answered = await test(request, data)
+                  return answered
                 } catch (error) {
                   original = error
                   throw error
@@ -336,7 +355,10 @@ export class LocalRunner {
       : {}
     try {
       await destination.testAuthentication({ ...settings, ...tokens } as Settings)
-      return { ok: true }
+      const notes = (answered as { notes?: unknown } | undefined)?.notes
+      return Array.isArray(notes) && notes.length > 0
+        ? { ok: true, notes: notes.filter((note): note is string => typeof note === 'string') }
+        : { ok: true }
     } catch (error) {
       const failure = describeFailure(original ?? error, Object.keys(authentication?.fields ?? {}))
       return redactDeep({ ok: false, error: failure }, this.secretsOf(settings, auth))
@@ -351,7 +373,7 @@ export class LocalRunner {
     if (entry.sent !== undefined) outcome.sent = entry.sent
     if (typeof entry.errortype === 'string') outcome.errortype = entry.errortype
     if (typeof entry.errormessage === 'string') {
-      const missing = missingFieldProblems(entry.errormessage, mapping, this.labels(slug))
+      const missing = missingFieldProblems(entry.errormessage, mapping, this.labels(slug), this.chosen(slug))
       outcome.errormessage = missing
         ? missing.map((problem) => problem.message).join(' ')
         : entry.errormessage

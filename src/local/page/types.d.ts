@@ -58,7 +58,7 @@ export interface ChoicesAnswer {
 }
 
 /** POST /authenticate */
-export type AuthenticateAnswer = { ok: true } | { ok: false; error: Failure }
+export type AuthenticateAnswer = { ok: true; notes?: string[] } | { ok: false; error: Failure }
 
 /** A Segment event, or anything pasted in its place. */
 export type EventJson = Record<string, unknown>
