@@ -4,14 +4,17 @@
  * never served.
  */
 import type { InputField } from '@segment/actions-core'
-import type { WriteOutcome } from '../../api'
+import type { DeletionReport, ListEntryOutcome, WriteOutcome } from '../../api'
 import type { Failure } from '../failure'
 import type { Subscription } from '../mapping-file'
-import type { RecordsByObject, RecordSummary } from '../records'
+import type { EntrySummary, RecordsByObject, RecordSummary } from '../records'
 import type { ActionAnswer, BatchEventOutcome, Manifest, ManifestAction } from '../runner'
 
 export type {
+  DeletionReport,
+  ListEntryOutcome,
   ActionAnswer,
+  EntrySummary,
   BatchEventOutcome,
   Failure,
   InputField,
@@ -34,6 +37,12 @@ export interface LocalInfo {
 export interface RecordsAnswer {
   records: RecordsByObject
   counts: Record<string, number>
+}
+
+/** GET /_local/entries?list= */
+export interface EntriesAnswer {
+  list: string
+  entries: EntrySummary[]
 }
 
 /** POST /_local/trigger */
