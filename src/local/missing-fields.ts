@@ -80,3 +80,17 @@ export function missingFieldProblems(
     message: explainMissing(field, mapping, labels[field], chosen[field])
   }))
 }
+
+/**
+ * The fields of an action chosen with a picker (dynamic, with no default), and what each takes: the first
+ * sentence of its description ("The Attio list, by api slug or id.").
+ */
+export function chosenFields(
+  fields: Readonly<Record<string, { dynamic?: boolean; default?: unknown; description?: string }>>
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([, field]) => field.dynamic === true && field.default === undefined)
+      .map(([key, field]) => [key, /^[^.]*\./.exec(field.description ?? '')?.[0] ?? field.description ?? ''])
+  )
+}

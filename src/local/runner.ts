@@ -22,7 +22,7 @@ import { describeFailure, type Failure } from './failure'
 import { dynamicFieldPaths, manifestOf, type Manifest } from './manifest'
 import { checkMapping, type MappingProblem } from './mapping-check'
 import type { ActionCatalog } from './mapping-file'
-import { missingFieldProblems } from './missing-fields'
+import { chosenFields, missingFieldProblems } from './missing-fields'
 import { redactDeep, secretList } from '../api/core/redact'
 
 export interface Auth {
@@ -159,28 +159,17 @@ export class LocalRunner {
     return Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, field.label]))
   }
 
-  /**
-   * The fields of an action chosen with a picker (dynamic, with no default), and what each takes: the first
-   * sentence of its description ("The Attio list, by api slug or id.").
-   */
-  private chosen(slug: string): Record<string, string> {
-    const fields = this.definition.actions[slug]?.fields ?? {}
-    return Object.fromEntries(
-      Object.entries(fields)
-        .filter(([, field]) => field.dynamic === true && field.default === undefined)
-        .map(([key, field]) => [
-          key,
-          /^[^.]*\./.exec(field.description ?? '')?.[0] ?? field.description ?? ''
-        ])
-    )
-  }
-
   /** A failure described, with missing required fields explained against the mapping that was used. */
   private failureOf(error: unknown, slug: string, mapping: JSONObject | undefined): Failure {
     const failure = describeFailure(error, this.fieldNames(slug))
     const missing =
       failure.code === 'PAYLOAD_VALIDATION_FAILED' && mapping
-        ? missingFieldProblems(failure.message, mapping, this.labels(slug), this.chosen(slug))
+        ? missingFieldProblems(
+            failure.message,
+            mapping,
+            this.labels(slug),
+            chosenFields(this.definition.actions[slug]?.fields ?? {})
+          )
         : undefined
     return missing ? withProblems(failure, missing) : failure
   }
@@ -373,7 +362,12 @@ export class LocalRunner {
     if (entry.sent !== undefined) outcome.sent = entry.sent
     if (typeof entry.errortype === 'string') outcome.errortype = entry.errortype
     if (typeof entry.errormessage === 'string') {
-      const missing = missingFieldProblems(entry.errormessage, mapping, this.labels(slug), this.chosen(slug))
+      const missing = missingFieldProblems(
+        entry.errormessage,
+        mapping,
+        this.labels(slug),
+        chosenFields(this.definition.actions[slug]?.fields ?? {})
+      )
       outcome.errormessage = missing
         ? missing.map((problem) => problem.message).join(' ')
         : entry.errormessage

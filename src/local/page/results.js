@@ -7,15 +7,15 @@
 import { api } from './api.js'
 import { $, append, clear, el } from './dom.js'
 import { showFieldError } from './fields.js'
+import { entriesSection } from './entries.js'
 import { onEmulator, state } from './state.js'
+import { valueSpan } from './value-span.js'
 
 /**
  * @typedef {import('./types').ActionAnswer} ActionAnswer
  * @typedef {import('./types').WriteOutcome} WriteOutcome
  * @typedef {import('./types').RecordSummary} RecordSummary
  * @typedef {import('./types').RecordsAnswer} RecordsAnswer
- * @typedef {import('./types').EntriesAnswer} EntriesAnswer
- * @typedef {import('./types').ListEntryOutcome} ListEntryOutcome
  * @typedef {import('./types').EventJson} EventJson
  * @typedef {ActionAnswer['exchanges'][number]} Exchange
  */
@@ -135,18 +135,6 @@ function exchangesSection(exchanges, answer) {
 }
 
 /**
- * A value; a record reference ("people 0b0e…-…") is shortened to its object and the id's first part.
- * @param {string} text
- */
-function valueSpan(text) {
-  const reference = /^(\S+) ([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.exec(text)
-  if (reference) {
-    return el('span', { class: 'value reference', title: text }, `→ ${reference[1]} ${reference[2]}…`)
-  }
-  return el('span', { class: 'value', text })
-}
-
-/**
  * What a record is to a reader: Person, User, Company… (Assert Record's records by their object's noun).
  * @param {WriteOutcome} outcome
  */
@@ -190,92 +178,6 @@ function written(answer) {
   )
   // Sync List Entry answers its parent record (and its entry: `entriesSection`).
   return result?.records ?? (result?.parent ? [result.parent] : [])
-}
-
-/**
- * The list entry an answer wrote (Sync List Entry): its own, or the first of a batch's outcomes.
- * @param {ActionAnswer} answer
- * @returns {ListEntryOutcome | undefined}
- */
-function entryOutcome(answer) {
-  /** @param {unknown} value */
-  const isEntry = (value) =>
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (/** @type {ListEntryOutcome} */ (value).list) === 'string' &&
-    typeof (/** @type {ListEntryOutcome} */ (value).result) === 'string'
-  if (isEntry(answer.result)) return /** @type {ListEntryOutcome} */ (answer.result)
-  const body = (answer.multistatus || []).map((entry) => entry.body).find(isEntry)
-  return /** @type {ListEntryOutcome | undefined} */ (body)
-}
-
-/**
- * The list's entries in the emulator after a Sync List Entry, the one this event concerns marked.
- * @param {ActionAnswer} answer
- */
-async function entriesSection(answer) {
-  const outcome = entryOutcome(answer)
-  if (!outcome || !onEmulator()) return null
-  const section = el(
-    'div',
-    { class: 'section', id: 'list-entries' },
-    el('h3', {}, 'Entries of the list ', el('code', { text: outcome.list }))
-  )
-  /** @type {EntriesAnswer} */
-  let found
-  try {
-    found = await api(`/_local/entries?list=${encodeURIComponent(outcome.list)}`)
-  } catch (error) {
-    section.appendChild(el('p', { class: 'muted', text: /** @type {Error} */ (error).message }))
-    return section
-  }
-  const said =
-    outcome.result === 'added'
-      ? `This event's entry was added or updated (${outcome.entry_id ?? ''}).`
-      : outcome.result === 'unchanged'
-        ? `This event's entry already held these values: nothing was sent (${outcome.entry_id ?? ''}).`
-        : outcome.result === 'removed'
-          ? `This event's entry was removed (${outcome.entry_id ?? ''}).`
-          : 'The record had no entry in the list: nothing to remove.'
-  section.appendChild(el('p', { class: 'muted', text: said }))
-  if (found.entries.length === 0) {
-    section.appendChild(el('p', { class: 'muted', text: 'The list has no entries.' }))
-    return section
-  }
-  const rows = found.entries.map((entry) => {
-    const mine = entry.parent_record_id === outcome.parent.record_id
-    return el(
-      'tr',
-      { class: mine ? 'mine' : undefined, 'aria-current': mine ? 'true' : undefined },
-      el('td', { class: 'mono', text: entry.entry_id }),
-      el('td', {}, valueSpan(`${entry.parent_object} ${entry.parent_record_id}`)),
-      el(
-        'td',
-        {},
-        Object.entries(entry.values).map(([attribute, texts]) =>
-          el('span', { class: 'entry-value' }, `${attribute}: `, texts.map(valueSpan))
-        )
-      )
-    )
-  })
-  section.appendChild(
-    el(
-      'table',
-      { class: 'outcomes entries' },
-      el('caption', { class: 'visually-hidden', text: `Entries of the list ${outcome.list}` }),
-      el(
-        'thead',
-        {},
-        el(
-          'tr',
-          {},
-          ['Entry', 'Record', 'Entry attributes'].map((t) => el('th', { scope: 'col', text: t }))
-        )
-      ),
-      el('tbody', {}, rows)
-    )
-  )
-  return section
 }
 
 /** @param {ActionAnswer} answer */
