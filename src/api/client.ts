@@ -67,6 +67,15 @@ const anyBody = z.unknown()
 
 const encode = encodeURIComponent
 
+/**
+ * What a single write is counted as: its object (for a list entry, the list's parent object) and kind
+ * (`entry_assert`, `entry_delete` for list entries).
+ */
+export type WriteMetric = {
+  object: string
+  kind: 'assert' | 'append' | 'create' | 'update' | 'delete' | 'entry_assert' | 'entry_delete'
+}
+
 export class AttioClient {
   /** A hash of base URL and credential: keys every cache, never the credential itself. */
   readonly workspaceKey: string
@@ -308,9 +317,11 @@ export class AttioClient {
     path: string,
     options: { searchParams?: Record<string, string>; json?: unknown } | undefined,
     schema: Schema,
-    what: string
+    what: string,
+    /** A write counted in `attio.writes.*` like a record's (Sync List Entry's entry writes). */
+    metric?: WriteMetric
   ): Promise<z.infer<Schema>> {
-    return this.call(method, path, options, schema, what)
+    return this.call(method, path, options, schema, what, metric)
   }
 
   private async call<Schema extends z.ZodType>(
@@ -321,7 +332,7 @@ export class AttioClient {
     schema: Schema,
     what: string,
     /** A single-record write, counted by object and kind (the bulk path counts its records itself). */
-    metric?: { object: string; kind: 'assert' | 'append' | 'create' | 'update' | 'delete' }
+    metric?: WriteMetric
   ): Promise<z.infer<Schema>> {
     if (!this.hasCredential) throw new CredentialRefusedError(NO_CREDENTIAL_MESSAGE)
     let data: unknown

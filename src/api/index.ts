@@ -13,6 +13,7 @@ export {
   DEVELOPER_SETTINGS,
   LIST_ENTRY_SCOPES,
   LIST_READ_SCOPES,
+  furtherScopeNotes,
   missingScopes,
   OBJECT_SETTINGS,
   REQUIRED_SCOPES

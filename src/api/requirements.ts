@@ -40,3 +40,26 @@ export function missingScopes(granted: string, needed: readonly string[] = REQUI
     return !(scope.endsWith(':read') && scopes.has(`${scope}-write`))
   })
 }
+
+/** The actions whose scopes go beyond writing records, by slug, with their titles. */
+const FURTHER_SCOPE_ACTIONS: ReadonlyArray<readonly [string, string]> = [['syncListEntry', 'Sync List Entry']]
+
+/**
+ * What a token that may write records lacks for the actions that need more (Sync List Entry's list scopes):
+ * one sentence per such action. The authentication test cannot know which actions a host uses, so these are
+ * notes for a person, never a failure; the action itself names them when Attio refuses it (403).
+ */
+export function furtherScopeNotes(granted: string): string[] {
+  const notes: string[] = []
+  for (const [action, title] of FURTHER_SCOPE_ACTIONS) {
+    const missing = missingScopes(granted, ACTION_SCOPES[action]).filter(
+      (scope) => !(REQUIRED_SCOPES as readonly string[]).includes(scope)
+    )
+    if (missing.length === 0) continue
+    const them = missing.length > 1 ? 'them' : 'it'
+    notes.push(
+      `${title} needs the scope${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}, which the token lacks: add ${them} in Attio (${DEVELOPER_SETTINGS}) or reconnect the OAuth app with ${them} before using ${title}; the other actions do not need ${them}.`
+    )
+  }
+  return notes
+}

@@ -78,9 +78,36 @@ export interface DeleteArgs {
   json: boolean
 }
 
-/** `help` asks for the usage (exit 0); `none` is no command at all (the usage, exit 2). */
+/** The commands with a usage of their own (`<command> --help`, `help <command>`). */
+export type HelpTopic = 'send' | 'replay' | 'doctor' | 'delete'
+const TOPICS: readonly HelpTopic[] = ['send', 'replay', 'doctor', 'delete']
+
+/**
+ * `help` asks for the usage (exit 0): a command's own with `topic`; `none` is no command at all (the usage,
+ * exit 2).
+ */
 export type CliArgs =
-  SendArgs | ReplayArgs | DoctorArgs | DeleteArgs | { command: 'help' } | { command: 'none' }
+  | SendArgs
+  | ReplayArgs
+  | DoctorArgs
+  | DeleteArgs
+  | { command: 'help'; topic?: HelpTopic }
+  | { command: 'none' }
+
+/**
+ * One command's usage, taken from `USAGE` (its lines under "Commands:", up to the blank line after them),
+ * with the credentials paragraph; the full usage without a topic.
+ */
+export function usageOf(topic?: HelpTopic): string {
+  if (!topic) return USAGE
+  const lines = USAGE.split('\n')
+  const start = lines.findIndex((line) => line.startsWith(`  ${topic} `))
+  let end = start
+  while (end < lines.length && lines[end].trim() !== '') end += 1
+  const [first, ...rest] = lines.slice(start, end)
+  const credentials = USAGE.slice(USAGE.indexOf('Credentials:'))
+  return [`Usage: attio-destination ${first.trim()}`, ...rest, '', credentials].join('\n')
+}
 
 export class UsageError extends Error {}
 
@@ -93,7 +120,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   const command = rest.shift()
   if (command === undefined) return { command: 'none' }
-  if (command === 'help' || command === '--help' || command === '-h') return { command: 'help' }
+  if (command === 'help' || command === '--help' || command === '-h') {
+    const topic = rest[0] as HelpTopic | undefined
+    return topic !== undefined && TOPICS.includes(topic) ? { command: 'help', topic } : { command: 'help' }
+  }
   const value = (flag: string): string => {
     const next = rest.shift()
     if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`)
@@ -117,7 +147,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       else if (flag === '--mapping') args.mapping = value(flag)
       else if (flag === '--settings') args.settings = value(flag)
       else if (flag === '--json') args.json = true
-      else if (flag === '--help' || flag === '-h') return { command: 'help' }
+      else if (flag === '--help' || flag === '-h') return { command: 'help', topic: 'send' }
       else throw new UsageError(`send: unknown flag "${flag}"`)
     }
     if (!args.event) throw new UsageError('send needs --event <file.json>')
@@ -140,7 +170,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       else if (flag === '--failures') args.failures = value(flag)
       else if (flag === '--settings') args.settings = value(flag)
       else if (flag === '--retries') args.retries = integer(flag, 0, 20)
-      else if (flag === '--help' || flag === '-h') return { command: 'help' }
+      else if (flag === '--help' || flag === '-h') return { command: 'help', topic: 'replay' }
       else if (flag.startsWith('--')) throw new UsageError(`replay: unknown flag "${flag}"`)
       else if (args.file === undefined) args.file = flag
       else throw new UsageError(`replay takes one events file; "${flag}" is one too many`)
@@ -164,7 +194,7 @@ function parseDoctor(rest: string[], value: (flag: string) => string): CliArgs {
     else if (flag === '--json') args.json = true
     else if (flag === '--probe') args.probe = true
     else if (flag === '--yes' || flag === '-y') args.yes = true
-    else if (flag === '--help' || flag === '-h') return { command: 'help' }
+    else if (flag === '--help' || flag === '-h') return { command: 'help', topic: 'doctor' }
     else throw new UsageError(`doctor: unknown flag "${flag}"`)
   }
   if (args.yes && !args.probe) throw new UsageError('doctor: --yes confirms --probe; give both, or neither')
@@ -183,7 +213,7 @@ function parseDelete(rest: string[], value: (flag: string) => string): CliArgs {
       args.scope = scope
     } else if (flag === '--settings') args.settings = value(flag)
     else if (flag === '--json') args.json = true
-    else if (flag === '--help' || flag === '-h') return { command: 'help' }
+    else if (flag === '--help' || flag === '-h') return { command: 'help', topic: 'delete' }
     else throw new UsageError(`delete: unknown flag "${flag}"`)
   }
   if (!args.userId?.trim())

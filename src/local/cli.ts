@@ -19,6 +19,7 @@ import { startEmulator, type RunningEmulator } from '../emulator'
 import {
   parseArgs,
   USAGE,
+  usageOf,
   UsageError,
   type CliArgs,
   type DeleteArgs,
@@ -343,7 +344,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const args = parseArgs(argv)
     if (args.command === 'help') {
-      io.stdout.write(`${USAGE}\n`)
+      io.stdout.write(`${usageOf(args.topic)}\n`)
       return EXIT.ok
     }
     if (args.command === 'none') {

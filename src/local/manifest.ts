@@ -32,6 +32,13 @@ export interface ManifestAction {
   fields: Record<string, InputField>
   dynamicFields: string[]
   supportsBatch: boolean
+  /** The host's sync mode choice (actions-core's `syncMode`), when the action has one. */
+  syncMode?: {
+    label: string
+    description: string
+    default: string
+    choices: Array<{ label: string; value: string }>
+  }
 }
 
 export interface Manifest {
@@ -56,7 +63,17 @@ export function manifestOf(definition: DestinationDefinition<Settings>): Manifes
       ...(action.defaultSubscription ? { defaultSubscription: action.defaultSubscription } : {}),
       fields: jsonSafe(action.fields),
       dynamicFields: dynamicFieldPaths(action.dynamicFields),
-      supportsBatch: typeof action.performBatch === 'function'
+      supportsBatch: typeof action.performBatch === 'function',
+      ...(action.syncMode
+        ? {
+            syncMode: {
+              label: action.syncMode.label,
+              description: action.syncMode.description,
+              default: action.syncMode.default,
+              choices: action.syncMode.choices.map((choice) => ({ label: choice.label, value: choice.value }))
+            }
+          }
+        : {})
     }
   }
   const authentication = definition.authentication

@@ -41,10 +41,16 @@ const list = (items: string[]): string =>
 export function explainMissing(
   field: string,
   mapping: Readonly<Record<string, unknown>>,
-  label?: string
+  label?: string,
+  /** For a field chosen with a picker (a list, an object): what it takes, from its description. */
+  takes?: string
 ): string {
   const name = JSON.stringify(label ?? field)
   const value = mapping[field]
+  if (takes !== undefined && (value === undefined || pathsRead(value).length === 0)) {
+    // A choice of the mapping, not event data: an event path is not what it wants.
+    return `${field}: required, and not set: choose ${name} with its picker (the choices come from the workspace), or type what it takes: ${takes}`
+  }
   if (value === undefined) {
     return `${field}: required, and not mapped: map ${name} to the event path that holds it, e.g. $.traits.${field}.`
   }
@@ -63,9 +69,28 @@ export function explainMissing(
 export function missingFieldProblems(
   message: string,
   mapping: Readonly<Record<string, unknown>>,
-  labels: Readonly<Record<string, string | undefined>> = {}
+  labels: Readonly<Record<string, string | undefined>> = {},
+  /** Fields chosen with a picker, and what each takes (`explainMissing`). */
+  chosen: Readonly<Record<string, string | undefined>> = {}
 ): MappingProblem[] | undefined {
   const fields = missingFieldsOf(message)
   if (fields.length === 0) return undefined
-  return fields.map((field) => ({ field, message: explainMissing(field, mapping, labels[field]) }))
+  return fields.map((field) => ({
+    field,
+    message: explainMissing(field, mapping, labels[field], chosen[field])
+  }))
+}
+
+/**
+ * The fields of an action chosen with a picker (dynamic, with no default), and what each takes: the first
+ * sentence of its description ("The Attio list, by api slug or id.").
+ */
+export function chosenFields(
+  fields: Readonly<Record<string, { dynamic?: boolean; default?: unknown; description?: string }>>
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([, field]) => field.dynamic === true && field.default === undefined)
+      .map(([key, field]) => [key, /^[^.]*\./.exec(field.description ?? '')?.[0] ?? field.description ?? ''])
+  )
 }

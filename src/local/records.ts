@@ -106,3 +106,43 @@ export async function emulatorRecords(emulatorUrl: string): Promise<RecordsByObj
   }).json()
   return summarizeState(state)
 }
+
+/** One entry of a list, as the page shows it: its parent record and its values as text. */
+export interface EntrySummary {
+  entry_id: string
+  parent_record_id: string
+  parent_object: string
+  values: Record<string, string[]>
+}
+
+/**
+ * The entries of a list in the emulator (at most 100), read through its documented query route with the
+ * emulator's own key: what the page shows after a Sync List Entry.
+ */
+export async function emulatorEntries(
+  emulatorUrl: string,
+  apiKey: string,
+  list: string
+): Promise<EntrySummary[]> {
+  const { default: got } = await import('got')
+  const body = await got
+    .post(`${emulatorUrl.replace(/\/+$/, '')}/v2/lists/${encodeURIComponent(list)}/entries/query`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+      json: { limit: 100 },
+      timeout: { request: 5000 }
+    })
+    .json<{
+      data: Array<{
+        id: { entry_id: string }
+        parent_record_id: string
+        parent_object: string
+        entry_values?: Record<string, unknown>
+      }>
+    }>()
+  return body.data.map((entry) => ({
+    entry_id: entry.id.entry_id,
+    parent_record_id: entry.parent_record_id,
+    parent_object: entry.parent_object,
+    values: summarize({ record_id: entry.id.entry_id, values: entry.entry_values }).values
+  }))
+}

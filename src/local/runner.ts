@@ -22,7 +22,7 @@ import { describeFailure, type Failure } from './failure'
 import { dynamicFieldPaths, manifestOf, type Manifest } from './manifest'
 import { checkMapping, type MappingProblem } from './mapping-check'
 import type { ActionCatalog } from './mapping-file'
-import { missingFieldProblems } from './missing-fields'
+import { chosenFields, missingFieldProblems } from './missing-fields'
 import { redactDeep, secretList } from '../api/core/redact'
 
 export interface Auth {
@@ -164,7 +164,12 @@ export class LocalRunner {
     const failure = describeFailure(error, this.fieldNames(slug))
     const missing =
       failure.code === 'PAYLOAD_VALIDATION_FAILED' && mapping
-        ? missingFieldProblems(failure.message, mapping, this.labels(slug))
+        ? missingFieldProblems(
+            failure.message,
+            mapping,
+            this.labels(slug),
+            chosenFields(this.definition.actions[slug]?.fields ?? {})
+          )
         : undefined
     return missing ? withProblems(failure, missing) : failure
   }
@@ -302,7 +307,7 @@ export class LocalRunner {
     settingsInput:
       (Partial<Settings> & { oauth?: { access_token?: string; refresh_token?: string } }) | undefined,
     authInput?: Auth
-  ): Promise<{ ok: true } | { ok: false; error: Failure }> {
+  ): Promise<{ ok: true; notes?: string[] } | { ok: false; error: Failure }> {
     const { oauth, ...plain } = settingsInput ?? {}
     const auth: Auth | undefined =
       authInput ??
@@ -311,6 +316,8 @@ export class LocalRunner {
     // actions-core rethrows a failed test as a plain Error ("Credentials are invalid: …") without its status:
     // keep the destination's own error to describe.
     let original: unknown
+    /** What the test answered (the destination's notes on scopes some actions need). */
+    let answered: unknown
     const authentication = this.definition.authentication
     const test = authentication?.testAuthentication
     const definition: DestinationDefinition<Settings> =
@@ -321,7 +328,8 @@ export class LocalRunner {
               ...authentication,
               testAuthentication: async (request, data) => {
                 try {
-                  return await test(request, data)
+                  answered = await test(request, data)
+                  return answered
                 } catch (error) {
                   original = error
                   throw error
@@ -336,7 +344,10 @@ export class LocalRunner {
       : {}
     try {
       await destination.testAuthentication({ ...settings, ...tokens } as Settings)
-      return { ok: true }
+      const notes = (answered as { notes?: unknown } | undefined)?.notes
+      return Array.isArray(notes) && notes.length > 0
+        ? { ok: true, notes: notes.filter((note): note is string => typeof note === 'string') }
+        : { ok: true }
     } catch (error) {
       const failure = describeFailure(original ?? error, Object.keys(authentication?.fields ?? {}))
       return redactDeep({ ok: false, error: failure }, this.secretsOf(settings, auth))
@@ -351,7 +362,12 @@ export class LocalRunner {
     if (entry.sent !== undefined) outcome.sent = entry.sent
     if (typeof entry.errortype === 'string') outcome.errortype = entry.errortype
     if (typeof entry.errormessage === 'string') {
-      const missing = missingFieldProblems(entry.errormessage, mapping, this.labels(slug))
+      const missing = missingFieldProblems(
+        entry.errormessage,
+        mapping,
+        this.labels(slug),
+        chosenFields(this.definition.actions[slug]?.fields ?? {})
+      )
       outcome.errormessage = missing
         ? missing.map((problem) => problem.message).join(' ')
         : entry.errormessage

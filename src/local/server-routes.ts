@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
 import type { Settings } from '../destinations/attio/generated-types'
 import { MappingFileError, parseMappingFile, triggerProblem } from './mapping-file'
-import { emulatorRecords } from './records'
+import { emulatorEntries, emulatorRecords } from './records'
 import { redactDeep } from '../api/core/redact'
 import { triggerMatches } from './routing'
 import type { Auth, LocalRunner } from './runner'
@@ -176,6 +176,7 @@ export class Routes {
       })
     }
     if (url.pathname === '/_local/records') return send(res, 200, await this.records(url))
+    if (url.pathname === '/_local/entries') return send(res, 200, await this.entries(url))
     if (segments.length >= 1 && (runner.hasAction(segments[0]) || segments[0] === 'authenticate')) {
       throw new HttpProblem(405, `${url.pathname} takes POST.`)
     }
@@ -200,6 +201,19 @@ export class Routes {
     return redactDeep({ records, counts }, runner.secretsOf())
   }
 
+  /** `?list=<slug or id>`: the emulator's entries of that list (the page shows them after Sync List Entry). */
+  private async entries(url: URL) {
+    const { emulatorUrl, runner } = this.options
+    if (!emulatorUrl) {
+      throw new HttpProblem(404, 'List entries are shown only when the server runs against the emulator.')
+    }
+    const list = url.searchParams.get('list')
+    if (!list) throw new HttpProblem(400, 'Name the list: /_local/entries?list=<api slug or id>.')
+    const apiKey = runner.effectiveSettings(undefined).api_key ?? ''
+    const entries = await emulatorEntries(emulatorUrl, apiKey, list)
+    return redactDeep({ list, entries }, runner.secretsOf())
+  }
+
   private async post(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<void> {
     const { runner } = this.options
     const body = await readJson(req)
@@ -207,6 +221,12 @@ export class Routes {
     const auth = objectOr<Auth>(body.auth)
     if (url.pathname === '/_local/trigger') return send(res, 200, await checkTrigger(body))
     if (url.pathname === '/_local/mapping-file') return send(res, 200, readMappingFile(body, runner))
+    if (url.pathname === '/_local/delete') {
+      // A user deletion request, as a host sends one (the definition's onDelete).
+      const userId = typeof body.userId === 'string' ? body.userId.trim() : ''
+      if (!userId) throw new HttpProblem(400, 'userId: the userId of the User to delete is required.')
+      return send(res, 200, await runner.runDeletion(userId, { settings }))
+    }
     if (url.pathname === '/authenticate') {
       // The actions CLI posts the settings themselves; `{settings, auth}` is accepted too.
       const given = settings ?? (body as Partial<Settings>)

@@ -11,6 +11,8 @@
  *   POST /{action}/{field}       a dynamic field: {settings, auth, payload, page} → {choices, error?}
  *   GET  /_local/info            what the server talks to (emulator or Attio)
  *   GET  /_local/records         the emulator's records (when running against it); ?ids=a,b for some only
+ *   GET  /_local/entries         ?list=<slug or id>: the emulator's entries of a list (when running against it)
+ *   POST /_local/delete          {userId, settings} → a user deletion request (onDelete), answered like an action
  *   POST /_local/trigger         {subscribe, payload} → whether the event matches the trigger
  *   POST /_local/mapping-file    {text} → the mapping file's subscriptions, or a 400 with its problems
  */

@@ -1,7 +1,12 @@
 import nock from 'nock'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { createTestEvent, createTestIntegration, Destination } from '@segment/actions-core'
+import {
+  createRequestClient,
+  createTestEvent,
+  createTestIntegration,
+  Destination
+} from '@segment/actions-core'
 import destination from '../../src'
 import * as entry from '../../src'
 import { API, errorBody, mockSchema, useNock } from '../helpers/attio-fixtures'
@@ -90,6 +95,43 @@ describe('testAuthentication (GET /v2/self)', () => {
     nock(API).get('/v2/self').reply(200, { active: false })
     await expect(createTestIntegration(destination).testAuthentication({ api_key: 'key-1' })).rejects.toThrow(
       /token is inactive .*reconnect the destination to Attio, or create a new API key/
+    )
+  })
+
+  it("names Sync List Entry's list scopes when they are missing, without failing the test (the actions used are not known)", async () => {
+    nock(API).get('/v2/self').reply(200, selfActive('record_permission:read-write object_configuration:read'))
+    const test = destination.authentication?.testAuthentication
+    if (!test) throw new Error('no testAuthentication')
+    const answer = (await test(createRequestClient({ headers: { Authorization: 'Bearer key-1' } }), {
+      settings: { api_key: 'key-1' },
+      auth: { accessToken: '', refreshToken: '' }
+    })) as { notes?: string[] }
+    expect(answer.notes).toEqual([
+      expect.stringMatching(
+        /^Sync List Entry needs the scopes list_entry:read-write and list_configuration:read, which the token lacks: .*before using Sync List Entry/
+      )
+    ])
+    nock(API)
+      .get('/v2/self')
+      .reply(
+        200,
+        selfActive(
+          'record_permission:read-write object_configuration:read list_entry:read-write list_configuration:read'
+        )
+      )
+    const granted = (await test(createRequestClient({}), {
+      settings: { api_key: 'key-1' },
+      auth: { accessToken: '', refreshToken: '' }
+    })) as {
+      notes?: string[]
+    }
+    expect(granted.notes).toBeUndefined()
+  })
+
+  it('names the list scopes too when the record scopes fail the test', async () => {
+    nock(API).get('/v2/self').reply(200, selfActive('record_permission:read-write'))
+    await expect(createTestIntegration(destination).testAuthentication({ api_key: 'key-1' })).rejects.toThrow(
+      /missing the scope object_configuration:read: .* Also: Sync List Entry needs the scopes list_entry:read-write and list_configuration:read/
     )
   })
 

@@ -299,23 +299,43 @@ describe('Sync List Entry', () => {
     })
   })
 
-  it('in a batch, a later event for a record whose earlier event failed retryably waits for its retry', async () => {
+  it('in a batch, the events of one entry are merged into one write and share its fate; other entries are not held back', async () => {
     mockSchema()
     mockPipeline()
+    const OTHER_ID = '77777777-7777-4777-8777-777777777777'
     nock(API)
       .persist()
-      .put('/v2/objects/companies/records')
+      .put(
+        '/v2/objects/companies/records',
+        (body: { data: { values: { domains: Array<{ domain: string }> } } }) =>
+          body.data.values.domains[0].domain === 'acme.com'
+      )
       .query(true)
       .reply(200, recordBody('companies', COMPANY_ID))
     nock(API)
-      .put(`/v2/lists/${LIST_ID}/entries`)
-      .reply(503, errorBody(503, 'service_unavailable', 'Try again.', 'api_error'))
-    const other = createTestEvent({ type: 'group', groupId: 'g2', traits: { website: 'other.com' } })
+      .persist()
+      .put(
+        '/v2/objects/companies/records',
+        (body: { data: { values: { domains: Array<{ domain: string }> } } }) =>
+          body.data.values.domains[0].domain === 'other.com'
+      )
+      .query(true)
+      .reply(200, recordBody('companies', OTHER_ID))
     nock(API)
-      .put(`/v2/lists/${LIST_ID}/entries`)
-      .reply(200, { data: entryBody('companies', COMPANY_ID) })
+      .put(
+        `/v2/lists/${LIST_ID}/entries`,
+        (body: { data: { parent_record_id: string } }) => body.data.parent_record_id === COMPANY_ID
+      )
+      .reply(503, errorBody(503, 'service_unavailable', 'Try again.', 'api_error'))
+    nock(API)
+      .put(
+        `/v2/lists/${LIST_ID}/entries`,
+        (body: { data: { parent_record_id: string } }) => body.data.parent_record_id === OTHER_ID
+      )
+      .reply(200, { data: entryBody('companies', OTHER_ID) })
+    const other = createTestEvent({ type: 'group', groupId: 'g2', traits: { website: 'other.com' } })
     const integration = createTestIntegration(destination)
-    await integration.testBatchAction('syncListEntry', {
+    const responses = await integration.testBatchAction('syncListEntry', {
       events: [groupEvent, other, groupEvent],
       settings,
       useDefaultMappings: true,
@@ -325,7 +345,139 @@ describe('Sync List Entry', () => {
       integration.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
     ).multistatus
     expect(multistatus.map((m) => m.status)).toEqual([503, 200, 503])
-    expect(multistatus[2].errormessage).toMatch(/^Not applied: event 0 of this batch/)
+    expect(multistatus[2].errormessage).toBe(multistatus[0].errormessage)
+    const entryWrites = writesOf(responses).filter((w) => w.path.includes('/entries'))
+    expect(entryWrites).toHaveLength(2)
+  })
+
+  it("merges one entry's events in received order: the last membership wins, values since the last removal merged", async () => {
+    mockSchema()
+    mockPipeline()
+    nock(API)
+      .persist()
+      .put('/v2/objects/companies/records')
+      .query(true)
+      .reply(200, recordBody('companies', COMPANY_ID))
+    nock(API)
+      .post(`/v2/lists/${LIST_ID}/entries/query`)
+      .reply(200, { data: [entryBody('companies', COMPANY_ID)] })
+    nock(API).delete(`/v2/lists/${LIST_ID}/entries/${ENTRY_ID}`).reply(200, {})
+    nock(API)
+      .put(`/v2/lists/${LIST_ID}/entries`)
+      .reply(200, { data: entryBody('companies', COMPANY_ID) })
+    const event = (member: boolean, stage?: string, value?: number) =>
+      createTestEvent({
+        type: 'group',
+        groupId: 'g1',
+        traits: {
+          website: 'https://acme.com',
+          member,
+          ...(stage !== undefined ? { stage } : {}),
+          ...(value !== undefined ? { value } : {})
+        }
+      })
+    const integration = createTestIntegration(destination)
+    const responses = await integration.testBatchAction('syncListEntry', {
+      events: [event(true, 'Lead', 10), event(false), event(true, 'Lead', 20), event(true, 'Won')],
+      settings,
+      useDefaultMappings: true,
+      mapping: {
+        list: 'sales_pipeline',
+        membership: { '@path': '$.traits.member' },
+        entry_attributes: { stage: { '@path': '$.traits.stage' }, deal_value: { '@path': '$.traits.value' } }
+      }
+    })
+    const multistatus = (
+      integration.results[0] as unknown as {
+        multistatus: Array<{ status: number; body?: { result: string; merged_events?: number } }>
+      }
+    ).multistatus
+    expect(multistatus.map((m) => [m.status, m.body?.result, m.body?.merged_events])).toEqual(
+      Array(4).fill([200, 'added', 4])
+    )
+    const entryLines = linesOf(responses).filter((l) => l.includes('/entries'))
+    // The removal in the middle removes the entry, then one assert adds it with the later events' values.
+    expect(entryLines).toEqual([
+      `POST /v2/lists/${LIST_ID}/entries/query`,
+      `DELETE /v2/lists/${LIST_ID}/entries/${ENTRY_ID}`,
+      `PUT /v2/lists/${LIST_ID}/entries`
+    ])
+    expect(writesOf(responses).at(-1)?.body).toMatchObject({
+      data: { entry_values: { stage: [{ status: 'Won' }], deal_value: [{ currency_value: 20 }] } }
+    })
+    // The parent is asserted once for the four events.
+    expect(linesOf(responses).filter((l) => l.startsWith('PUT /v2/objects'))).toHaveLength(1)
+  })
+
+  it('an event with a bad value gets its own error and is left out of the merged write', async () => {
+    mockSchema()
+    mockPipeline()
+    nock(API)
+      .persist()
+      .put('/v2/objects/companies/records')
+      .query(true)
+      .reply(200, recordBody('companies', COMPANY_ID))
+    nock(API)
+      .put(`/v2/lists/${LIST_ID}/entries`)
+      .reply(200, { data: entryBody('companies', COMPANY_ID) })
+    const event = (stage: string) =>
+      createTestEvent({ type: 'group', groupId: 'g1', traits: { website: 'acme.com', stage } })
+    const integration = createTestIntegration(destination)
+    const responses = await integration.testBatchAction('syncListEntry', {
+      events: [event('Lead'), event('No such stage')],
+      settings,
+      useDefaultMappings: true,
+      mapping: {
+        list: 'sales_pipeline',
+        membership: true,
+        entry_attributes: { stage: { '@path': '$.traits.stage' } }
+      }
+    })
+    const multistatus = (
+      integration.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
+    ).multistatus
+    expect(multistatus.map((m) => m.status)).toEqual([200, 400])
+    expect(multistatus[1].errormessage).toMatch(/^entry_attributes\.stage: /)
+    expect(writesOf(responses).at(-1)?.body).toMatchObject({
+      data: { entry_values: { stage: [{ status: 'Lead' }] } }
+    })
+  })
+
+  it('the write memory keys entries by credential, list and parent: only the same entry again is skipped', async () => {
+    mockSchema()
+    mockPipeline()
+    const OTHER_LIST = '88888888-8888-4888-8888-888888888888'
+    nock(API)
+      .persist()
+      .get('/v2/lists/partners')
+      .reply(200, { data: { ...listBody('partners', 'companies').data, id: { list_id: OTHER_LIST } } })
+    nock(API)
+      .persist()
+      .put('/v2/objects/companies/records')
+      .query(true)
+      .reply(200, recordBody('companies', COMPANY_ID))
+    for (const list of [LIST_ID, OTHER_LIST]) {
+      nock(API)
+        .persist()
+        .put(`/v2/lists/${list}/entries`)
+        .reply(200, { data: entryBody('companies', COMPANY_ID) })
+    }
+    const integration = createTestIntegration(destination)
+    const send = async (list: string, apiKey = 'key-123') =>
+      linesOf(
+        await integration.testAction('syncListEntry', {
+          event: groupEvent,
+          settings: { api_key: apiKey },
+          useDefaultMappings: true,
+          mapping: { list, membership: true }
+        })
+      ).filter((line) => line.startsWith('PUT /v2/lists/'))
+    expect(await send('sales_pipeline')).toHaveLength(1)
+    expect(await send('sales_pipeline')).toEqual([])
+    // The same parent (and the same entry id in Attio's answer) in another list, and in another workspace.
+    expect(await send('partners')).toEqual([`PUT /v2/lists/${OTHER_LIST}/entries`])
+    expect(await send('sales_pipeline', 'key-456')).toEqual([`PUT /v2/lists/${LIST_ID}/entries`])
+    expect(await send('partners')).toEqual([])
   })
 
   it('batches: every event its own outcome, in received order', async () => {

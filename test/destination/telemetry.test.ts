@@ -107,6 +107,52 @@ describe('metrics and logs through the host', () => {
     expect(host.lines.join('\n')).not.toContain(TOKEN)
   })
 
+  it("counts Sync List Entry's entry writes like record writes: sent, suppressed as unchanged, failed", async () => {
+    mockSchema()
+    const LIST = '55555555-5555-4555-8555-555555555555'
+    const ENTRY = '66666666-6666-4666-8666-666666666666'
+    const list = {
+      id: { list_id: LIST },
+      api_slug: 'onboarding',
+      name: 'Onboarding',
+      parent_object: ['people']
+    }
+    const entry = {
+      id: { entry_id: ENTRY },
+      parent_record_id: PERSON,
+      parent_object: 'people',
+      entry_values: {}
+    }
+    nock(API).persist().get('/v2/lists/onboarding').reply(200, { data: list })
+    nock(API).persist().put('/v2/objects/people/records').query(true).reply(200, recordBody('people', PERSON))
+    nock(API).put(`/v2/lists/${LIST}/entries`).reply(200, { data: entry })
+    nock(API)
+      .post(`/v2/lists/${LIST}/entries/query`)
+      .reply(200, { data: [entry] })
+    nock(API)
+      .delete(`/v2/lists/${LIST}/entries/${ENTRY}`)
+      .reply(500, errorBody(500, 'internal', 'Oops.', 'api_error'))
+    const host = fakeHost()
+    const integration = createTestIntegration(destination)
+    const run = (membership: boolean) =>
+      integration.testAction('syncListEntry', {
+        event: identify('u-1', 'ada@example.com'),
+        auth,
+        useDefaultMappings: true,
+        mapping: { list: 'onboarding', membership },
+        statsContext: host.statsContext,
+        logger: host.logger
+      })
+    await run(true)
+    expect(host.total('attio.writes.sent', ['object:people', 'kind:entry_assert'])).toBe(1)
+    await run(true)
+    expect(host.total('attio.writes.sent', ['kind:entry_assert'])).toBe(1)
+    expect(host.total('attio.writes.suppressed', ['object:people', 'kind:entry_assert'])).toBe(1)
+    expect(host.lines).toContain(`[attio] write skipped as unchanged: entry ${ENTRY} of a people record`)
+    await expect(run(false)).rejects.toThrow()
+    expect(host.total('attio.writes.failed', ['object:people', 'kind:entry_delete', 'reason:500'])).toBe(1)
+  })
+
   it("hands over the counts of Assert Record's other sync modes too (update: the query, then the write by id)", async () => {
     mockSchema()
     const found = { data: [recordBody('people', PERSON).data] }

@@ -110,13 +110,22 @@ export async function waitUntil(page: Page, expression: string, timeoutMs = 10_0
 
 /** Clicks Send and waits until the answer is rendered (the button is no longer busy). */
 export async function send(page: Page): Promise<void> {
+  // The banner of an earlier send is marked, so that it is not taken for this send's answer (the page
+  // checks the trigger before it shows that it is sending).
+  await page.evaluate(
+    "document.querySelectorAll('#results-body .banner').forEach((b) => { b.dataset.stale = 'true' })"
+  )
+  // An input still focused fires its change when the click takes the focus, and what that changes
+  // (the settings summary) may move the button between the press and the release: the click would be lost.
+  await page.evaluate('document.activeElement instanceof HTMLElement && document.activeElement.blur()')
+  await page.waitForTimeout(50)
   await page.locator('#send').click()
   await settled(page)
 }
 
 /** Waits until a send has finished and its banner is shown. */
 export async function settled(page: Page): Promise<void> {
-  await page.waitForSelector('#results-body .banner')
+  await page.waitForSelector('#results-body .banner:not([data-stale])')
   await waitUntil(page, "document.querySelector('#send').getAttribute('aria-disabled') !== 'true'")
 }
 

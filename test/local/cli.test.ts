@@ -240,6 +240,27 @@ describe('attio-destination, the details a new user meets', () => {
     expect(help.stdout).toContain('Usage: attio-destination <command>')
   })
 
+  it("a command's --help (and help <command>) prints that command's own usage, not the full one", async () => {
+    for (const argv of [
+      ['delete', '--help'],
+      ['delete', '-h'],
+      ['help', 'delete']
+    ]) {
+      const help = await cli(argv)
+      expect(help.code).toBe(0)
+      expect(help.stdout).toMatch(
+        /^Usage: attio-destination delete --user-id <id> \[--scope user\|user_and_person\]/
+      )
+      expect(help.stdout).toContain('Runs a user deletion request')
+      expect(help.stdout).toContain('Credentials:')
+      expect(help.stdout).not.toContain('replay <events.ndjson>')
+      expect(help.stdout).not.toContain('Commands:')
+    }
+    const doctor = await cli(['doctor', '--help'])
+    expect(doctor.stdout).toMatch(/^Usage: attio-destination doctor /)
+    expect(doctor.stdout).not.toContain('delete --user-id')
+  })
+
   it('complains about a missing file before it starts an emulator', async () => {
     // No key in the environment: an emulator would be started for a run that cannot happen.
     const replay = await cli(['replay', path.join(temp.dir, 'missing.ndjson')])

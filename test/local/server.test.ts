@@ -312,6 +312,17 @@ describe('POST /{action}', () => {
     expect(error.message).not.toContain('The root value')
   })
 
+  it('a missing list says what it takes (a list chosen with the picker, or its api slug or id), not an event path', async () => {
+    const answer = await post('/syncListEntry', {
+      payload: { type: 'track', event: 'Audience Entered', properties: { email: 'a@example.com' } }
+    })
+    const error = (answer.json as Answer).error
+    expect(error?.message).toContain(
+      'list: required, and not set: choose "List" with its picker (the choices come from the workspace), or type what it takes: The Attio list, by api slug or id.'
+    )
+    expect(error?.message).not.toContain('event path')
+  })
+
   it('shows what a group event wrote when its User link failed', async () => {
     const answer = (await post('/groupWorkspace', { payload: group('ws-1', 'acme.com', 'nobody') }))
       .json as Answer

@@ -11,6 +11,7 @@ import {
   deleteUserData,
   deletionScopeOf,
   DEVELOPER_SETTINGS,
+  furtherScopeNotes,
   missingScopes,
   NO_CREDENTIAL_MESSAGE,
   phoneCountryProblem,
@@ -97,12 +98,15 @@ const destination: DestinationDefinition<Settings> = {
         )
       }
       const missing = missingScopes(self.scope)
+      // Which actions a host uses is not known here: the further scopes of Sync List Entry are named, but
+      // only fail the test along with the scopes every action needs.
+      const notes = furtherScopeNotes(self.scope)
       if (missing.length > 0) {
         throw new InvalidAuthenticationError(
-          `The Attio token is missing the scope${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}: add ${missing.length > 1 ? 'them' : 'it'} to the API key in Attio (${DEVELOPER_SETTINGS}) or reconnect the OAuth app with ${missing.length > 1 ? 'them' : 'it'}.`
+          `The Attio token is missing the scope${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}: add ${missing.length > 1 ? 'them' : 'it'} to the API key in Attio (${DEVELOPER_SETTINGS}) or reconnect the OAuth app with ${missing.length > 1 ? 'them' : 'it'}.${notes.length > 0 ? ` Also: ${notes.join(' ')}` : ''}`
         )
       }
-      return self
+      return notes.length > 0 ? { ...self, notes } : self
     }
   },
   extendRequest({ settings, auth }) {

@@ -113,6 +113,39 @@ function booleanInput(key, initial, changed) {
 }
 
 /**
+ * A boolean that may also be left unset (no default, not required: e.g. Sync List Entry's "In the list",
+ * whose emptiness lets the audience decide): a checkbox could not say "not set".
+ * @param {string} key
+ * @param {unknown} initial
+ * @param {() => void} changed
+ */
+function optionalBooleanInput(key, initial, changed) {
+  const mapped = initial !== undefined && typeof initial !== 'boolean'
+  const select = el(
+    'select',
+    { id: `field-${key}` },
+    el('option', { value: '', text: 'Not set' }),
+    el('option', { value: 'true', text: 'true' }),
+    el('option', { value: 'false', text: 'false' }),
+    mapped ? el('option', { value: 'mapped', text: `Mapped: ${JSON.stringify(initial).slice(0, 60)}` }) : null
+  )
+  select.value = mapped ? 'mapped' : initial === true ? 'true' : initial === false ? 'false' : ''
+  select.addEventListener('change', changed)
+  state.readers[key] = () => ({
+    value:
+      select.value === 'mapped'
+        ? initial
+        : select.value === 'true'
+          ? true
+          : select.value === 'false'
+            ? false
+            : undefined,
+    problems: []
+  })
+  return el('div', { class: 'choice' }, select)
+}
+
+/**
  * Builds the form of an action, with the given mapping (or the defaults).
  * @param {ManifestAction} action
  * @param {Record<string, unknown> | null} mapping
@@ -121,6 +154,7 @@ function booleanInput(key, initial, changed) {
 export function renderFields(action, mapping, changed) {
   const form = clear($('#mapping-form'))
   state.readers = {}
+  if (action.syncMode) form.appendChild(syncModeInput(action.syncMode, mapping, changed))
   const dynamic = action.dynamicFields || []
   for (const [key, field] of Object.entries(action.fields)) {
     if (field.unsafe_hidden || HIDDEN_FIELDS.has(key)) continue
@@ -143,7 +177,9 @@ export function renderFields(action, mapping, changed) {
     let control
     if (keyValue) {
       control = keyValueEditor(key, field, initial, dynamic.includes(`${key}.__keys__`), changed)
-    } else if (field.type === 'boolean') control = booleanInput(key, initial, changed)
+    } else if (field.type === 'boolean' && field.default === undefined && !field.required)
+      control = optionalBooleanInput(key, initial, changed)
+    else if (field.type === 'boolean') control = booleanInput(key, initial, changed)
     else if (choices) control = choiceInput(key, field, initial, dynamic.includes(key), changed)
     else control = textInput(key, field, initial, changed)
     wrapper.appendChild(control)
@@ -152,6 +188,48 @@ export function renderFields(action, mapping, changed) {
     describe(wrapper, key, Boolean(field.description))
   }
   unclampShort(form)
+}
+
+/** Where a mapping (and a mapping file) carries the host's sync mode choice. */
+export const SYNC_MODE_KEY = '__segment_internal_sync_mode'
+
+/**
+ * The host's sync mode choice (actions-core's `syncMode`): one radio button per mode, in a fieldset.
+ * @param {NonNullable<ManifestAction['syncMode']>} syncMode
+ * @param {Record<string, unknown> | null} mapping
+ * @param {() => void} changed
+ */
+function syncModeInput(syncMode, mapping, changed) {
+  const given = mapping?.[SYNC_MODE_KEY]
+  const initial = syncMode.choices.some((choice) => choice.value === given) ? given : syncMode.default
+  const radios = syncMode.choices.map((choice) => {
+    const input = el('input', {
+      type: 'radio',
+      name: 'sync-mode',
+      id: `sync-mode-${choice.value}`,
+      value: choice.value,
+      checked: choice.value === initial
+    })
+    input.addEventListener('change', changed)
+    return el('div', { class: 'sync-mode-choice' }, input, el('label', { for: input.id }, choice.label))
+  })
+  state.readers[SYNC_MODE_KEY] = () => {
+    const checked = /** @type {HTMLInputElement | null} */ (maybe('input[name="sync-mode"]:checked'))
+    return { value: checked?.value ?? syncMode.default, problems: [] }
+  }
+  return el(
+    'fieldset',
+    {
+      class: 'field sync-mode',
+      id: 'sync-mode',
+      dataset: { field: SYNC_MODE_KEY },
+      'aria-describedby': 'sync-mode-description'
+    },
+    el('legend', { class: 'field-label', text: syncMode.label }),
+    el('p', { class: 'field-description', id: 'sync-mode-description', text: syncMode.description }),
+    el('div', { class: 'sync-mode-choices' }, radios),
+    el('div', { class: 'field-error', id: `error-${SYNC_MODE_KEY}`, dataset: { errorFor: SYNC_MODE_KEY } })
+  )
 }
 
 /**

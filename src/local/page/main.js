@@ -10,6 +10,7 @@ import { clearErrors, renderFields } from './fields.js'
 import { sampleEvent } from './samples.js'
 import { batchLimit, send } from './send.js'
 import { renderSettings, testConnection } from './settings.js'
+import { wireDeletion } from './deletion.js'
 import { currentAction, hooks, manifest, state } from './state.js'
 import {
   checkTrigger,
@@ -27,7 +28,12 @@ import {
 /** @typedef {import('./types').LocalInfo} LocalInfo */
 
 /** @type {Record<string, string>} */
-const SAMPLE_FOR_ACTION = { identifyUser: 'identify', groupWorkspace: 'group', assertRecord: 'identify' }
+const SAMPLE_FOR_ACTION = {
+  identifyUser: 'identify',
+  groupWorkspace: 'group',
+  assertRecord: 'identify',
+  syncListEntry: 'audience-entered'
+}
 
 /** @param {string} text */
 function status(text) {
@@ -170,6 +176,7 @@ function wire() {
   $('#send').addEventListener('click', () => void send())
   $('#settings-fields').addEventListener('submit', (event) => event.preventDefault())
   $('#test-connection').addEventListener('click', () => void testConnection())
+  wireDeletion()
   $('#export-mapping').addEventListener('click', exportSubscription)
   $('#import-file').addEventListener(
     'change',

@@ -7,7 +7,9 @@
 import { api } from './api.js'
 import { $, append, clear, el } from './dom.js'
 import { showFieldError } from './fields.js'
+import { entriesSection } from './entries.js'
 import { onEmulator, state } from './state.js'
+import { valueSpan } from './value-span.js'
 
 /**
  * @typedef {import('./types').ActionAnswer} ActionAnswer
@@ -133,18 +135,6 @@ function exchangesSection(exchanges, answer) {
 }
 
 /**
- * A value; a record reference ("people 0b0e…-…") is shortened to its object and the id's first part.
- * @param {string} text
- */
-function valueSpan(text) {
-  const reference = /^(\S+) ([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.exec(text)
-  if (reference) {
-    return el('span', { class: 'value reference', title: text }, `→ ${reference[1]} ${reference[2]}…`)
-  }
-  return el('span', { class: 'value', text })
-}
-
-/**
  * What a record is to a reader: Person, User, Company… (Assert Record's records by their object's noun).
  * @param {WriteOutcome} outcome
  */
@@ -183,7 +173,11 @@ function recordCard(outcome, record) {
 
 /** @param {ActionAnswer} answer */
 function written(answer) {
-  return /** @type {{ records?: WriteOutcome[] } | undefined} */ (answer.result)?.records ?? []
+  const result = /** @type {{ records?: WriteOutcome[]; parent?: WriteOutcome } | undefined} */ (
+    answer.result
+  )
+  // Sync List Entry answers its parent record (and its entry: `entriesSection`).
+  return result?.records ?? (result?.parent ? [result.parent] : [])
 }
 
 /** @param {ActionAnswer} answer */
@@ -336,9 +330,11 @@ export async function renderAnswer(answer, payload, warning) {
   }
   if (warning) parts.unshift(banner(false, 'Not what a host would send', warning))
   const records = await recordsSection(answer)
+  const entries = await entriesSection(answer)
   clear(body)
   body.className = ''
   append(body, parts)
+  if (entries) body.appendChild(entries)
   if (records) body.appendChild(records)
   body.appendChild(exchangesSection(answer.exchanges, answer))
 }

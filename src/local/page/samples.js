@@ -20,7 +20,7 @@ function messageId() {
 export const SAMPLE_USER = 'user-1815'
 
 /**
- * @param {string} kind identify, group or track
+ * @param {string} kind identify, group, track, audience-entered or audience-exited
  * @returns {EventJson}
  */
 export function sampleEvent(kind) {
@@ -41,6 +41,22 @@ export function sampleEvent(kind) {
         plan: 'Enterprise'
       },
       ...common
+    }
+  }
+  if (kind === 'audience-entered' || kind === 'audience-exited') {
+    // As Segment Engage sends an audience to a destination (Sync List Entry's track preset).
+    const entered = kind === 'audience-entered'
+    return {
+      type: 'track',
+      event: entered ? 'Audience Entered' : 'Audience Exited',
+      userId: SAMPLE_USER,
+      properties: { audience_key: 'trial_users', trial_users: entered, email: 'ada@analytical-engines.com' },
+      ...common,
+      context: {
+        ...common.context,
+        traits: { email: 'ada@analytical-engines.com' },
+        personas: { computation_key: 'trial_users', computation_class: 'audience' }
+      }
     }
   }
   if (kind === 'track') {

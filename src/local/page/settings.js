@@ -179,7 +179,12 @@ export async function testConnection() {
   out.textContent = 'Checking…'
   const answer = await checkSettings()
   out.className = `connection-result ${answer.ok ? 'ok' : 'bad'}`
-  out.textContent = answer.ok ? 'Connected' : answer.error.message
+  // Notes (scopes only some actions need) keep the connection good and are said with it.
+  out.textContent = !answer.ok
+    ? answer.error.message
+    : answer.notes?.length
+      ? ['Connected.', ...answer.notes].join(' ')
+      : 'Connected'
 }
 
 /** The first setting the last check refused, opened and focused; undefined when none was. */

@@ -4,14 +4,17 @@
  * never served.
  */
 import type { InputField } from '@segment/actions-core'
-import type { WriteOutcome } from '../../api'
+import type { DeletionReport, ListEntryOutcome, WriteOutcome } from '../../api'
 import type { Failure } from '../failure'
 import type { Subscription } from '../mapping-file'
-import type { RecordsByObject, RecordSummary } from '../records'
+import type { EntrySummary, RecordsByObject, RecordSummary } from '../records'
 import type { ActionAnswer, BatchEventOutcome, Manifest, ManifestAction } from '../runner'
 
 export type {
+  DeletionReport,
+  ListEntryOutcome,
   ActionAnswer,
+  EntrySummary,
   BatchEventOutcome,
   Failure,
   InputField,
@@ -36,6 +39,12 @@ export interface RecordsAnswer {
   counts: Record<string, number>
 }
 
+/** GET /_local/entries?list= */
+export interface EntriesAnswer {
+  list: string
+  entries: EntrySummary[]
+}
+
 /** POST /_local/trigger */
 export interface TriggerAnswer {
   /** Why the trigger cannot be evaluated, when it cannot. */
@@ -58,7 +67,7 @@ export interface ChoicesAnswer {
 }
 
 /** POST /authenticate */
-export type AuthenticateAnswer = { ok: true } | { ok: false; error: Failure }
+export type AuthenticateAnswer = { ok: true; notes?: string[] } | { ok: false; error: Failure }
 
 /** A Segment event, or anything pasted in its place. */
 export type EventJson = Record<string, unknown>
