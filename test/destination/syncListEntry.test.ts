@@ -480,6 +480,35 @@ describe('Sync List Entry', () => {
     expect(await send('partners')).toEqual([])
   })
 
+  it('in a batch, after an event whose check failed retryably (a list read), the later events are held back', async () => {
+    mockSchema()
+    nock(API)
+      .get('/v2/lists/sales_pipeline')
+      .reply(503, errorBody(503, 'service_unavailable', 'Try again.', 'api_error'))
+    mockPipeline()
+    nock(API)
+      .persist()
+      .put('/v2/objects/companies/records')
+      .query(true)
+      .reply(200, recordBody('companies', COMPANY_ID))
+    nock(API)
+      .persist()
+      .put(`/v2/lists/${LIST_ID}/entries`)
+      .reply(200, { data: entryBody('companies', COMPANY_ID) })
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('syncListEntry', {
+      events: [groupEvent, groupEvent],
+      settings,
+      useDefaultMappings: true,
+      mapping: { list: 'sales_pipeline', membership: true }
+    })
+    const multistatus = (
+      integration.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
+    ).multistatus
+    expect(multistatus.map((m) => m.status)).toEqual([503, 503])
+    expect(multistatus[1].errormessage).toMatch(/^Not sent: event 0 of this batch, received before this one/)
+  })
+
   it('batches: every event its own outcome, in received order', async () => {
     mockSchema()
     mockPipeline()

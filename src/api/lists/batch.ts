@@ -9,6 +9,7 @@
  */
 import { MultiStatusResponse, type JSONLikeObject } from '@segment/actions-core'
 import type { Attio } from '../attio'
+import { errorOutcome, heldBackOutcome, isRetried, type EventOutcome } from '../batch'
 import type { PrepareOptions, RecordAssertion, ValueInput } from '../records'
 import {
   applyEntry,
@@ -61,19 +62,25 @@ export async function syncListEntries(
   items: Array<{ build: () => ListEntrySync; options: PrepareOptions }>
 ): Promise<MultiStatusResponse> {
   const response = new MultiStatusResponse()
-  const fail = (index: number, error: unknown) => {
-    const status = (error as { status?: number }).status ?? 400
+  const answer = (index: number, outcome: EventOutcome) => {
+    if (outcome.ok) return
     response.setErrorResponseAtIndex(index, {
-      status,
+      status: outcome.status,
       // actions-core's error types are the names of its ErrorCodes; these errors carry one.
-      errortype: ((error as { code?: string }).code ??
-        (status === 429 || status >= 500 ? 'RETRYABLE_ERROR' : 'PAYLOAD_VALIDATION_FAILED')) as never,
-      errormessage: error instanceof Error ? error.message : String(error)
+      errortype: outcome.errortype as never,
+      errormessage: outcome.message
     })
   }
+  const fail = (index: number, error: unknown) => answer(index, errorOutcome(error))
   try {
     const groups = new Map<string, Group>()
+    /** The first event whose check failed in a way the host retries: the later ones wait for its retry. */
+    let retried: number | undefined
     for (const [index, item] of items.entries()) {
+      if (retried !== undefined) {
+        answer(index, heldBackOutcome(retried))
+        continue
+      }
       try {
         const entry = await withListScopes(() => prepareEntry(attio, item.build(), item.options))
         // The list by its id (a mapping may name it by slug in one event and by id in another).
@@ -85,6 +92,7 @@ export async function syncListEntries(
         } else groups.set(key, { indices: [index], entries: [entry], options: item.options })
       } catch (error) {
         fail(index, error)
+        if (isRetried(error)) retried = index
       }
     }
     /** The last write of each parent record: the next entry of the same record waits for it. */
