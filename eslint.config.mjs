@@ -54,6 +54,28 @@ export default tseslint.config(
       ]
     }
   },
+  // Issue 14: a file a reader can hold in mind. No hand-written source file over 400 lines, no function over
+  // 80 (blank and comment lines not counted) without an eslint-disable comment on it saying why.
+  {
+    files: ['src/**/*.ts', 'src/**/*.js'],
+    ignores: ['**/generated-types.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }]
+    }
+  },
+  // Over the 400-line limit today and still to be split (issue 14 is open for them): listed here so that
+  // no other file grows past it meanwhile. Remove a file from this list when it is split.
+  {
+    files: [
+      'src/api/values.ts',
+      'src/api/suppression.ts',
+      'src/emulator/server.ts',
+      'src/emulator/workspace.ts',
+      'src/emulator/formats.ts'
+    ],
+    rules: { 'max-lines': 'off' }
+  },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

@@ -127,6 +127,7 @@ const json = (status: number, body: unknown, headers?: Record<string, string>): 
 const authError = (status: 401 | 403, code: string, message: string): ApiError =>
   new ApiError(status, 'auth_error', code, message)
 
+// eslint-disable-next-line max-lines-per-function -- Over 80 lines: the server's closure (tokens, body parsing, routes); its split into routing, auth and seed is still open (issue 14).
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const ws = new Workspace({ seed: resolveSeed(options.seed), objects: options.objects })
   const log = options.log
@@ -488,6 +489,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return token
   }
 
+  // eslint-disable-next-line max-lines-per-function -- Over 80 lines: the route table; to move to its own module with the server's split (issue 14).
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now()
     const method = (req.method ?? 'GET').toUpperCase()
