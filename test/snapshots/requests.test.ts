@@ -5,7 +5,12 @@
  * what is sent shows as a diff here: review it, then update with `npm test -- test/snapshots -u`.
  * Record ids and timestamps the emulator makes up are replaced by placeholders in order of appearance.
  */
-import { createTestEvent, createTestIntegration, type SegmentEvent } from '@segment/actions-core'
+import {
+  createTestEvent,
+  createTestIntegration,
+  type JSONObject,
+  type SegmentEvent
+} from '@segment/actions-core'
 import destination from '../../src'
 import { requestsOf } from '../helpers/attio-fixtures'
 import { useEmulator } from '../helpers/emulator'
@@ -52,9 +57,9 @@ interface Case {
   action: string
   events: (n: number) => SegmentEvent
   /** The required fields only (the defaults of the optional ones left out). */
-  required: Record<string, unknown>
+  required: JSONObject
   /** Every field set. */
-  all: Record<string, unknown>
+  all: JSONObject
   /** Users to create first (through another integration, so not in the snapshot): links need them. */
   usersFirst?: boolean
 }
