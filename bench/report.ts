@@ -2,6 +2,9 @@
  * The benchmark's output: the machine, one table (suppression on, off, and on as a ratio of off), the
  * extra lines, and the targets as PASS/FAIL lines; the same as Markdown for BENCHMARKS.md.
  */
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { ProfileLine } from './floor'
 import type { BenchResult, Machine, SettingFigures } from './runner'
 
 export interface Row {
@@ -79,6 +82,14 @@ export function ratio(on: number, off: number): string {
 export const WRITES_PER_EVENT_TARGET = 0.7
 export const CPU_RATIO_TARGET = 1.2
 export const BATCH_REQUESTS_TARGET = 1
+/** Issue 18: the batch path's CPU per event at most this many times actions-core's own (no-op) floor. */
+export const FLOOR_RATIO_TARGET = 1.8
+/** Issue 18: the heap growth of the 10,000-event identify batch, suppression on, at most this (MB). */
+export const BIG_BATCH_HEAP_TARGET_MB = 20
+
+export const floorRatio = (result: BenchResult) =>
+  result.floor.destinationUsPerEvent / Math.max(1e-9, result.floor.floorUsPerEvent)
+const heapGrowth = (f: SettingFigures) => f.bigBatch.peakHeapMb - f.bigBatch.baselineHeapMb
 
 export function targets(result: BenchResult): Target[] {
   const { on, off } = result
@@ -111,9 +122,19 @@ export function targets(result: BenchResult): Target[] {
       detail: `on: ${fmt(batchOn, 2)}, off: ${fmt(batchOff, 2)}`
     },
     {
+      name: `batch path: CPU per event at most ${FLOOR_RATIO_TARGET}× actions-core's no-op floor (suppression on)`,
+      pass: floorRatio(result) <= FLOOR_RATIO_TARGET,
+      detail: `${fmt(floorRatio(result), 2)}× (${fmt(result.floor.destinationUsPerEvent, 1)} vs ${fmt(result.floor.floorUsPerEvent, 1)} µs per event)`
+    },
+    {
+      name: `${fmt(result.config.bigBatchEvents)}-event identify batch: heap growth at most ${BIG_BATCH_HEAP_TARGET_MB} MB (suppression on)`,
+      pass: heapGrowth(on) <= BIG_BATCH_HEAP_TARGET_MB,
+      detail: `${fmt(heapGrowth(on), 1)} MB (off: ${fmt(heapGrowth(off), 1)} MB)`
+    },
+    {
       name: 'harness: every event of every run delivered',
-      pass: failed(on) === 0 && failed(off) === 0,
-      detail: `failed on: ${failed(on)}, off: ${failed(off)}`
+      pass: failed(on) === 0 && failed(off) === 0 && result.floor.failed === 0,
+      detail: `failed on: ${failed(on)}, off: ${failed(off)}, CPU run: ${result.floor.failed}`
     }
   ]
 }
@@ -141,6 +162,18 @@ export function bigBatchLine(result: BenchResult): string {
   return (
     `${fmt(on.bigBatch.events)}-event identify batch from ${fmt(on.bigBatch.users)} users through performBatch ` +
     `(batch_size ${fmt(Math.max(result.config.batchSize, result.config.bigBatchEvents))}), ${figures}`
+  )
+}
+
+export function floorLine(result: BenchResult): string {
+  const f = result.floor
+  const w = result.cpuWorkload
+  return (
+    `Batch CPU against actions-core's floor: ${fmt(f.events)} events (${fmt(w.identifies)} identify + ${fmt(w.groups)} group) ` +
+    `in ${fmt(result.config.batchSize)}-event batches, suppression on, median of ${f.rounds} rounds: ` +
+    `${fmt(f.destinationUsPerEvent, 1)} µs per event, floor (every perform/performBatch a no-op) ` +
+    `${fmt(f.floorUsPerEvent, 1)} µs: ${fmt(floorRatio(result), 2)}× (rounds: ` +
+    `${f.samples.map((s) => `${fmt(s.destination, 1)}/${fmt(s.floor, 1)}`).join(', ')})`
   )
 }
 
@@ -188,6 +221,62 @@ export function textTable(result: BenchResult): string {
   return [line(header), rule, ...body.map(line)].join('\n')
 }
 
+/** A profile's functions as lines: share of the profiled time, self milliseconds, function, file. */
+export function profileLines(profile: readonly ProfileLine[]): string[] {
+  return profile.map(
+    (line) =>
+      `${fmt(line.share * 100, 1).padStart(5)}%  ${fmt(line.selfMs).padStart(6)} ms  ${line.name}${line.where ? `  (${line.where})` : ''}`
+  )
+}
+
+/**
+ * The profile taken before issue 18's work, kept beside the bench so BENCHMARKS.md shows before and after:
+ * `bench/profile-before.json`, `{ commit, usPerEvent, floorUsPerEvent, lines }`.
+ */
+interface SavedProfile {
+  commit: string
+  usPerEvent: number
+  floorUsPerEvent: number
+  lines: ProfileLine[]
+}
+
+export function savedProfile(file = path.join(__dirname, 'profile-before.json')): SavedProfile | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SavedProfile) : undefined
+}
+
+function profileSection(result: BenchResult): string[] {
+  const before = savedProfile()
+  const table = (lines: readonly ProfileLine[]) => [
+    '| share | self ms | function | where |',
+    '| ---: | ---: | --- | --- |',
+    ...lines.map(
+      (line) => `| ${fmt(line.share * 100, 1)}% | ${fmt(line.selfMs)} | \`${line.name}\` | ${line.where} |`
+    )
+  ]
+  const lines: string[] = []
+  if (result.floor.profile) {
+    lines.push(
+      '## Profile of the batch CPU run (this run)',
+      '',
+      `One more destination round of the batch CPU run under V8's profiler (not in the figures above): the ${result.floor.profile.length} functions with the most self time, as a share of the profiled time (idle excluded).`,
+      '',
+      ...table(result.floor.profile),
+      ''
+    )
+  }
+  if (before) {
+    lines.push(
+      `## Profile before issue 18's work (commit ${before.commit})`,
+      '',
+      `The same run on the same machine: ${fmt(before.usPerEvent, 1)} µs per event against a floor of ${fmt(before.floorUsPerEvent, 1)} µs (${fmt(before.usPerEvent / before.floorUsPerEvent, 2)}×). Kept in bench/profile-before.json.`,
+      '',
+      ...table(before.lines),
+      ''
+    )
+  }
+  return lines
+}
+
 export function textReport(result: BenchResult): string {
   return [
     machineLine(result.machine),
@@ -197,8 +286,12 @@ export function textReport(result: BenchResult): string {
     '',
     bigBatchLine(result),
     warmCacheLine(result),
+    floorLine(result),
     '',
     ...targets(result).map((t) => `${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.detail}`),
+    ...(result.floor.profile
+      ? ['', 'Profile of one more batch CPU round (self time):', ...profileLines(result.floor.profile)]
+      : []),
     '',
     `Bench took ${fmt(result.durationMs / 1000, 1)} s.`,
     ...problems(result)
@@ -256,11 +349,13 @@ export function markdownReport(result: BenchResult, command: string, date: Date)
     '',
     `- ${bigBatchLine(result)}`,
     `- ${warmCacheLine(result)}`,
+    `- ${floorLine(result)}`,
     '',
     '## Targets',
     '',
     ...targets(result).map((t) => `- ${t.pass ? 'PASS' : 'FAIL'}: ${t.name}: ${t.detail}`),
     '',
+    ...profileSection(result),
     '## How the figures were taken',
     '',
     ...methodNotes(result).map((note) => `- ${note}`),

@@ -2,16 +2,20 @@
  * `npm run bench [-- options]`: runs the benchmark, prints the machine, the table, the extra lines and
  * the targets, and exits non-zero when a target fails (after printing everything).
  *
- * Options: --write (also regenerate BENCHMARKS.md), --json <file> (the raw figures), --events <n>,
+ * Options: --write (also regenerate BENCHMARKS.md), --profile (profile the batch path's CPU run), --json <file> (the raw figures), --events <n>,
  * --batch-identifies <n>, --batch-groups <n>, --batch-size <n>, --big-batch-events <n>, --big-batch-users <n>,
- * --warm-identifies <n>, --lanes <n>, --warmup-events <n>, --seed <n>.
+ * --warm-identifies <n>, --lanes <n>, --warmup-events <n>, --seed <n>, --cpu-events <n>, --cpu-rounds <n>.
  */
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { markdownReport, targets, textReport } from './report'
 import { DEFAULT_CONFIG, runBench, type BenchConfig } from './runner'
 
-const NUMERIC: Record<string, keyof BenchConfig> = {
+type NumericOption = {
+  [K in keyof BenchConfig]: BenchConfig[K] extends number ? K : never
+}[keyof BenchConfig]
+
+const NUMERIC: Record<string, NumericOption> = {
   '--events': 'events',
   '--batch-identifies': 'batchIdentifies',
   '--batch-groups': 'batchGroups',
@@ -21,7 +25,9 @@ const NUMERIC: Record<string, keyof BenchConfig> = {
   '--warm-identifies': 'warmIdentifies',
   '--lanes': 'lanes',
   '--warmup-events': 'warmupEvents',
-  '--seed': 'seed'
+  '--seed': 'seed',
+  '--cpu-events': 'cpuEvents',
+  '--cpu-rounds': 'cpuRounds'
 }
 
 interface Cli {
@@ -35,6 +41,7 @@ export function parseArgs(args: readonly string[]): Cli {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]
     if (arg === '--write') cli.write = true
+    else if (arg === '--profile') cli.config.profile = true
     else if (arg === '--json') cli.json = args[++i]
     else if (arg in NUMERIC) {
       const value = Number(args[++i])

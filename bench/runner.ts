@@ -22,6 +22,7 @@ import { clearSchemaCache, clearWriteMemory } from '../src/api'
 import type { EmulatorStats } from '../src/emulator'
 import { newIntegration, sendBatch, sendSingle, settingsFor } from './drive'
 import { EmulatorProcess, forkTypeScript } from './emulator-handle'
+import { measureFloor, type FloorFigures } from './floor'
 import type { MemoryJob, MemoryReport } from './memory-process'
 import { generateWorkload, type Workload } from './workload'
 
@@ -43,6 +44,12 @@ export interface BenchConfig {
   lanes: number
   /** Events sent once before measuring, so the JIT and module loading do not count against the first run. */
   warmupEvents: number
+  /** Events of the batch CPU run against actions-core's floor (identify and group, 60:40). */
+  cpuEvents: number
+  /** Alternating floor and destination rounds of that run; the median counts. */
+  cpuRounds: number
+  /** Profile one more batch CPU round of the destination and report its functions' self time. */
+  profile: boolean
 }
 
 export const DEFAULT_CONFIG: BenchConfig = {
@@ -55,7 +62,10 @@ export const DEFAULT_CONFIG: BenchConfig = {
   bigBatchUsers: 1000,
   warmIdentifies: 1000,
   lanes: 4,
-  warmupEvents: 40
+  warmupEvents: 40,
+  cpuEvents: 15_000,
+  cpuRounds: 3,
+  profile: false
 }
 
 export interface Machine {
@@ -171,6 +181,9 @@ export interface BenchResult {
   on: SettingFigures
   off: SettingFigures
   warmCache: WarmCacheFigures
+  /** The batch path's CPU per event against actions-core's own floor (suppression on). */
+  floor: FloorFigures
+  cpuWorkload: WorkloadSummary
   /** Wall time of each step, in order. */
   steps: StepTime[]
   durationMs: number
@@ -425,6 +438,7 @@ const TOKENS = {
   batch: { on: 'bench-batch-on', off: 'bench-batch-off' },
   big: { on: 'bench-big-on', off: 'bench-big-off' },
   warmCache: 'bench-warm-cache',
+  cpu: (round: number) => `bench-cpu-${round}`,
   limited: { on: 'bench-limited-on', off: 'bench-limited-off' }
 }
 
@@ -459,7 +473,8 @@ export async function runBench(
         TOKENS.batch.off,
         TOKENS.big.on,
         TOKENS.big.off,
-        TOKENS.warmCache
+        TOKENS.warmCache,
+        ...Array.from({ length: config.cpuRounds + 1 }, (_, round) => TOKENS.cpu(round))
       ]
     }),
     EmulatorProcess.start({ rateLimits: true, tokens: [TOKENS.limited.on, TOKENS.limited.off] })
@@ -498,6 +513,27 @@ export async function runBench(
         () => runBatch(free, batchWorkload.events, TOKENS.batch[name], suppress, config.batchSize)
       )
     }
+    const cpuWorkload = generateWorkload({
+      seed: config.seed + 3,
+      counts: {
+        identify: Math.round(config.cpuEvents * 0.6),
+        group: config.cpuEvents - Math.round(config.cpuEvents * 0.6)
+      }
+    })
+    const floor = await step(
+      `batch CPU against actions-core's floor: ${n(cpuWorkload.events.length)} events, ${config.cpuRounds} rounds`,
+      async () => {
+        process.env.ATTIO_API_URL = free.url
+        await freshStart(free)
+        return measureFloor(cpuWorkload.events, {
+          rounds: config.cpuRounds,
+          batchSize: config.batchSize,
+          tokens: TOKENS.cpu,
+          reset: () => freshStart(free),
+          profile: config.profile
+        })
+      }
+    )
     const big: Partial<Record<'on' | 'off', BigBatchFigures>> = {}
     for (const [name, suppress] of settings) {
       big[name] = await step(
@@ -526,6 +562,8 @@ export async function runBench(
       on: figures('on'),
       off: figures('off'),
       warmCache,
+      floor,
+      cpuWorkload: summarise(cpuWorkload),
       steps,
       durationMs: Date.now() - began
     }

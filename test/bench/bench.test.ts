@@ -22,7 +22,10 @@ const TINY: BenchConfig = {
   bigBatchUsers: 50,
   warmIdentifies: 40,
   lanes: 4,
-  warmupEvents: 6
+  warmupEvents: 6,
+  cpuEvents: 200,
+  cpuRounds: 1,
+  profile: true
 }
 
 const traitsOf = (event: { traits?: unknown }) => (event.traits ?? {}) as Record<string, unknown>
@@ -88,8 +91,18 @@ describe('workload generator', () => {
 
 describe('command line', () => {
   it('reads sizes and --write, and refuses what it does not know', () => {
-    const cli = parseArgs(['--events', '50', '--batch-groups', '0', '--write', '--json', 'out.json'])
-    expect(cli.config).toEqual({ ...DEFAULT_CONFIG, events: 50, batchGroups: 0 })
+    const cli = parseArgs([
+      '--events',
+      '50',
+      '--batch-groups',
+      '0',
+      '--cpu-rounds',
+      '5',
+      '--write',
+      '--json',
+      'out.json'
+    ])
+    expect(cli.config).toEqual({ ...DEFAULT_CONFIG, events: 50, batchGroups: 0, cpuRounds: 5 })
     expect(cli.write).toBe(true)
     expect(cli.json).toBe('out.json')
     expect(() => parseArgs(['--events', 'many'])).toThrow('--events needs a whole number')
@@ -140,6 +153,15 @@ describe('the bench at a tiny size', () => {
       /500-event identify batch from 50 users through performBatch .*, suppression on( and off alike)?: \d+ requests/
     )
     expect(text).toMatch(/40 identify events \(\d+ users\) on the single path with the schema cache warm/)
+    expect(text).toMatch(
+      /Batch CPU against actions-core's floor: 200 events \(120 identify \+ 80 group\) in 1,000-event batches, suppression on, median of 1 rounds: [\d.]+ µs per event, floor \(every perform\/performBatch a no-op\) [\d.]+ µs: [\d.]+×/
+    )
+    expect(result.floor.failed).toBe(0)
+    // The profiled round names the destination's own functions with their files.
+    expect(text).toContain('Profile of one more batch CPU round (self time):')
+    expect(result.floor.profile?.length).toBeGreaterThan(5)
+    expect(result.floor.profile?.some((line) => line.where.startsWith('src/'))).toBe(true)
+    expect(result.floor.destinationUsPerEvent).toBeGreaterThan(result.floor.floorUsPerEvent)
     for (const target of targets(result))
       expect(text).toContain(`${target.pass ? 'PASS' : 'FAIL'}  ${target.name}`)
     expect(text).toMatch(/Bench took [\d.]+ s\./)
@@ -213,5 +235,7 @@ describe('the bench at a tiny size', () => {
     expect(markdown).toContain('- Machine: ')
     for (const row of rows(result)) expect(markdown).toContain(`| ${row.label.trim()} |`)
     expect(markdown).toContain('## Targets')
+    expect(markdown).toContain('## Profile of the batch CPU run (this run)')
+    expect(markdown).toMatch(/\| [\d.]+% \| [\d,]+ \| `[^`]+` \| /)
   })
 })
