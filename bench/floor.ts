@@ -151,7 +151,7 @@ interface CpuProfile {
 }
 
 /** Self time per function of a V8 CPU profile, largest first; paths relative to the repository. */
-export function summariseProfile(profile: CpuProfile, root: string, top = 15): ProfileLine[] {
+export function summariseProfile(profile: CpuProfile, root: string, top = 20): ProfileLine[] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]))
   const self = new Map<string, { name: string; where: string; micros: number }>()
   let total = 0
@@ -160,7 +160,9 @@ export function summariseProfile(profile: CpuProfile, root: string, top = 15): P
     const delta = profile.timeDeltas[index] ?? 0
     if (!node) return
     const { functionName, url, lineNumber } = node.callFrame
-    if (functionName === '(idle)' || functionName === '(program)') return
+    // Idle time is not work; `dispatch` (no file) is the inspector session's own, not the destination's.
+    if (functionName === '(idle)' || functionName === '(program)' || (functionName === 'dispatch' && !url))
+      return
     total += delta
     const file = url
       .replace(/^file:\/\//, '')

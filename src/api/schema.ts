@@ -129,8 +129,57 @@ async function refresh<T>(
   }
 }
 
+/** An attribute list's index by slug and by id, built once per list read. */
+const attributeIndexes = new WeakMap<AttributeDef[], Map<string, AttributeDef>>()
+
+/** The attribute of a list read by slug or id (the first of the list with it), without reading anything. */
+export const attributeNamed = (list: AttributeDef[], slugOrId: string): AttributeDef | undefined =>
+  indexOf(list).get(slugOrId)
+
+function indexOf(list: AttributeDef[]): Map<string, AttributeDef> {
+  let index = attributeIndexes.get(list)
+  if (!index) {
+    index = new Map()
+    // Backwards, so the first attribute of the list with that slug or id wins (as a search from the start).
+    for (let i = list.length - 1; i >= 0; i--) {
+      index.set(list[i].id, list[i])
+      index.set(list[i].slug, list[i])
+    }
+    attributeIndexes.set(list, index)
+  }
+  return index
+}
+
+/**
+ * One invocation's view of the workspace's schema (an action's `perform` or `performBatch` makes one): the
+ * shared cache above, and what this invocation already read from it, so the thousands of lookups of a batch
+ * cost a map read each rather than a cache fetch. A refresh replaces what it remembers.
+ */
 export class WorkspaceSchema {
+  /** Lists this invocation read, by cache key. */
+  private readonly seen = new Map<string, Entry>()
+
   constructor(private readonly client: SchemaSource) {}
+
+  /** The list under `key`: what this invocation read, else the shared cache (read on a miss). */
+  private list<T extends Entry>(
+    name: ListName,
+    key: string,
+    load: () => Promise<T>,
+    forceRefresh: boolean
+  ): Promise<T> {
+    if (!forceRefresh) {
+      const seen = this.seen.get(key)
+      if (seen) {
+        this.telemetry.count(METRICS.schemaHit, 1, tagsOf(name))
+        return Promise.resolve(seen as T)
+      }
+    }
+    return cached(this.telemetry, name, key, load, forceRefresh).then((value) => {
+      this.seen.set(key, value)
+      return value
+    })
+  }
 
   private get telemetry(): Telemetry {
     return this.client.telemetry
@@ -141,18 +190,11 @@ export class WorkspaceSchema {
   }
 
   objects(forceRefresh = false): Promise<ObjectDef[]> {
-    return cached(
-      this.telemetry,
-      { list: 'objects' },
-      this.key('objects'),
-      () => this.client.listObjects(),
-      forceRefresh
-    )
+    return this.list({ list: 'objects' }, this.key('objects'), () => this.client.listObjects(), forceRefresh)
   }
 
   attributes(object: string, forceRefresh = false): Promise<AttributeDef[]> {
-    return cached(
-      this.telemetry,
+    return this.list(
       { list: 'attributes', object },
       this.key('attributes', object),
       () => this.client.listAttributes(object),
@@ -162,8 +204,7 @@ export class WorkspaceSchema {
 
   options(object: string, attribute: AttributeDef, forceRefresh = false): Promise<OptionDef[]> {
     const kind = attribute.type === 'status' ? 'statuses' : 'options'
-    return cached(
-      this.telemetry,
+    return this.list(
       { list: kind, object, attribute: attribute.slug },
       this.key(kind, object, attribute.id),
       () => this.client.listOptions(object, attribute.slug, kind),
@@ -192,7 +233,7 @@ export class WorkspaceSchema {
    * have just been created) before it is declared unknown, at most once per `SCHEMA_REFRESH_INTERVAL_MS`.
    */
   async findAttribute(object: string, slugOrId: string): Promise<AttributeDef | undefined> {
-    const match = (list: AttributeDef[]) => list.find((a) => a.slug === slugOrId || a.id === slugOrId)
+    const match = (list: AttributeDef[]) => indexOf(list).get(slugOrId)
     const found = match(await this.attributes(object))
     if (found) return found
     const refreshed = await refresh(

@@ -24,7 +24,7 @@
  */
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { canonical } from './core/text'
+import { canonical, jsonByteLength } from './core/text'
 import type { Identity, WireValues } from './core/wire-types'
 
 export type { Identity } from './core/wire-types'
@@ -51,10 +51,26 @@ export const BULK_APPLY_WINDOW_MS = 10 * 1000
 export const BULK_SENT_MAX_BYTES = 16 * 1024 * 1024
 export const BULK_SENT_MAX_ENTRY_BYTES = 16 * 1024
 
-/** A short digest of a text: 128 bits of its sha-256, in base64url (22 characters). */
+/**
+ * A short digest of a text: 128 bits of its sha-256, in base64url (22 characters). The same keys are digested
+ * again and again (every record of every batch), so the last `DIGESTS_MAX` answers are kept.
+ */
 export function digest(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22)
+  if (text.length > DIGEST_KEPT_LENGTH)
+    return createHash('sha256').update(text).digest('base64url').slice(0, 22)
+  let answer = digests.get(text)
+  if (answer === undefined) {
+    answer = createHash('sha256').update(text).digest('base64url').slice(0, 22)
+    if (digests.size >= DIGESTS_MAX) digests.clear()
+    digests.set(text, answer)
+  }
+  return answer
 }
+
+const DIGESTS_MAX = 20_000
+const DIGEST_KEPT_LENGTH = 512
+/** Only short texts (keys, small values) are kept: a long value is digested each time. */
+const digests = new Map<string, string>()
 
 /** Properties that carry the unique value of an item, written (`{domain}`) or answered by Attio. */
 const IDENTITY_PROPERTIES = ['domain', 'email_address', 'value', 'phone_number'] as const
@@ -462,15 +478,16 @@ export class WriteMemory {
    * write of them is remembered.
    */
   forgetCarried(identities: readonly Identity[]): void {
+    const keys = new Set<string>()
     for (const identity of identities) {
       const key = this.keyOf(identity)
+      keys.add(key)
       const recordId = stores.index.get(key)
       if (recordId) this.forgetValues(recordId)
       stores.unsettled.set(key, true)
     }
     const object = identities[0]?.object
-    if (object !== undefined)
-      this.changed({ object, identities: new Set(identities.map((i) => this.keyOf(i))) }, true)
+    if (object !== undefined) this.changed({ object, identities: keys }, true)
   }
 }
 
@@ -593,7 +610,7 @@ export class BulkSentMemory {
   ): { entry: BulkSent; previous: BulkSent | undefined } {
     const key = this.key(record.object, record.attribute, record.value)
     const previous = stores.bulkSent.get(key)
-    const bytes = sent ? canonical(sent.values).length * 2 : 0
+    const bytes = sent ? jsonByteLength(sent.values) * 2 : 0
     const entry: BulkSent = {
       sentAt: Date.now(),
       ...(previous?.seen ? { seen: true } : {}),

@@ -138,6 +138,39 @@ const NON_ASCII = /[\u0080-\u{10ffff}]/u
 export function normalizeEmail(input: unknown): string {
   const raw = unwrap(input, 'email_address')
   if (typeof raw !== 'string') throw new ValueProblem(`is ${describeType(raw)}, not an email address`)
+  return remembered(EMAILS, raw, checkEmail)
+}
+
+/**
+ * The last answers of a pure check, by input text: a CDP sends the same emails and websites over and over,
+ * and checking one (validator's isEmail, the URL parser) costs far more than a lookup. Problems are kept
+ * too, and thrown anew each time. Bounded: emptied once it holds `REMEMBERED_MAX` inputs.
+ */
+function remembered(
+  memo: Map<string, string | ValueProblem>,
+  raw: string,
+  check: (raw: string) => string
+): string {
+  let answer = memo.get(raw)
+  if (answer === undefined) {
+    try {
+      answer = check(raw)
+    } catch (error) {
+      if (!(error instanceof ValueProblem)) throw error
+      answer = error
+    }
+    if (memo.size >= REMEMBERED_MAX) memo.clear()
+    memo.set(raw, answer)
+  }
+  if (typeof answer === 'string') return answer
+  throw new ValueProblem(answer.problem)
+}
+
+const REMEMBERED_MAX = 20_000
+const EMAILS = new Map<string, string | ValueProblem>()
+const DOMAINS = new Map<string, string | ValueProblem>()
+
+function checkEmail(raw: string): string {
   const email = raw.trim().normalize('NFC').toLowerCase()
   if (email === '') throw new ValueProblem('is empty')
   // A lone surrogate makes validator throw a URIError; invisible format characters are in no address.
@@ -178,6 +211,10 @@ export function normalizeEmail(input: unknown): string {
 export function normalizeDomain(input: unknown): string {
   const raw = unwrap(input, 'domain')
   if (typeof raw !== 'string') throw new ValueProblem(`is ${describeType(raw)}, not a domain`)
+  return remembered(DOMAINS, raw, checkDomain)
+}
+
+function checkDomain(raw: string): string {
   const trimmed = raw.trim()
   if (trimmed === '') throw new ValueProblem('is empty')
   if (/\s/.test(trimmed)) throw new ValueProblem('contains spaces, which no domain has')
@@ -698,6 +735,8 @@ export function writeAttributeValue(
   context: WriteContext
 ): WireItem[] {
   if (input === null) return []
+  // One item (the common case): nothing to deduplicate.
+  if (!Array.isArray(input)) return [writeAttributeItem(attribute, input, context)]
   const multi = isMultiValued(attribute)
   let items: unknown[]
   if (Array.isArray(input)) {

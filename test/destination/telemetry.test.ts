@@ -244,12 +244,13 @@ describe('metrics and logs through the host', () => {
     expect(host.total('attio.writes.sent', ['object:users', 'kind:bulk'])).toBe(2)
     expect(host.total('attio.writes.sent', ['object:people', 'kind:bulk'])).toBe(2)
     expect(host.total('attio.queue.fallbacks')).toBe(0)
-    // Counters reach the host summed, once per invocation: one call for the schema hits of every value.
+    // Counters reach the host summed, once per invocation: one call for the schema hits of every record
+    // (each of the 4 records looks its object's attributes up once; the first of each object is the miss).
     const hits = host.metrics.filter(
       (m) => m.name === 'attio.schema.cache_hit' && m.tags.includes('list:attributes')
     )
     expect(hits.length).toBeLessThanOrEqual(2)
-    expect(hits.reduce((sum, m) => sum + m.value, 0)).toBeGreaterThan(2)
+    expect(hits.reduce((sum, m) => sum + m.value, 0)).toBe(2)
   })
 
   it('counts and logs the fallback to the queue when Attio has no bulk endpoint', async () => {

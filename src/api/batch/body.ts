@@ -4,6 +4,7 @@
  * at the moment it is sent (`buildChunk`), remembering what it carries.
  */
 import type { AttioClient } from '../client'
+import { jsonByteLength } from '../core/text'
 import type { WireValues } from '../core/wire-types'
 import { AttioApiError } from '../errors'
 import { identitiesOf, matchingText, type ExistingReference } from '../records'
@@ -126,9 +127,7 @@ export const MAX_BULK_REQUEST_BYTES = 32 * 1024 * 1024
 
 /** About what a record's assertion takes as JSON, its values and the assertion around them. */
 export const assertionBytes = (record: MergedRecord) =>
-  200 +
-  Buffer.byteLength(JSON.stringify(record.assertValues)) +
-  Buffer.byteLength(JSON.stringify(record.appendValues))
+  200 + jsonByteLength(record.assertValues) + jsonByteLength(record.appendValues)
 /** About what a link assertion takes, with each linked user asserted again inside it. */
 export const linkBytes = (references: readonly ExistingReference[]) =>
   400 + references.reduce((sum, reference) => sum + 300 + reference.value.length * 3, 0)

@@ -11,13 +11,13 @@
 import { batchTimeBudgetMs } from '../core/config'
 import type { AttioClient } from '../client'
 import { AttioApiError, CredentialRefusedError } from '../errors'
-import { prepareRecord, type PreparedRecord } from '../records'
+import { prepareRecord } from '../records'
 import type { WorkspaceSchema } from '../schema'
 import { namesRecordByKey } from './body'
 import { sendQueued } from './fallback'
 import { linkKey, resolveLookups, type Resolved } from './links'
 import { absorb, carried, normaliseReceivedAt, rootsOf, type Merge } from './merge'
-import { errorOutcome, finish, holdBackAfter, isRetried, receivedBefore, summary } from './outcomes'
+import { errorOutcome, finish, heldBackOutcome, isRetried, receivedBefore, summary } from './outcomes'
 import { sendBulk } from './send'
 import { METRICS } from '../telemetry'
 import {
@@ -52,14 +52,23 @@ export async function deliverBatch(
   const before = client.sent.reads + client.sent.writes
   client.telemetry.histogram(METRICS.batchSize, items.length)
 
-  // 1. Build and check every event the way the single path does; a failure is that event's alone.
-  const prepared: Array<{ index: number; record: PreparedRecord; receivedAt: string }> = []
+  // 1. Build and check every event the way the single path does, in the order the CDP received them; a
+  // failure is that event's alone. 2. Each record is merged at once into those of the same identity (so
+  // a batch holds its merged records, not every event's): later single values win.
+  const order = items.map((item, index) => ({
+    index,
+    receivedAt: normaliseReceivedAt(item.receivedAt) ?? now
+  }))
+  order.sort((a, b) => (receivedBefore(a.index, a.receivedAt, b) ? -1 : 1))
+  const merge: Merge = { records: new Map(), eventRecords: new Map(), eventLookups: new Map() }
+  /** The events merged, in received order. */
+  const merged: number[] = []
   // Once Attio refuses the credential, it refuses it for every event: no request more to learn that.
   let refused: EventOutcome | undefined
-  /** The first event (in received order) that failed in a way the host retries: see `holdBackAfter`. */
+  /** The first event (in received order) that failed in a way the host retries: see `heldBackOutcome`. */
   let retried: { index: number; receivedAt: string } | undefined
-  for (const [index, item] of items.entries()) {
-    const receivedAt = normaliseReceivedAt(item.receivedAt) ?? now
+  for (const { index, receivedAt } of order) {
+    const item = items[index]
     try {
       const assertion = item.build()
       if (refused) {
@@ -67,23 +76,20 @@ export async function deliverBatch(
         continue
       }
       const record = await prepareRecord(schema, assertion, item.options)
-      prepared.push({ index, record, receivedAt })
+      // Sent now, it would be overwritten by the retry of the earlier event: held back, it is retried after it.
+      if (retried) outcomes[index] = heldBackOutcome(retried.index)
+      else {
+        absorb(merge, record, index, receivedAt)
+        merged.push(index)
+      }
     } catch (error) {
       outcomes[index] = errorOutcome(error)
       if (error instanceof CredentialRefusedError) refused = outcomes[index]
-      else if (isRetried(error) && (!retried || receivedBefore(index, receivedAt, retried)))
-        retried = { index, receivedAt }
+      else if (isRetried(error) && !retried) retried = { index, receivedAt }
     }
   }
-  if (retried) holdBackAfter(retried, prepared, outcomes)
 
-  if (prepared.length > 0) {
-    // 2. Merge records with the same identity, in the order the CDP received the events.
-    prepared.sort((a, b) =>
-      a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.index - b.index
-    )
-    const merge: Merge = { records: new Map(), eventRecords: new Map(), eventLookups: new Map() }
-    for (const { index, record, receivedAt } of prepared) absorb(merge, record, index, receivedAt)
+  if (merged.length > 0) {
     const roots = rootsOf(merge.records)
 
     // 3. Existing records the events link to (never created): one query per object and attribute.
@@ -136,7 +142,7 @@ export async function deliverBatch(
     }
 
     // 5. Every event gets the outcome of the records it carries (the worst one), or its missing link.
-    for (const { index } of prepared) {
+    for (const index of merged) {
       const keys = [...(merge.eventRecords.get(index) ?? [])]
       const sent = summary(keys.map((key) => merge.records.get(key) as MergedRecord))
       const failed = keys.map((key) => status.get(key)).find((outcome) => outcome && !outcome.ok)

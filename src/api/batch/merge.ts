@@ -8,8 +8,20 @@ import type { WireValues } from '../core/wire-types'
 import { recordKey, type ExistingReference, type PreparedRecord } from '../records'
 import type { MergedRecord } from './types'
 
-export function mergeValues(target: WireValues, source: WireValues, multiValued: Set<string>): void {
-  for (const [attribute, items] of Object.entries(source)) {
+/**
+ * Merges `source` into `target`: multi-valued attributes by union, others replaced. `unchanged` names an
+ * attribute whose values are known to be the same on both sides (the matching attribute of a record merged
+ * into one with its key), which is left as it is.
+ */
+export function mergeValues(
+  target: WireValues,
+  source: WireValues,
+  multiValued: Set<string>,
+  unchanged?: string
+): void {
+  for (const attribute in source) {
+    const items = source[attribute]
+    if (attribute === unchanged && target[attribute]) continue
     if (multiValued.has(attribute) && target[attribute]) {
       const seen = new Set(target[attribute].map((item) => canonical(item)))
       target[attribute] = [...target[attribute], ...items.filter((item) => !seen.has(canonical(item)))]
@@ -32,6 +44,8 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   const childKeys = prepared.references.map((reference) => absorb(merge, reference.target, event, receivedAt))
   const key = recordKey(prepared)
   let merged = merge.records.get(key)
+  // A record merged into one of the same key has the same matching values (the key is their canonical text).
+  const same = merged ? prepared.matchingAttribute : undefined
   if (!merged) {
     merged = {
       key,
@@ -46,7 +60,7 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
       lookups: new Map(),
       replaceMultiselect: prepared.replaceMultiselect,
       required: new Set(),
-      unique: new Set(prepared.unique),
+      unique: uniqueSet(prepared.unique),
       receivedAt,
       events: new Set()
     }
@@ -56,7 +70,7 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   for (const attribute of prepared.multiValued) record.multiValued.add(attribute)
   for (const attribute of prepared.required) record.required.add(attribute)
   record.multiValued.add(prepared.matchingAttribute)
-  mergeValues(record.assertValues, prepared.assertValues, record.multiValued)
+  mergeValues(record.assertValues, prepared.assertValues, record.multiValued, same)
   mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
   record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
   if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
@@ -99,6 +113,18 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   return key
 }
 
+/** The unique slugs of an object as a set, made once per list (records share it and never change it). */
+const uniqueSets = new WeakMap<string[], Set<string>>()
+
+function uniqueSet(slugs: string[]): Set<string> {
+  let set = uniqueSets.get(slugs)
+  if (!set) {
+    set = new Set(slugs)
+    uniqueSets.set(slugs, set)
+  }
+  return set
+}
+
 /** Records that are referenced by no other record in their final merged form: each one is an assertion. */
 export function rootsOf(records: Map<string, MergedRecord>): MergedRecord[] {
   const referenced = new Set<string>()
@@ -117,8 +143,15 @@ export function carried(records: Map<string, MergedRecord>, root: MergedRecord):
   return result
 }
 
+/**
+ * A time `toISOString` writes unchanged, kept as it is without parsing: any month, days 1 to 28 (later days
+ * may roll over into the next month when parsed, so they take the long way), hours 0 to 23.
+ */
+const ISO_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/
+
 export function normaliseReceivedAt(value: string | undefined): string | undefined {
   if (!value) return undefined
+  if (ISO_UTC.test(value)) return value
   const time = Date.parse(value)
   return Number.isFinite(time) ? new Date(time).toISOString() : undefined
 }

@@ -6,7 +6,6 @@
 import { PayloadValidationError } from '@segment/actions-core'
 import { isRetryableStatus } from '../core/http'
 import { AttioApiError } from '../errors'
-import type { PreparedRecord } from '../records'
 import type { BatchReport, EventOutcome, MergedRecord } from './types'
 
 export function errorOutcome(error: unknown): EventOutcome {
@@ -39,9 +38,17 @@ export function setWorst(status: Map<string, EventOutcome>, key: string, outcome
 
 /** What an event asked for, as its outcome's `sent`. */
 export function summary(records: MergedRecord[]): Record<string, unknown> {
-  return Object.fromEntries(
-    records.map((record) => [record.label, JSON.parse(record.matchingKey) as unknown])
-  )
+  const sent: Record<string, unknown> = {}
+  for (const record of records) sent[record.label] = matchingValueOf(record)
+  return sent
+}
+
+/** A record's matching value, parsed once per record however many events carry it. */
+const matchingValues = new WeakMap<MergedRecord, unknown>()
+
+function matchingValueOf(record: MergedRecord): unknown {
+  if (!matchingValues.has(record)) matchingValues.set(record, JSON.parse(record.matchingKey))
+  return matchingValues.get(record)
 }
 
 export function finish(report: BatchReport, outcomes: Array<EventOutcome | undefined>): BatchReport {
@@ -84,22 +91,3 @@ export function heldBackOutcome(earlier: number, which = 'received before this o
   }
 }
 
-/**
- * An event that failed before sending in a way the host retries (a schema read Attio did not answer) is sent
- * again later, on its own. Had the events received after it been sent now, that retry would write its older
- * values over theirs, and Attio would keep the older ones. So those events are not sent either: they get a
- * retryable outcome too (`heldBackOutcome`), and the host's retry sends them all again in order. (Events
- * received before it are sent: a retry of it comes after them anyway.) One pass over `prepared`.
- */
-export function holdBackAfter(
-  retried: { index: number; receivedAt: string },
-  prepared: Array<{ index: number; record: PreparedRecord; receivedAt: string }>,
-  outcomes: Array<EventOutcome | undefined>
-): void {
-  let kept = 0
-  for (const entry of prepared) {
-    if (receivedBefore(entry.index, entry.receivedAt, retried)) prepared[kept++] = entry
-    else outcomes[entry.index] = heldBackOutcome(retried.index)
-  }
-  prepared.length = kept
-}

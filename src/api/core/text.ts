@@ -33,13 +33,89 @@ export function fieldPath(field: string, key: string): string {
   return /^[A-Za-z0-9_-]{1,100}$/.test(key) ? `${field}.${key}` : `${field}[${showValue(key)}]`
 }
 
-/** Stable text for a wire value (object keys sorted), for identities and fingerprints. */
+/**
+ * Stable text for a wire value (object keys sorted), for identities and fingerprints: the JSON text of the
+ * value with every object's keys in code-unit order, exactly what `JSON.stringify` writes otherwise
+ * (`undefined` and functions left out of objects and written `null` in arrays, `toJSON` honoured). Keys that
+ * are array indices ("2", "10") come first in numeric order, as in any JavaScript object: the order of the
+ * sorted copy the earlier form built, whose texts the write memory may still hold. Written by hand because it
+ * runs for every value of every record, and the replacer form built a sorted copy of each object.
+ */
 export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(
-          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        )
-      : item
+  return stableJson(value, '') ?? (undefined as unknown as string)
+}
+
+const isIndex = (key: string) => /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295
+
+function keyOrder(a: string, b: string): number {
+  const aIndex = isIndex(a)
+  const bIndex = isIndex(b)
+  if (aIndex || bIndex) return aIndex && bIndex ? Number(a) - Number(b) : aIndex ? -1 : 1
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function stableJson(value: unknown, key: string): string | undefined {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
   )
+    value = (value as { toJSON: (key: string) => unknown }).toJSON(key)
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  if (Array.isArray(value)) {
+    let text = '['
+    for (let index = 0; index < value.length; index++) {
+      if (index > 0) text += ','
+      text += stableJson(value[index], String(index)) ?? 'null'
+    }
+    return `${text}]`
+  }
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record).sort(keyOrder)
+  let text = '{'
+  let first = true
+  for (const name of keys) {
+    const item = stableJson(record[name], name)
+    if (item === undefined) continue
+    text += `${first ? '' : ','}${JSON.stringify(name)}:${item}`
+    first = false
+  }
+  return `${text}}`
+}
+
+/** Characters a JSON string writes as more than one byte each (escapes and everything beyond ASCII). */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
+const NOT_PLAIN = /["\\\u0000-\u001f\u007f-\uffff]/
+
+/**
+ * The bytes of `JSON.stringify(value)` as UTF-8, counted without building the text for the plain strings,
+ * numbers and small objects wire values are made of (anything else is measured through JSON.stringify).
+ */
+export function jsonByteLength(value: unknown): number {
+  if (typeof value === 'string')
+    return NOT_PLAIN.test(value) ? Buffer.byteLength(JSON.stringify(value)) : value.length + 2
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null)
+    return String(JSON.stringify(value)).length
+  if (Array.isArray(value)) {
+    let bytes = 2 + Math.max(0, value.length - 1)
+    for (const item of value) {
+      const kind = typeof item
+      bytes += item === undefined || kind === 'function' || kind === 'symbol' ? 4 : jsonByteLength(item)
+    }
+    return bytes
+  }
+  if (typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    let bytes = 2
+    let members = 0
+    for (const key of Object.keys(value as object)) {
+      const item = (value as Record<string, unknown>)[key]
+      const kind = typeof item
+      if (item === undefined || kind === 'function' || kind === 'symbol') continue
+      bytes += jsonByteLength(key) + 1 + jsonByteLength(item)
+      members += 1
+    }
+    return bytes + Math.max(0, members - 1)
+  }
+  const text = JSON.stringify(value) as string | undefined
+  return text === undefined ? 0 : Buffer.byteLength(text)
 }

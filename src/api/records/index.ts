@@ -32,7 +32,8 @@ export {
   requiredAttributes,
   unwritableReason
 } from './messages'
-export { deepest, MAX_EVENT_BYTES, MAX_VALUE_DEPTH, prepareRecord } from './prepare'
+export { deepest, MAX_VALUE_DEPTH } from './depth'
+export { MAX_EVENT_BYTES, prepareRecord } from './prepare'
 export {
   identitiesOf,
   matchingText,

@@ -2,9 +2,10 @@
  * `prepareRecord`: checks a record against the workspace's attributes and writes every value in Attio's
  * form, before any write is sent. Reads the schema (cached), never writes.
  */
-import { canonical, showValue } from '../core/text'
+import { canonical, jsonByteLength, showValue } from '../core/text'
 import { AttioApiError } from '../errors'
-import type { WorkspaceSchema } from '../schema'
+import { attributeNamed, type WorkspaceSchema } from '../schema'
+import { deepest, MAX_VALUE_DEPTH } from './depth'
 import {
   acceptedFormat,
   isMultiValued,
@@ -66,28 +67,24 @@ async function contextFor(
   return context
 }
 
-/**
- * Checks a record against the workspace's attributes and writes its values in Attio's form. Throws a
- * PayloadValidationError naming the field, the attribute, the problem and the accepted format; reads
- * the workspace's schema (cached) but never writes.
- */
-// eslint-disable-next-line max-lines-per-function -- Over 80 lines: one pass over a record's values with their per-value checks; to be split (issue 14).
-export async function prepareRecord(
+/** An attribute by slug or id: from the list read, else the schema's (which reads the list again once). */
+async function attributeFor(
+  schema: WorkspaceSchema,
+  object: string,
+  attributes: AttributeDef[],
+  slugOrId: string
+): Promise<AttributeDef | undefined> {
+  return attributeNamed(attributes, slugOrId) ?? (await schema.findAttribute(object, slugOrId))
+}
+
+/** The matching attribute, which must exist and be unique. */
+async function matchingAttributeOf(
   schema: WorkspaceSchema,
   assertion: RecordAssertion,
-  options: PrepareOptions = {}
-): Promise<PreparedRecord> {
+  attributes: AttributeDef[]
+): Promise<AttributeDef> {
   const { label, object } = assertion
-  // Referenced records are checked first, in the order they will be written.
-  const nested = new Map<ValueInput, PreparedRecord>()
-  for (const input of assertion.values) {
-    const reference = asReference(input.value)
-    if (reference?.kind === 'assertion')
-      nested.set(input, await prepareRecord(schema, reference.assertion, options))
-  }
-  const attributes = await attributesOf(schema, assertion)
-
-  const matching = await schema.findAttribute(object, assertion.matchingAttribute)
+  const matching = await attributeFor(schema, object, attributes, assertion.matchingAttribute)
   if (!matching) {
     throw invalid(
       `${assertion.matchingField}: Attio's ${object} object has no attribute ${showValue(assertion.matchingAttribute)} to match on.${attributeSuggestion(
@@ -102,11 +99,46 @@ export async function prepareRecord(
       `${assertion.matchingField}: "${matching.slug}" cannot be used to match a ${label} because it is not unique in Attio. Unique attributes of ${object}: ${unique.join(', ') || 'none (add one in Attio)'}.`
     )
   }
+  return matching
+}
 
+/** One record's preparation: what it was asked, what it has found so far, and the record it builds. */
+interface Preparing {
+  schema: WorkspaceSchema
+  assertion: RecordAssertion
+  options: PrepareOptions
+  attributes: AttributeDef[]
+  matching: AttributeDef
+  /** The referenced records, prepared first, by the value that refers to them. */
+  nested: Map<ValueInput, PreparedRecord>
+  /** The mapping field of each attribute mapped so far. */
+  seen: Map<string, string>
+  prepared: PreparedRecord
+}
+
+/**
+ * Checks a record against the workspace's attributes and writes its values in Attio's form. Throws a
+ * PayloadValidationError naming the field, the attribute, the problem and the accepted format; reads
+ * the workspace's schema (cached) but never writes.
+ */
+export async function prepareRecord(
+  schema: WorkspaceSchema,
+  assertion: RecordAssertion,
+  options: PrepareOptions = {}
+): Promise<PreparedRecord> {
+  // Referenced records are checked first, in the order they will be written.
+  const nested = new Map<ValueInput, PreparedRecord>()
+  for (const input of assertion.values) {
+    const reference = asReference(input.value)
+    if (reference?.kind === 'assertion')
+      nested.set(input, await prepareRecord(schema, reference.assertion, options))
+  }
+  const attributes = await attributesOf(schema, assertion)
+  const matching = await matchingAttributeOf(schema, assertion, attributes)
   const multiselectMode = options.multiselect ?? 'append'
   const prepared: PreparedRecord = {
-    object,
-    label,
+    object: assertion.object,
+    label: assertion.label,
     matchingAttribute: matching.slug,
     matchingKey: '',
     assertValues: {},
@@ -116,97 +148,131 @@ export async function prepareRecord(
     multiValued: [],
     replaceMultiselect: multiselectMode === 'replace',
     required: [],
-    unique: attributes
-      .filter((a) => a.isUnique && !a.isArchived && a.slug !== 'record_id')
-      .map((a) => a.slug),
+    unique: slugsOf(attributes).unique,
     size: { bytes: 0 }
   }
   for (const record of nested.values()) addSize(prepared.size, record.size)
-  const seen = new Map<string, string>()
-
+  const run: Preparing = {
+    schema,
+    assertion,
+    options,
+    attributes,
+    matching,
+    nested,
+    seen: new Map(),
+    prepared
+  }
   for (const input of assertion.values) {
     if (input.value === undefined) continue
-    const attribute = await schema.findAttribute(object, input.attribute)
-    // An empty matching value is no matching value (reported below), not a malformed one.
-    if (attribute?.slug === matching.slug && typeof input.value === 'string' && input.value.trim() === '')
-      continue
-    if (!attribute) {
-      // Attio hides an attribute that links to an object that is not activated (workspaces.users without Users).
-      const target = referencedObject(input.value)
-      if (target !== undefined && !(await schema.hasObject(target))) {
-        const noun = ACTIVATABLE[target] ?? `"${target}"`
-        throw invalid(
-          `${input.field}: Attio's ${noun} object is not activated in this workspace, so a ${label} cannot be linked to one. ${ACTIVATE_HOW}, or leave ${input.field} unmapped.`
-        )
-      }
-      throw invalid(
-        `${input.field}: Attio's ${object} object has no attribute ${showValue(input.attribute)} (attributes are referenced by slug or id, and Attio never creates them).${attributeSuggestion(
-          await attributesOf(schema, assertion),
-          input.attribute
-        )}`
-      )
-    }
-    const previous = seen.get(attribute.slug)
-    if (previous !== undefined) {
-      throw invalid(
-        `${input.field}: ${describeAttribute(label, attribute)} is already mapped by ${previous}; map it once.`
-      )
-    }
-    seen.set(attribute.slug, input.field)
-    const unwritable = unwritableReason(attribute)
-    // An unknown type (null) always has a reason; testing it too narrows the type for what follows.
-    if (unwritable !== undefined || attribute.type === null) {
-      throw invalid(`${input.field}: ${describeAttribute(label, attribute)} ${unwritable}`)
-    }
-    const multi = isMultiValued({ ...attribute, type: attribute.type })
-    if (multi) prepared.multiValued.push(attribute.slug)
-    const append =
-      attribute.slug !== matching.slug &&
-      multi &&
-      (input.alwaysAppend === true || multiselectMode === 'append')
+    const attribute = await attributeFor(schema, assertion.object, attributes, input.attribute)
+    // Most values need nothing more from the schema: those are written without waiting.
+    const pending = prepareValue(run, input, attribute)
+    if (pending) await pending
+  }
+  finishRecord(run)
+  return prepared
+}
 
-    const reference = asReference(input.value)
-    if (reference) {
-      if (attribute.type !== 'record-reference') {
-        throw invalid(`${input.field}: ${describeAttribute(label, attribute)} is not a record reference.`)
-      }
-      const target = nested.get(input)
-      if (target) {
-        prepared.references.push({ attribute: attribute.slug, append, multi, target })
-      } else if (reference.kind === 'existing') {
-        prepared.lookups.push({ attribute: attribute.slug, append, multi, reference })
-      }
-      continue
-    }
-
-    const { depth } = deepest(input.value, MAX_VALUE_DEPTH + 1)
-    if (depth > MAX_VALUE_DEPTH) {
-      throw invalid(
-        `${input.field}: the value is nested more than ${MAX_VALUE_DEPTH} levels deep. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(attribute.type)}.`
-      )
-    }
-    const written = await writeValue(
-      schema,
-      object,
-      label,
-      attribute as AttributeDef & { type: AttributeType },
-      input,
-      options
+/** Checks one mapped value against its attribute and writes it into the record (a promise when it must read). */
+function prepareValue(
+  run: Preparing,
+  input: ValueInput,
+  attribute: AttributeDef | undefined
+): Promise<void> | undefined {
+  const { assertion, matching, prepared, seen } = run
+  const { label, object } = assertion
+  // An empty matching value is no matching value (reported below), not a malformed one.
+  if (attribute?.slug === matching.slug && typeof input.value === 'string' && input.value.trim() === '')
+    return undefined
+  if (!attribute) return unknownAttribute(run, input)
+  const previous = seen.get(attribute.slug)
+  if (previous !== undefined) {
+    throw invalid(
+      `${input.field}: ${describeAttribute(label, attribute)} is already mapped by ${previous}; map it once.`
     )
-    addSize(prepared.size, { bytes: Buffer.byteLength(JSON.stringify(written)), field: input.field })
+  }
+  seen.set(attribute.slug, input.field)
+  const unwritable = unwritableReason(attribute)
+  // An unknown type (null) always has a reason; testing it too narrows the type for what follows.
+  if (unwritable !== undefined || attribute.type === null) {
+    throw invalid(`${input.field}: ${describeAttribute(label, attribute)} ${unwritable}`)
+  }
+  const typed = attribute as AttributeDef & { type: AttributeType }
+  const multi = isMultiValued(typed)
+  if (multi) prepared.multiValued.push(attribute.slug)
+  const append =
+    attribute.slug !== matching.slug &&
+    multi &&
+    (input.alwaysAppend === true || (run.options.multiselect ?? 'append') === 'append')
+
+  const reference = asReference(input.value)
+  if (reference) {
+    if (attribute.type !== 'record-reference') {
+      throw invalid(`${input.field}: ${describeAttribute(label, attribute)} is not a record reference.`)
+    }
+    const target = run.nested.get(input)
+    if (target) {
+      prepared.references.push({ attribute: attribute.slug, append, multi, target })
+    } else if (reference.kind === 'existing') {
+      prepared.lookups.push({ attribute: attribute.slug, append, multi, reference })
+    }
+    return undefined
+  }
+
+  const { depth } = deepest(input.value, MAX_VALUE_DEPTH + 1)
+  if (depth > MAX_VALUE_DEPTH) {
+    throw invalid(
+      `${input.field}: the value is nested more than ${MAX_VALUE_DEPTH} levels deep. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(typed.type)}.`
+    )
+  }
+  const keep = (written: WireItem[]) => {
+    addSize(prepared.size, { bytes: jsonByteLength(written), field: input.field })
     if (append) {
       if (written.length > 0) prepared.appendValues[attribute.slug] = written
     } else {
       prepared.assertValues[attribute.slug] = written
     }
   }
+  if (!READS_SCHEMA.has(typed.type)) {
+    keep(writeWithoutSchema(label, typed, input, run.options))
+    return undefined
+  }
+  return writeValue(run.schema, object, label, typed, input, run.options).then(keep)
+}
+
+/** Types whose values are checked against more of the schema: options, statuses, allowed objects. */
+const READS_SCHEMA = new Set<AttributeType>(['select', 'status', 'record-reference'])
+
+/** A value mapped to an attribute the object does not have: the error that says what to do. */
+async function unknownAttribute(run: Preparing, input: ValueInput): Promise<void> {
+  const { schema, assertion } = run
+  const { label, object } = assertion
+  // Attio hides an attribute that links to an object that is not activated (workspaces.users without Users).
+  const target = referencedObject(input.value)
+  if (target !== undefined && !(await schema.hasObject(target))) {
+    const noun = ACTIVATABLE[target] ?? `"${target}"`
+    throw invalid(
+      `${input.field}: Attio's ${noun} object is not activated in this workspace, so a ${label} cannot be linked to one. ${ACTIVATE_HOW}, or leave ${input.field} unmapped.`
+    )
+  }
+  throw invalid(
+    `${input.field}: Attio's ${object} object has no attribute ${showValue(input.attribute)} (attributes are referenced by slug or id, and Attio never creates them).${attributeSuggestion(
+      await attributesOf(schema, assertion),
+      input.attribute
+    )}`
+  )
+}
+
+/** After every value: the size bound, the matching value and the attributes Attio requires. */
+function finishRecord(run: Preparing): void {
+  const { assertion, matching, prepared, seen, attributes, options } = run
+  const { label, object } = assertion
   if (prepared.size.bytes > MAX_EVENT_BYTES) {
     const largest = prepared.size.largest
     throw invalid(
       `${largest?.field ?? assertion.matchingField}: the values of this event add up to ${megabytes(prepared.size.bytes)}, more than the ${megabytes(MAX_EVENT_BYTES)} one event may send (the largest, ${largest?.field}, is ${megabytes(largest?.bytes ?? 0)}). Map fewer or smaller values; a text value may be up to 10 MB.`
     )
   }
-
   const matchingValues = prepared.assertValues[matching.slug]
   if (!matchingValues || matchingValues.length === 0) {
     const within = assertion.matchingValueIn
@@ -221,7 +287,7 @@ export async function prepareRecord(
   }
   prepared.matchingKey = canonical(matchingValues)
 
-  const required = requiredAttributes(attributes)
+  const { required } = slugsOf(attributes)
   // Every missing one at once: a user should not discover them one send at a time.
   const missing = options.existingOnly ? [] : required.filter((attribute) => !seen.has(attribute.slug))
   if (missing.length > 0) {
@@ -232,8 +298,35 @@ export async function prepareRecord(
       `${assertion.matchingValueIn?.field ?? assertion.matchingField}: Attio requires ${list} when it creates a ${label}; map a value to ${missing.length > 1 ? 'each' : 'it'}.`
     )
   }
-  prepared.required.push(...required.map((attribute) => attribute.slug))
-  return prepared
+  prepared.required = slugsOf(attributes).requiredSlugs
+}
+
+/**
+ * What every record of an object shares, worked out once per attribute list read (a batch prepares thousands
+ * of records from one): its unique attributes' slugs, and the attributes Attio requires. Frozen, as shared.
+ */
+interface ObjectSlugs {
+  unique: string[]
+  required: AttributeDef[]
+  requiredSlugs: string[]
+}
+
+const slugLists = new WeakMap<AttributeDef[], ObjectSlugs>()
+
+function slugsOf(attributes: AttributeDef[]): ObjectSlugs {
+  let slugs = slugLists.get(attributes)
+  if (!slugs) {
+    const required = requiredAttributes(attributes)
+    slugs = {
+      unique: Object.freeze(
+        attributes.filter((a) => a.isUnique && !a.isArchived && a.slug !== 'record_id').map((a) => a.slug)
+      ) as string[],
+      required,
+      requiredSlugs: Object.freeze(required.map((attribute) => attribute.slug)) as string[]
+    }
+    slugLists.set(attributes, slugs)
+  }
+  return slugs
 }
 
 /**
@@ -252,6 +345,30 @@ function addSize(
     add.largest ?? (add.field !== undefined ? { field: add.field, bytes: add.bytes } : undefined)
   if (largest && largest.bytes > (size.largest?.bytes ?? -1)) size.largest = largest
 }
+
+/** A value of a type that needs nothing more from the schema, written at once. */
+function writeWithoutSchema(
+  label: string,
+  attribute: AttributeDef & { type: AttributeType },
+  input: ValueInput,
+  options: PrepareOptions
+): WireItem[] {
+  try {
+    return writeAttributeValue(attribute, input.value, { defaultCountry: options.defaultCountry })
+  } catch (error) {
+    throw error instanceof ValueProblem ? valueInvalid(label, attribute, input, error) : error
+  }
+}
+
+const valueInvalid = (
+  label: string,
+  attribute: AttributeDef & { type: AttributeType },
+  input: ValueInput,
+  error: ValueProblem
+) =>
+  invalid(
+    `${input.field}: ${showValue(input.value)} ${error.problem}. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(attribute.type)}.`
+  )
 
 async function writeValue(
   schema: WorkspaceSchema,
@@ -277,40 +394,6 @@ async function writeValue(
       return writeAttributeValue(attribute, input.value, context)
     }
   } catch (error) {
-    if (error instanceof ValueProblem) {
-      throw invalid(
-        `${input.field}: ${showValue(input.value)} ${error.problem}. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(attribute.type)}.`
-      )
-    }
-    throw error
+    throw error instanceof ValueProblem ? valueInvalid(label, attribute, input, error) : error
   }
 }
-
-/** The deepest a mapped value may nest objects and arrays: Attio's deepest value form nests four. */
-export const MAX_VALUE_DEPTH = 32
-
-/**
- * How deeply a value nests objects and arrays, and the path (its first keys) to its deepest point. Iterative,
- * so any depth is measured without recursion; with `stopAt`, it stops once that depth is reached.
- */
-export function deepest(value: unknown, stopAt = Infinity): { depth: number; path: string[] } {
-  let best = { depth: 0, path: [] as string[] }
-  const stack: Array<{ value: unknown; depth: number; path: string[] }> = [{ value, depth: 0, path: [] }]
-  while (stack.length > 0 && best.depth < stopAt) {
-    const item = stack.pop() as { value: unknown; depth: number; path: string[] }
-    if (item.value === null || typeof item.value !== 'object') continue
-    const depth = item.depth + 1
-    if (depth > best.depth) best = { depth, path: item.path }
-    for (const [key, child] of Object.entries(item.value)) {
-      // The path is kept only while it is short: a message names its start.
-      stack.push({
-        value: child,
-        depth,
-        path: item.path.length < PATH_KEPT ? [...item.path, key] : item.path
-      })
-    }
-  }
-  return best
-}
-
-const PATH_KEPT = 6

@@ -1,0 +1,61 @@
+/**
+ * The shortcuts issue 18 put on the batch path's hot spots must answer exactly what the long way answers.
+ */
+import { normaliseReceivedAt } from '../../src/api/batch/merge'
+import { digest } from '../../src/api/suppression'
+import { normalizeDomain, normalizeEmail } from '../../src/api'
+import { createHash } from 'node:crypto'
+
+const longWay = (value: string) => {
+  const time = Date.parse(value)
+  return Number.isFinite(time) ? new Date(time).toISOString() : undefined
+}
+
+describe('normaliseReceivedAt', () => {
+  it('keeps a time toISOString writes unchanged, and parses every other one as before', () => {
+    const samples = [
+      '2026-01-05T09:00:00.000Z',
+      '2026-02-28T23:59:59.999Z',
+      // Days a parse rolls over into the next month, and hour 24: the long way.
+      '2026-02-29T00:00:00.000Z',
+      '2026-02-30T10:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T23:59:60.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-01-05T09:00:00Z',
+      '2026-01-05T09:00:00.000+02:00',
+      '2026-01-05',
+      'not a time',
+      '0000-01-01T00:00:00.000Z'
+    ]
+    for (const sample of samples) expect(normaliseReceivedAt(sample)).toBe(longWay(sample))
+    expect(normaliseReceivedAt('2026-02-30T10:00:00.000Z')).toBe('2026-03-02T10:00:00.000Z')
+    expect(normaliseReceivedAt(undefined)).toBeUndefined()
+  })
+})
+
+describe('remembered checks', () => {
+  it('answers an email or domain the same the second time, and refuses a bad one the same each time', () => {
+    expect(normalizeEmail('  Ada@Example.COM ')).toBe('ada@example.com')
+    expect(normalizeEmail('  Ada@Example.COM ')).toBe('ada@example.com')
+    expect(normalizeDomain('https://www.Acme.com/pricing')).toBe('acme.com')
+    expect(normalizeDomain('https://www.Acme.com/pricing')).toBe('acme.com')
+    for (let i = 0; i < 2; i++) {
+      expect(() => normalizeEmail('not an email')).toThrow('is not a valid email address')
+      expect(() => normalizeDomain('ftp://acme.com')).toThrow('is a "ftp:" URL, which has no domain')
+    }
+  })
+
+  it('stays bounded and correct past its size', () => {
+    for (let i = 0; i < 25_000; i++)
+      expect(normalizeEmail(`user${i}@example.com`)).toBe(`user${i}@example.com`)
+    expect(normalizeEmail('USER1@example.com')).toBe('user1@example.com')
+  })
+
+  it('digests as sha-256 (128 bits, base64url) whether remembered or not', () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22)
+    for (const text of ['a', 'a', 'x'.repeat(600), 'x'.repeat(600), 'é\u0000b'])
+      expect(digest(text)).toBe(sha(text))
+  })
+})
