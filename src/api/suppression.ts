@@ -68,6 +68,30 @@ export function digest(text: string): string {
 }
 
 const DIGESTS_MAX = 20_000
+
+/**
+ * The digest of a unique value's key in a workspace: `digest` of the workspace key, object, attribute and
+ * text joined by NULs. Remembered per workspace by the shorter text after the workspace key, which is the
+ * same for every key of a tenant and would otherwise be hashed into every lookup.
+ */
+export function keyDigest(workspaceKey: string, object: string, attribute: string, text: string): string {
+  let tenant = keyDigests.get(workspaceKey)
+  if (!tenant) {
+    if (keyDigests.size >= 100) keyDigests.clear()
+    tenant = new Map()
+    keyDigests.set(workspaceKey, tenant)
+  }
+  const rest = `${object}\u0000${attribute}\u0000${text}`
+  let answer = tenant.get(rest)
+  if (answer === undefined) {
+    answer = createHash('sha256').update(`${workspaceKey}\u0000${rest}`).digest('base64url').slice(0, 22)
+    if (tenant.size >= DIGESTS_MAX) tenant.clear()
+    tenant.set(rest, answer)
+  }
+  return answer
+}
+
+const keyDigests = new Map<string, Map<string, string>>()
 const DIGEST_KEPT_LENGTH = 512
 /** Only short texts (keys, small values) are kept: a long value is digested each time. */
 const digests = new Map<string, string>()
@@ -285,9 +309,7 @@ export class WriteMemory {
 
   /** The index key of a unique value in this workspace. */
   keyOf(identity: Identity): string {
-    return digest(
-      `${this.workspaceKey}\u0000${identity.object}\u0000${identity.attribute}\u0000${identity.text}`
-    )
+    return keyDigest(this.workspaceKey, identity.object, identity.attribute, identity.text)
   }
 
   private recordKey(recordId: string): string {
@@ -578,7 +600,7 @@ export class BulkSentMemory {
   constructor(private readonly workspaceKey: string) {}
 
   private key(object: string, attribute: string, value: string): string {
-    return digest(`${this.workspaceKey}\u0000${object}\u0000${attribute}\u0000${value}`)
+    return keyDigest(this.workspaceKey, object, attribute, value)
   }
 
   /**

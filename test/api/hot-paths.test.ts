@@ -2,7 +2,7 @@
  * The shortcuts issue 18 put on the batch path's hot spots must answer exactly what the long way answers.
  */
 import { normaliseReceivedAt } from '../../src/api/batch/merge'
-import { digest } from '../../src/api/suppression'
+import { digest, keyDigest } from '../../src/api/suppression'
 import { normalizeDomain, normalizeEmail } from '../../src/api'
 import { createHash } from 'node:crypto'
 
@@ -57,5 +57,10 @@ describe('remembered checks', () => {
     const sha = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22)
     for (const text of ['a', 'a', 'x'.repeat(600), 'x'.repeat(600), 'é\u0000b'])
       expect(digest(text)).toBe(sha(text))
+    // A unique value's key: the same digest as the whole key text, for each tenant apart.
+    for (const tenant of ['tenant-a', 'tenant-b', 'tenant-a'])
+      expect(keyDigest(tenant, 'people', 'email_addresses', 'ada@example.com')).toBe(
+        sha(`${tenant}\u0000people\u0000email_addresses\u0000ada@example.com`)
+      )
   })
 })

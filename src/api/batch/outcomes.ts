@@ -44,11 +44,9 @@ export function summary(records: MergedRecord[]): Record<string, unknown> {
 }
 
 /** A record's matching value, parsed once per record however many events carry it. */
-const matchingValues = new WeakMap<MergedRecord, unknown>()
-
 function matchingValueOf(record: MergedRecord): unknown {
-  if (!matchingValues.has(record)) matchingValues.set(record, JSON.parse(record.matchingKey))
-  return matchingValues.get(record)
+  if (!('matchingValue' in record)) record.matchingValue = JSON.parse(record.matchingKey) as unknown
+  return record.matchingValue
 }
 
 export function finish(report: BatchReport, outcomes: Array<EventOutcome | undefined>): BatchReport {
@@ -90,4 +88,3 @@ export function heldBackOutcome(earlier: number, which = 'received before this o
     message: `Not sent: event ${earlier} of this batch, ${which}, failed in a way that is retried; this event is held back so that the retry writes them in the order they were received. It is safe to retry.`
   }
 }
-

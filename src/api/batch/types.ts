@@ -66,6 +66,8 @@ export interface MergedRecord {
   unique: Set<string>
   receivedAt: string
   events: Set<number>
+  /** The parsed matching value, for the events' outcomes (set once, by `summary`). */
+  matchingValue?: unknown
 }
 
 export interface BatchOptions {
