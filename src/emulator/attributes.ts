@@ -2,13 +2,9 @@
 import { notFound, payloadError, slugConflict, validationType, type ValidationIssue } from './errors'
 import type { AttributeType } from './types'
 import { isPlainObject, jsonType, nowTimestamp, uuid } from './util'
-import {
-  canBeMultiselect,
-  type AttributeDef,
-  type ObjectDef,
-  type SelectOptionDef,
-  type Workspace
-} from './workspace'
+import { canBeMultiselect } from './definitions'
+import type { AttributeDef, ObjectDef, SelectOptionDef } from './model'
+import type { Workspace } from './workspace'
 
 /** Types the create-attribute endpoint accepts (interaction and personal-name are Attio's own). */
 const CREATABLE: readonly AttributeType[] = [

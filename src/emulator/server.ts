@@ -16,7 +16,6 @@ import {
   listOrThrow,
   queryEntries
 } from './lists'
-import defaultSeedJson from './default-seed.json'
 import { ApiError, notFound, payloadError } from './errors'
 import { FaultInjector, seededRandom, type FaultDecision } from './faults'
 import { queryRecords } from './query'
@@ -24,9 +23,11 @@ import { ATTIO_RATE_LIMITS, RateLimiter, type RequestKind } from './rate-limit'
 import { assertRecord, createRecord, deleteRecord, getRecordOrThrow, updateRecord } from './records'
 import { SpecValidator } from './spec'
 import { StatsRecorder } from './stats'
-import type { EmulatorActor, EmulatorOptions, EmulatorSeed, RunningEmulator } from './types'
+import type { EmulatorActor, EmulatorOptions, RunningEmulator } from './types'
 import { uuid } from './util'
-import { loadSeedFile, parseSeed, Workspace, type ObjectDef } from './workspace'
+import type { ObjectDef } from './model'
+import { resolveSeed } from './seed'
+import { Workspace } from './workspace'
 
 /** Every scope Attio knows (the OpenAPI document's oauth2 scopes). */
 export const ALL_SCOPES = [
@@ -111,12 +112,6 @@ const CONFIG_WRITE = ['object_configuration:read-write']
 const LIST_CONFIG_READ = ['list_configuration:read']
 const ENTRY_READ = ['list_entry:read', 'list_configuration:read']
 const ENTRY_WRITE = ['list_entry:read-write', 'list_configuration:read']
-
-function resolveSeed(seed: EmulatorOptions['seed']): EmulatorSeed {
-  if (seed === undefined) return parseSeed(defaultSeedJson, 'default-seed.json')
-  if (typeof seed === 'string') return loadSeedFile(seed)
-  return parseSeed(seed)
-}
 
 const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({
   status,

@@ -12,7 +12,8 @@ import {
   type Parsed
 } from './formats'
 import { describe, isPlainObject, jsonType } from './util'
-import type { AttributeDef, Workspace } from './workspace'
+import type { AttributeDef } from './model'
+import type { Workspace } from './workspace'
 
 /** A parsed value: its read-side properties and its identity (for de-duplication and matching). */
 export interface ParsedValue {
