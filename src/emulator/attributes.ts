@@ -2,28 +2,14 @@
 import { canBeMultiselect } from './definitions'
 import { notFound, payloadError, slugConflict, validationType, type ValidationIssue } from './errors'
 import type { AttributeDef, ObjectDef, SelectOptionDef } from './model'
-import type { AttributeType } from './types'
+import { ATTRIBUTE_TYPES, type AttributeType } from './types'
 import { isPlainObject, jsonType, nowTimestamp, uuid } from './util'
 import type { Workspace } from './workspace'
 
 /** Types the create-attribute endpoint accepts (interaction and personal-name are Attio's own). */
-const CREATABLE: readonly AttributeType[] = [
-  'text',
-  'number',
-  'checkbox',
-  'currency',
-  'date',
-  'timestamp',
-  'rating',
-  'status',
-  'select',
-  'record-reference',
-  'actor-reference',
-  'location',
-  'domain',
-  'email-address',
-  'phone-number'
-]
+const CREATABLE: readonly AttributeType[] = ATTRIBUTE_TYPES.filter(
+  (t) => t !== 'interaction' && t !== 'personal-name'
+)
 
 /** Types that cannot carry a uniqueness constraint. */
 const NEVER_UNIQUE: ReadonlySet<AttributeType> = new Set([

@@ -2,7 +2,7 @@
  * Attribute and list definitions as the workspace is built: from the standard objects' tables and from the
  * seed, with the seed's attributes checked against what Attio allows.
  */
-import type { AttributeDef, ListDef } from './model'
+import type { AttributeDef, ListDef, SelectOptionDef, StatusDef } from './model'
 import type { StandardAttribute } from './standard-objects'
 import type { AttributeType, EmulatorSeedAttribute, EmulatorSeedList } from './types'
 import { uuid } from './util'
@@ -30,6 +30,18 @@ const titleFromSlug = (slug: string): string => {
   return words.map((w, i) => (i === 0 ? w[0].toUpperCase() + w.slice(1) : w)).join(' ')
 }
 
+const optionDefs = (titles: readonly string[] = []): SelectOptionDef[] =>
+  titles.map((title) => ({ id: uuid(), title, is_archived: false }))
+
+const statusDefs = (titles: readonly string[] = [], celebrated: (title: string) => boolean): StatusDef[] =>
+  titles.map((title) => ({
+    id: uuid(),
+    title,
+    is_archived: false,
+    celebration_enabled: celebrated(title),
+    target_time_in_status: null
+  }))
+
 /** A system attribute of a standard object (or of every object or list entry), from its table entry. */
 export function standardAttributeDef(object: string, a: StandardAttribute, createdAt: string): AttributeDef {
   return {
@@ -52,14 +64,9 @@ export function standardAttributeDef(object: string, a: StandardAttribute, creat
     },
     allowedObjects: a.type === 'record-reference' ? (a.allowed ?? null) : null,
     relationship: null,
-    options: (a.options ?? []).map((title) => ({ id: uuid(), title, is_archived: false })),
-    statuses: (a.statuses ?? []).map((title) => ({
-      id: uuid(),
-      title,
-      is_archived: false,
-      celebration_enabled: title.includes('Won'),
-      target_time_in_status: null
-    }))
+    options: optionDefs(a.options),
+    // Attio celebrates reaching its standard deal stage "Won 🎉".
+    statuses: statusDefs(a.statuses, (title) => title.includes('Won'))
   }
 }
 
@@ -102,14 +109,8 @@ export function seedAttributeDef(
     },
     allowedObjects: a.type === 'record-reference' ? (a.allowed_objects ?? null) : null,
     relationship: null,
-    options: (a.options ?? []).map((title) => ({ id: uuid(), title, is_archived: false })),
-    statuses: (a.statuses ?? []).map((title) => ({
-      id: uuid(),
-      title,
-      is_archived: false,
-      celebration_enabled: false,
-      target_time_in_status: null
-    }))
+    options: optionDefs(a.options),
+    statuses: statusDefs(a.statuses, () => false)
   }
 }
 
