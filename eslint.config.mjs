@@ -67,13 +67,7 @@ export default tseslint.config(
   // Over the 400-line limit today and still to be split (issue 14 is open for them): listed here so that
   // no other file grows past it meanwhile. Remove a file from this list when it is split.
   {
-    files: [
-      'src/api/values.ts',
-      'src/api/suppression.ts',
-      'src/emulator/server.ts',
-      'src/emulator/workspace.ts',
-      'src/emulator/formats.ts'
-    ],
+    files: ['src/api/values.ts', 'src/api/suppression.ts'],
     rules: { 'max-lines': 'off' }
   },
   {

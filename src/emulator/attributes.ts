@@ -1,33 +1,15 @@
 /** Attribute endpoints: list (show_archived, limit, offset), get, create a custom attribute. */
+import { canBeMultiselect } from './definitions'
 import { notFound, payloadError, slugConflict, validationType, type ValidationIssue } from './errors'
-import type { AttributeType } from './types'
+import type { AttributeDef, ObjectDef, SelectOptionDef } from './model'
+import { ATTRIBUTE_TYPES, type AttributeType } from './types'
 import { isPlainObject, jsonType, nowTimestamp, uuid } from './util'
-import {
-  canBeMultiselect,
-  type AttributeDef,
-  type ObjectDef,
-  type SelectOptionDef,
-  type Workspace
-} from './workspace'
+import type { Workspace } from './workspace'
 
 /** Types the create-attribute endpoint accepts (interaction and personal-name are Attio's own). */
-const CREATABLE: readonly AttributeType[] = [
-  'text',
-  'number',
-  'checkbox',
-  'currency',
-  'date',
-  'timestamp',
-  'rating',
-  'status',
-  'select',
-  'record-reference',
-  'actor-reference',
-  'location',
-  'domain',
-  'email-address',
-  'phone-number'
-]
+const CREATABLE: readonly AttributeType[] = ATTRIBUTE_TYPES.filter(
+  (t) => t !== 'interaction' && t !== 'personal-name'
+)
 
 /** Types that cannot carry a uniqueness constraint. */
 const NEVER_UNIQUE: ReadonlySet<AttributeType> = new Set([
@@ -74,9 +56,8 @@ export function getAttribute(ws: Workspace, object: ObjectDef, ref: string): Att
   return attr
 }
 
-/** POST /v2/objects/{object}/attributes with `{data: {title, description, api_slug, type, is_required, ...}}`. */
-// eslint-disable-next-line max-lines-per-function -- Over 80 lines: the documented checks of the create-attribute body, one after another; to be split (issue 14).
-export function createAttribute(ws: Workspace, object: ObjectDef, body: unknown): AttributeDef {
+/** The `data` of a create-attribute body, its fields' types checked (all problems in one 400). */
+function createData(body: unknown): Record<string, unknown> {
   const data = isPlainObject(body) ? body.data : undefined
   if (!isPlainObject(data))
     throw payloadError([
@@ -110,7 +91,11 @@ export function createAttribute(ws: Workspace, object: ObjectDef, body: unknown)
   if (data.config !== undefined && !isPlainObject(data.config))
     issues.push({ code: 'invalid_type', path: ['data', 'config'], message: 'Expected object' })
   if (issues.length) throw payloadError(issues)
+  return data
+}
 
+/** What Attio refuses of a well-typed create-attribute body: the slug, the type and its constraints. */
+function checkCreatable(ws: Workspace, object: ObjectDef, data: Record<string, unknown>): void {
   const slug = data.api_slug as string
   const type = data.type as AttributeType
   if (!/^[a-z][a-z0-9_]*$/.test(slug)) throw validationType(`api_slug "${slug}" must be snake_case.`)
@@ -129,39 +114,47 @@ export function createAttribute(ws: Workspace, object: ObjectDef, body: unknown)
     )
   if (data.default_value !== undefined && data.default_value !== null)
     throw validationType('Default values are not supported by the emulator.')
+}
 
+/** A record reference's `config.record_reference.allowed_objects` as object slugs (each must exist). */
+function allowedObjectsOf(ws: Workspace, config: Record<string, unknown>): string[] {
+  const rr = isPlainObject(config.record_reference) ? config.record_reference : undefined
+  const allowed = rr?.allowed_objects
+  if (!Array.isArray(allowed) || allowed.length === 0 || !allowed.every((a) => typeof a === 'string'))
+    throw validationType(
+      'Record reference attributes need config.record_reference.allowed_objects (object slugs or IDs).'
+    )
+  return allowed.map((ref) => {
+    const o = ws.object(ref as string)
+    if (!o) throw validationType(`config.record_reference.allowed_objects: object "${ref}" was not found.`)
+    return o.api_slug
+  })
+}
+
+/** A currency attribute's `config.currency`, defaulted to USD shown as a symbol. */
+function currencyOf(config: Record<string, unknown>): AttributeDef['currency'] {
+  const c = isPlainObject(config.currency) ? config.currency : {}
+  const code = c.default_currency_code ?? 'USD'
+  const display = c.display_type ?? 'symbol'
+  if (typeof code !== 'string' || !/^[A-Z]{3}$/.test(code))
+    throw validationType('config.currency.default_currency_code must be an ISO 4217 code.')
+  if (typeof display !== 'string' || !['code', 'name', 'narrowSymbol', 'symbol'].includes(display))
+    throw validationType('config.currency.display_type must be one of code, name, narrowSymbol, symbol.')
+  return { default_currency_code: code, display_type: display }
+}
+
+/** POST /v2/objects/{object}/attributes with `{data: {title, description, api_slug, type, is_required, ...}}`. */
+export function createAttribute(ws: Workspace, object: ObjectDef, body: unknown): AttributeDef {
+  const data = createData(body)
+  checkCreatable(ws, object, data)
+  const type = data.type as AttributeType
   const config = isPlainObject(data.config) ? data.config : {}
-  let allowedObjects: string[] | null = null
-  if (type === 'record-reference') {
-    const rr = isPlainObject(config.record_reference) ? config.record_reference : undefined
-    const allowed = rr?.allowed_objects
-    if (!Array.isArray(allowed) || allowed.length === 0 || !allowed.every((a) => typeof a === 'string'))
-      throw validationType(
-        'Record reference attributes need config.record_reference.allowed_objects (object slugs or IDs).'
-      )
-    allowedObjects = allowed.map((ref) => {
-      const o = ws.object(ref as string)
-      if (!o) throw validationType(`config.record_reference.allowed_objects: object "${ref}" was not found.`)
-      return o.api_slug
-    })
-  }
-  let currency = { default_currency_code: null as string | null, display_type: null as string | null }
-  if (type === 'currency') {
-    const c = isPlainObject(config.currency) ? config.currency : {}
-    const code = c.default_currency_code ?? 'USD'
-    const display = c.display_type ?? 'symbol'
-    if (typeof code !== 'string' || !/^[A-Z]{3}$/.test(code))
-      throw validationType('config.currency.default_currency_code must be an ISO 4217 code.')
-    if (typeof display !== 'string' || !['code', 'name', 'narrowSymbol', 'symbol'].includes(display))
-      throw validationType('config.currency.display_type must be one of code, name, narrowSymbol, symbol.')
-    currency = { default_currency_code: code, display_type: display }
-  }
   const def: AttributeDef = {
     id: uuid(),
     object: object.api_slug,
     title: data.title as string,
     description: (data.description as string | null | undefined) ?? null,
-    api_slug: slug,
+    api_slug: data.api_slug as string,
     type,
     is_system_attribute: false,
     is_writable: true,
@@ -170,8 +163,8 @@ export function createAttribute(ws: Workspace, object: ObjectDef, body: unknown)
     is_multiselect: data.is_multiselect as boolean,
     is_archived: false,
     created_at: nowTimestamp(),
-    currency,
-    allowedObjects,
+    currency: type === 'currency' ? currencyOf(config) : { default_currency_code: null, display_type: null },
+    allowedObjects: type === 'record-reference' ? allowedObjectsOf(ws, config) : null,
     relationship: null,
     options: [],
     statuses: []

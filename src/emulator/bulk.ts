@@ -8,7 +8,8 @@ import { assertRecord } from './records'
 import type { StatsRecorder } from './stats'
 import type { BulkLogEntry, EmulatorActor } from './types'
 import { isPlainObject, jsonType, nowTimestamp } from './util'
-import type { RecordData, Workspace } from './workspace'
+import type { RecordData } from './model'
+import type { Workspace } from './workspace'
 
 export const MAX_BULK_ASSERTIONS = 10_000
 

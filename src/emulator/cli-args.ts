@@ -26,14 +26,65 @@ export interface CliArgs {
 
 const OPTIONAL: readonly OptionalObjectSlug[] = ['deals', 'users', 'workspaces']
 
-// eslint-disable-next-line max-lines-per-function -- Over 80 lines: one branch per documented option; to be a table of options (issue 14).
+/** A parse in progress: the result so far, the fault flags (combined at the end), the next values. */
+interface Parse {
+  args: CliArgs
+  options: EmulatorOptions
+  faults: { rate?: number; seed: number; kinds?: FaultKind[]; hangMs?: number }
+  /** The flag's value: the next argument, which must not be a flag. */
+  value(flag: string): string
+  /** The flag's value as an integer >= `min` (default 0). */
+  int(flag: string, min?: number): number
+}
+
+/** A comma-separated list, items trimmed. */
+const listOf = (v: string): string[] => v.split(',').map((s) => s.trim())
+
+function faultRate(p: Parse, flag: string): void {
+  const v = p.value(flag)
+  p.faults.rate = Number(v)
+  if (!(p.faults.rate >= 0 && p.faults.rate <= 1))
+    throw new Error(`--faults: "${v}" is not a rate between 0 and 1`)
+}
+
+function faultKinds(p: Parse, flag: string): void {
+  const kinds = listOf(p.value(flag))
+  for (const k of kinds)
+    if (!(FAULT_KINDS as readonly string[]).includes(k)) throw new Error(`--fault-kinds: unknown kind "${k}"`)
+  p.faults.kinds = kinds as FaultKind[]
+}
+
+function deactivate(p: Parse, flag: string): void {
+  const objects: Partial<Record<OptionalObjectSlug, boolean>> = {}
+  for (const o of listOf(p.value(flag)).filter(Boolean)) {
+    if (!(OPTIONAL as readonly string[]).includes(o))
+      throw new Error(`--deactivate: "${o}" is not one of ${OPTIONAL.join(', ')}`)
+    objects[o as OptionalObjectSlug] = false
+  }
+  p.options.objects = objects
+}
+
+/** Every flag (USAGE lists them) and what it sets. */
+const FLAGS = new Map<string, (p: Parse, flag: string) => void>([
+  ['--port', (p, f) => (p.options.port = p.int(f))],
+  ['--token', (p, f) => (p.args.token = p.value(f))],
+  ['--seed', (p, f) => (p.options.seed = p.value(f))],
+  ['--spec', (p, f) => (p.options.spec = p.value(f))],
+  ['--no-rate-limits', (p) => (p.options.rateLimits = false)],
+  ['--faults', faultRate],
+  ['--fault-seed', (p, f) => (p.faults.seed = p.int(f))],
+  ['--fault-kinds', faultKinds],
+  ['--hang-ms', (p, f) => (p.faults.hangMs = p.int(f))],
+  ['--no-bulk', (p) => (p.options.bulkEndpoint = false)],
+  ['--bulk-delay-ms', (p, f) => (p.options.bulkDelayMs = p.int(f))],
+  ['--deactivate', deactivate],
+  ['--quiet', (p) => (p.args.quiet = true)],
+  ['--help', (p) => (p.args.help = true)],
+  ['-h', (p) => (p.args.help = true)]
+])
+
 export function parseCliArgs(argv: string[]): CliArgs {
   const options: EmulatorOptions = { rateLimits: true }
-  const args: CliArgs = { options, quiet: false, help: false }
-  let faultRate: number | undefined
-  let faultSeed = 1
-  let faultKinds: FaultKind[] | undefined
-  let hangMs: number | undefined
   const rest = [...argv]
   const value = (flag: string): string => {
     const v = rest.shift()
@@ -46,84 +97,21 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: "${v}" is not an integer >= ${min}`)
     return n
   }
+  const p: Parse = { args: { options, quiet: false, help: false }, options, faults: { seed: 1 }, value, int }
   while (rest.length > 0) {
     const arg = rest.shift() as string
     const eq = arg.indexOf('=')
     if (arg.startsWith('--') && eq > 0) {
+      // --flag=value reads as --flag value.
       rest.unshift(arg.slice(eq + 1))
       rest.unshift(arg.slice(0, eq))
       continue
     }
-    switch (arg) {
-      case '--port':
-        options.port = int(arg)
-        break
-      case '--token':
-        args.token = value(arg)
-        break
-      case '--seed':
-        options.seed = value(arg)
-        break
-      case '--spec':
-        options.spec = value(arg)
-        break
-      case '--no-rate-limits':
-        options.rateLimits = false
-        break
-      case '--faults': {
-        const v = value(arg)
-        faultRate = Number(v)
-        if (!(faultRate >= 0 && faultRate <= 1))
-          throw new Error(`--faults: "${v}" is not a rate between 0 and 1`)
-        break
-      }
-      case '--fault-seed':
-        faultSeed = int(arg)
-        break
-      case '--fault-kinds': {
-        const kinds = value(arg)
-          .split(',')
-          .map((k) => k.trim())
-        for (const k of kinds)
-          if (!(FAULT_KINDS as readonly string[]).includes(k))
-            throw new Error(`--fault-kinds: unknown kind "${k}"`)
-        faultKinds = kinds as FaultKind[]
-        break
-      }
-      case '--hang-ms':
-        hangMs = int(arg)
-        break
-      case '--no-bulk':
-        options.bulkEndpoint = false
-        break
-      case '--bulk-delay-ms':
-        options.bulkDelayMs = int(arg)
-        break
-      case '--deactivate': {
-        const objects: Partial<Record<OptionalObjectSlug, boolean>> = {}
-        for (const o of value(arg)
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)) {
-          if (!(OPTIONAL as readonly string[]).includes(o))
-            throw new Error(`--deactivate: "${o}" is not one of ${OPTIONAL.join(', ')}`)
-          objects[o as OptionalObjectSlug] = false
-        }
-        options.objects = objects
-        break
-      }
-      case '--quiet':
-        args.quiet = true
-        break
-      case '--help':
-      case '-h':
-        args.help = true
-        break
-      default:
-        throw new Error(`unknown flag "${arg}"`)
-    }
+    const set = FLAGS.get(arg)
+    if (!set) throw new Error(`unknown flag "${arg}"`)
+    set(p, arg)
   }
-  if (faultRate !== undefined && faultRate > 0)
-    options.faults = { seed: faultSeed, rate: faultRate, kinds: faultKinds, hangMs }
-  return args
+  const { rate, seed, kinds, hangMs } = p.faults
+  if (rate !== undefined && rate > 0) options.faults = { seed, rate, kinds, hangMs }
+  return p.args
 }

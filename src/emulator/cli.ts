@@ -6,7 +6,8 @@
  * and everything else on stderr. Ctrl+C / SIGTERM close it cleanly.
  */
 import { parseCliArgs, USAGE } from './cli-args'
-import { ALL_SCOPES, startEmulator } from './server'
+import { ALL_SCOPES } from './auth'
+import { startEmulator } from './server'
 
 async function main(): Promise<void> {
   let args

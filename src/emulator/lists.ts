@@ -23,7 +23,8 @@ import { valueContext } from './references'
 import type { EmulatorActor, EmulatorValue } from './types'
 import { isPlainObject, jsonType, nowTimestamp, uuid } from './util'
 import { itemsOf, parseItem, type ParsedValue } from './values'
-import type { AttributeDef, EntryData, ListDef, StoredValue, Workspace } from './workspace'
+import type { AttributeDef, EntryData, ListDef, StoredValue } from './model'
+import type { Workspace } from './workspace'
 
 /** A list by api slug or id. */
 export function listOrThrow(ws: Workspace, ref: string): ListDef {

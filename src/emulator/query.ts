@@ -5,7 +5,8 @@
  */
 import { filterError, payloadError } from './errors'
 import { isPlainObject, jsonType } from './util'
-import type { AttributeDef, ObjectDef, RecordData, StoredValue, Workspace } from './workspace'
+import type { AttributeDef, ObjectDef, RecordData, StoredValue } from './model'
+import type { Workspace } from './workspace'
 
 type Scalar = string | number | boolean
 

@@ -18,7 +18,8 @@ import { removeReferencesTo, syncInverse, valueContext } from './references'
 import type { EmulatorActor } from './types'
 import { describe, isPlainObject, jsonType, nowTimestamp } from './util'
 import { itemsOf, parseItem, type ParsedValue } from './values'
-import type { AttributeDef, ObjectDef, RecordData, StoredValue, Workspace } from './workspace'
+import type { AttributeDef, ObjectDef, RecordData, StoredValue } from './model'
+import type { Workspace } from './workspace'
 
 /** One attribute's parsed values in a write; an empty list unsets the attribute. */
 export interface PreparedValue {

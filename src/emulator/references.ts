@@ -3,7 +3,8 @@ import { ApiError, badValue, multipleMatch, valueNotFound } from './errors'
 import type { EmulatorActor } from './types'
 import { describe, isPlainObject, nowTimestamp } from './util'
 import { parseItem, type ParsedValue, type ValueContext } from './values'
-import type { AttributeDef, ObjectDef, RecordData, StoredValue, Workspace } from './workspace'
+import type { AttributeDef, ObjectDef, RecordData, StoredValue } from './model'
+import type { Workspace } from './workspace'
 
 export const referenceKey = (object: string, recordId: string): string => `${object}:${recordId}`
 

@@ -84,14 +84,106 @@ function callableExport<T>(mod: unknown): T {
   return m as T
 }
 
-/** Maps ajv errors to Attio's validation_errors entries (zod-like codes). */
-// eslint-disable-next-line max-lines-per-function -- Over 80 lines: one case per ajv keyword mapped to Attio's validation codes; to be a table (issue 14).
+type Path = Array<string | number>
+
+/** One ajv error as Attio's validation_errors entry, given its path and the value at it. */
+type IssueOf = (e: ErrorObject, path: Path, value: unknown) => ValidationIssue
+
+const typeIssue: IssueOf = (e, path, value) => {
+  const t = (e.params as { type: string | string[] }).type
+  return {
+    code: 'invalid_type',
+    path,
+    message: `Expected ${Array.isArray(t) ? t.join(' | ') : t}, received ${jsonType(value)}`,
+    expected: Array.isArray(t) ? t.join(' | ') : t,
+    received: jsonType(value)
+  }
+}
+
+/** A missing property: the path names it, `expected` is its schema's type when the parent schema says. */
+const requiredIssue: IssueOf = (e, path) => {
+  const missing = (e.params as { missingProperty: string }).missingProperty
+  const parent = e.parentSchema as JsonObject | undefined
+  const propSchema = isPlainObject(parent?.properties)
+    ? (parent.properties as JsonObject)[missing]
+    : undefined
+  const t = isPlainObject(propSchema) ? propSchema.type : undefined
+  return {
+    code: 'invalid_type',
+    path: [...path, missing],
+    message: 'Required',
+    expected: typeof t === 'string' ? t : Array.isArray(t) ? t.join(' | ') : 'defined',
+    received: 'undefined'
+  }
+}
+
+const enumIssue: IssueOf = (e, path, value) => {
+  const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ?? [
+    (e.params as { allowedValue?: unknown }).allowedValue
+  ]
+  return {
+    code: 'invalid_enum_value',
+    path,
+    message: `Invalid enum value. Expected ${allowed.map((a) => JSON.stringify(a)).join(' | ')}, received ${JSON.stringify(value)}`,
+    expected: allowed.map((a) => JSON.stringify(a)).join(' | '),
+    received: JSON.stringify(value) ?? 'undefined'
+  }
+}
+
+const unionIssue: IssueOf = (_e, path) => ({ code: 'invalid_union', path, message: 'Invalid input' })
+const stringIssue: IssueOf = (e, path) => ({
+  code: 'invalid_string',
+  path,
+  message: `Invalid ${(e.params as { format?: string }).format ?? 'string'}`
+})
+const tooSmall: IssueOf = (e, path) => ({ code: 'too_small', path, message: e.message ?? 'Too small' })
+const tooBig: IssueOf = (e, path) => ({ code: 'too_big', path, message: e.message ?? 'Too big' })
+const customIssue: IssueOf = (e, path) => ({ code: 'custom', path, message: e.message ?? 'Invalid input' })
+
+/** ajv's keywords and the zod-like codes Attio answers them with; any other keyword is `custom`. */
+const ISSUES = new Map<string, IssueOf>([
+  ['type', typeIssue],
+  ['required', requiredIssue],
+  [
+    'additionalProperties',
+    (e, path) => ({
+      code: 'unrecognized_keys',
+      path,
+      message: `Unrecognized key in object: '${(e.params as { additionalProperty: string }).additionalProperty}'`
+    })
+  ],
+  ['enum', enumIssue],
+  ['const', enumIssue],
+  ['anyOf', unionIssue],
+  ['oneOf', unionIssue],
+  ['format', stringIssue],
+  ['pattern', stringIssue],
+  ['minLength', tooSmall],
+  ['minItems', tooSmall],
+  ['minimum', tooSmall],
+  ['exclusiveMinimum', tooSmall],
+  ['maxLength', tooBig],
+  ['maxItems', tooBig],
+  ['maximum', tooBig],
+  ['exclusiveMaximum', tooBig]
+])
+
+/** The value at a JSON pointer's (unescaped) segments; undefined past a leaf. */
+function valueAt(data: unknown, segments: string[]): unknown {
+  let value: unknown = data
+  for (const key of segments)
+    value = isPlainObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined
+  return value
+}
+
+/** Maps ajv errors to Attio's validation_errors entries (zod-like codes), one per code and path. */
 export function toIssues(
   errors: ErrorObject[] | null | undefined,
   data: unknown,
-  prefix: Array<string | number> = []
+  prefix: Path = []
 ): ValidationIssue[] {
   const all = errors ?? []
+  // A union's own error stands for those of its branches.
   const unions = all.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
   const relevant = all.filter(
     (e) => !unions.some((u) => u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`))
@@ -99,95 +191,12 @@ export function toIssues(
   const seen = new Set<string>()
   const issues: ValidationIssue[] = []
   for (const e of relevant) {
-    const path: Array<string | number> = [
-      ...prefix,
-      ...e.instancePath
-        .split('/')
-        .slice(1)
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s))
-    ]
-    let value: unknown = data
-    for (const seg of e.instancePath.split('/').slice(1)) {
-      const key = seg.replace(/~1/g, '/').replace(/~0/g, '~')
-      value =
-        isPlainObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined
-    }
-    let issue: ValidationIssue
-    switch (e.keyword) {
-      case 'type': {
-        const t = (e.params as { type: string | string[] }).type
-        issue = {
-          code: 'invalid_type',
-          path,
-          message: `Expected ${Array.isArray(t) ? t.join(' | ') : t}, received ${jsonType(value)}`,
-          expected: Array.isArray(t) ? t.join(' | ') : t,
-          received: jsonType(value)
-        }
-        break
-      }
-      case 'required': {
-        const missing = (e.params as { missingProperty: string }).missingProperty
-        const parent = e.parentSchema as JsonObject | undefined
-        const propSchema = isPlainObject(parent?.properties)
-          ? (parent.properties as JsonObject)[missing]
-          : undefined
-        const t = isPlainObject(propSchema) ? propSchema.type : undefined
-        issue = {
-          code: 'invalid_type',
-          path: [...path, missing],
-          message: 'Required',
-          expected: typeof t === 'string' ? t : Array.isArray(t) ? t.join(' | ') : 'defined',
-          received: 'undefined'
-        }
-        break
-      }
-      case 'additionalProperties': {
-        const key = (e.params as { additionalProperty: string }).additionalProperty
-        issue = { code: 'unrecognized_keys', path, message: `Unrecognized key in object: '${key}'` }
-        break
-      }
-      case 'enum':
-      case 'const': {
-        const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ?? [
-          (e.params as { allowedValue?: unknown }).allowedValue
-        ]
-        issue = {
-          code: 'invalid_enum_value',
-          path,
-          message: `Invalid enum value. Expected ${allowed.map((a) => JSON.stringify(a)).join(' | ')}, received ${JSON.stringify(value)}`,
-          expected: allowed.map((a) => JSON.stringify(a)).join(' | '),
-          received: JSON.stringify(value) ?? 'undefined'
-        }
-        break
-      }
-      case 'anyOf':
-      case 'oneOf':
-        issue = { code: 'invalid_union', path, message: 'Invalid input' }
-        break
-      case 'format':
-      case 'pattern':
-        issue = {
-          code: 'invalid_string',
-          path,
-          message: `Invalid ${(e.params as { format?: string }).format ?? 'string'}`
-        }
-        break
-      case 'minLength':
-      case 'minItems':
-      case 'minimum':
-      case 'exclusiveMinimum':
-        issue = { code: 'too_small', path, message: e.message ?? 'Too small' }
-        break
-      case 'maxLength':
-      case 'maxItems':
-      case 'maximum':
-      case 'exclusiveMaximum':
-        issue = { code: 'too_big', path, message: e.message ?? 'Too big' }
-        break
-      default:
-        issue = { code: 'custom', path, message: e.message ?? 'Invalid input' }
-    }
+    const segments = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const path: Path = [...prefix, ...segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s))]
+    const issue = (ISSUES.get(e.keyword) ?? customIssue)(e, path, valueAt(data, segments))
     const id = JSON.stringify([issue.code, issue.path])
     if (!seen.has(id)) {
       seen.add(id)

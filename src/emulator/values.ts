@@ -12,7 +12,9 @@ import {
   type Parsed
 } from './formats'
 import { describe, isPlainObject, jsonType } from './util'
-import type { AttributeDef, Workspace } from './workspace'
+import type { AttributeDef } from './model'
+import type { AttributeType } from './types'
+import type { Workspace } from './workspace'
 
 /** A parsed value: its read-side properties and its identity (for de-duplication and matching). */
 export interface ParsedValue {
@@ -116,168 +118,189 @@ function parseLocationObject(attr: AttributeDef, item: Record<string, unknown>):
   return loc
 }
 
-/** Parses one written item of an attribute into its stored form. Throws ApiError (400) on invalid input. */
-// eslint-disable-next-line max-lines-per-function -- Over 80 lines: one case per Attio attribute type; to be a parser per type (issue 14).
-export function parseItem(attr: AttributeDef, item: unknown, ctx: ValueContext): ParsedValue {
-  const slug = attr.api_slug
-  switch (attr.type) {
-    case 'text': {
-      const v = expectString(attr, unwrap(attr, item, 'value'), 'text')
-      if (v.length > TEXT_MAX) throw badValue(slug, 'Text values are limited to 10 MB.')
-      return { props: { value: v }, key: v }
-    }
-    case 'number': {
-      const n = parseNumberLike(attr, unwrap(attr, item, 'value'), false)
-      return { props: { value: n }, key: String(n) }
-    }
-    case 'rating': {
-      const v = unwrap(attr, item, 'value')
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 5)
-        throw badValue(slug, `A rating must be an integer from 0 to 5, got ${describe(v)}.`)
-      return { props: { value: v }, key: String(v) }
-    }
-    case 'currency': {
-      const n = parseNumberLike(attr, unwrap(attr, item, 'currency_value'), true)
-      return {
-        props: { currency_value: n, currency_code: attr.currency.default_currency_code },
-        key: String(n)
-      }
-    }
-    case 'checkbox': {
-      const v = unwrap(attr, item, 'value')
-      const b = v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined
-      if (b === undefined)
-        throw badValue(slug, `Expected true, false, "true" or "false", got ${describe(v)}.`)
-      return { props: { value: b }, key: String(b) }
-    }
-    case 'date': {
-      const v = orThrow(attr, parseDate(expectString(attr, unwrap(attr, item, 'value'), 'an ISO 8601 date')))
-      return { props: { value: v }, key: v }
-    }
-    case 'timestamp': {
-      const raw = expectString(attr, unwrap(attr, item, 'value'), 'an ISO 8601 timestamp')
-      const v = orThrow(attr, parseTimestamp(raw))
-      return { props: { value: v }, key: v }
-    }
-    case 'domain': {
-      const d = orThrow(attr, parseDomain(expectString(attr, unwrap(attr, item, 'domain', true), 'a domain')))
-      return { props: { ...d }, key: d.domain }
-    }
-    case 'email-address': {
-      const raw = expectString(attr, unwrap(attr, item, 'email_address', true), 'an email address')
-      const e = orThrow(attr, parseEmail(raw))
-      return { props: { ...e }, key: e.email_address }
-    }
-    case 'personal-name': {
-      let first: string
-      let last: string
-      let full: string
-      if (typeof item === 'string') {
-        const comma = item.indexOf(',')
-        last = comma < 0 ? '' : item.slice(0, comma).trim()
-        first = (comma < 0 ? item : item.slice(comma + 1)).trim()
-        full = [first, last].filter(Boolean).join(' ')
-      } else if (isPlainObject(item)) {
-        const missing = ['first_name', 'last_name', 'full_name'].filter((k) => typeof item[k] !== 'string')
-        if (missing.length)
-          throw badValue(
-            slug,
-            `A name object needs first_name, last_name and full_name as strings; missing or invalid: ${missing.join(', ')}.`
-          )
-        first = item.first_name as string
-        last = item.last_name as string
-        full = item.full_name as string
-      } else
-        throw badValue(
-          slug,
-          `Expected "Last, First" or {first_name, last_name, full_name}, got ${describe(item)}.`
-        )
-      return {
-        props: { first_name: first, last_name: last, full_name: full },
-        key: `${full}\u0000${first}\u0000${last}`
-      }
-    }
-    case 'phone-number': {
-      let original: string
-      let country: string | null = null
-      if (typeof item === 'string') original = item
-      else if (isPlainObject(item)) {
-        if (typeof item.original_phone_number !== 'string')
-          throw badValue(slug, 'A phone number object needs original_phone_number as a string.')
-        if (!('country_code' in item))
-          throw badValue(
-            slug,
-            'A phone number object needs country_code (null is allowed when the number starts with "+").'
-          )
-        if (item.country_code !== null && typeof item.country_code !== 'string')
-          throw badValue(slug, 'country_code must be a string or null.')
-        original = item.original_phone_number
-        country = item.country_code as string | null
-      } else
-        throw badValue(
-          slug,
-          `Expected an E.164 string or {original_phone_number, country_code}, got ${describe(item)}.`
-        )
-      const p = orThrow(attr, parsePhone(original, country))
-      return { props: { ...p, phone_number: p.normalized_phone_number }, key: p.normalized_phone_number }
-    }
-    case 'location': {
-      let loc: LocationParts
-      if (typeof item === 'string') loc = orThrow(attr, parseLocationString(item))
-      else if (isPlainObject(item)) loc = parseLocationObject(attr, item)
-      else throw badValue(slug, `Expected an address string or a location object, got ${describe(item)}.`)
-      return { props: { ...loc }, key: JSON.stringify(LOCATION_KEYS.map((k) => loc[k])) }
-    }
-    case 'select': {
-      const ref = expectString(attr, unwrap(attr, item, 'option'), 'an option title or id')
-      const opt =
-        attr.options.find((o) => !o.is_archived && o.title === ref) ??
-        attr.options.find((o) => !o.is_archived && o.id === ref)
-      if (!opt) throw valueNotFound(`Select option "${ref}" does not exist on attribute "${slug}".`)
-      return { props: { option: ctx.workspace.optionJson(attr, opt) }, key: opt.id }
-    }
-    case 'status': {
-      const ref = expectString(attr, unwrap(attr, item, 'status'), 'a status title or id')
-      const st =
-        attr.statuses.find((s) => !s.is_archived && s.title === ref) ??
-        attr.statuses.find((s) => !s.is_archived && s.id === ref)
-      if (!st) throw valueNotFound(`Status "${ref}" does not exist on attribute "${slug}".`)
-      return { props: { status: ctx.workspace.statusJson(attr, st) }, key: st.id }
-    }
-    case 'actor-reference': {
-      let memberId: string | undefined
-      if (typeof item === 'string' || (isPlainObject(item) && 'workspace_member_email_address' in item)) {
-        const email = expectString(
-          attr,
-          unwrap(attr, item, 'workspace_member_email_address'),
-          'an email address'
-        )
-        const m = ctx.workspace.memberByEmail(email)
-        if (!m)
-          throw valueNotFound(`No workspace member with email address "${email}" (attribute "${slug}").`)
-        memberId = m.id
-      } else if (isPlainObject(item) && 'referenced_actor_type' in item) {
-        if (item.referenced_actor_type !== 'workspace-member')
-          throw badValue(slug, 'Only actors of type "workspace-member" can be written.')
-        const id = expectString(attr, item.referenced_actor_id, 'referenced_actor_id')
-        if (!ctx.workspace.memberById(id))
-          throw valueNotFound(`No workspace member with ID "${id}" (attribute "${slug}").`)
-        memberId = id
-      } else
-        throw badValue(
-          slug,
-          `Expected a workspace member email, {workspace_member_email_address} or {referenced_actor_type, referenced_actor_id}, got ${describe(item)}.`
-        )
-      return {
-        props: { referenced_actor_type: 'workspace-member', referenced_actor_id: memberId },
-        key: `workspace-member:${memberId}`
-      }
-    }
-    case 'record-reference':
-      return ctx.resolveReference(attr, item)
-    case 'interaction':
-      throw systemEdit(
-        `Interaction attribute "${slug}" cannot be written; interactions are created by Attio.`
+type ItemParser = (attr: AttributeDef, item: unknown, ctx: ValueContext) => ParsedValue
+
+/** A bare value or `{value}`, stored as `{value}` and keyed by its text. */
+const scalar = (value: string | number | boolean): ParsedValue => ({ props: { value }, key: String(value) })
+
+function parseText(attr: AttributeDef, item: unknown): ParsedValue {
+  const v = expectString(attr, unwrap(attr, item, 'value'), 'text')
+  if (v.length > TEXT_MAX) throw badValue(attr.api_slug, 'Text values are limited to 10 MB.')
+  return scalar(v)
+}
+
+function parseRating(attr: AttributeDef, item: unknown): ParsedValue {
+  const v = unwrap(attr, item, 'value')
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 5)
+    throw badValue(attr.api_slug, `A rating must be an integer from 0 to 5, got ${describe(v)}.`)
+  return scalar(v)
+}
+
+function parseCurrency(attr: AttributeDef, item: unknown): ParsedValue {
+  const n = parseNumberLike(attr, unwrap(attr, item, 'currency_value'), true)
+  return { props: { currency_value: n, currency_code: attr.currency.default_currency_code }, key: String(n) }
+}
+
+function parseCheckbox(attr: AttributeDef, item: unknown): ParsedValue {
+  const v = unwrap(attr, item, 'value')
+  const b = v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined
+  if (b === undefined)
+    throw badValue(attr.api_slug, `Expected true, false, "true" or "false", got ${describe(v)}.`)
+  return scalar(b)
+}
+
+/** `"Last, First"` or `{first_name, last_name, full_name}`. */
+function parsePersonalName(attr: AttributeDef, item: unknown): ParsedValue {
+  let first: string
+  let last: string
+  let full: string
+  if (typeof item === 'string') {
+    const comma = item.indexOf(',')
+    last = comma < 0 ? '' : item.slice(0, comma).trim()
+    first = (comma < 0 ? item : item.slice(comma + 1)).trim()
+    full = [first, last].filter(Boolean).join(' ')
+  } else if (isPlainObject(item)) {
+    const missing = ['first_name', 'last_name', 'full_name'].filter((k) => typeof item[k] !== 'string')
+    if (missing.length)
+      throw badValue(
+        attr.api_slug,
+        `A name object needs first_name, last_name and full_name as strings; missing or invalid: ${missing.join(', ')}.`
       )
+    first = item.first_name as string
+    last = item.last_name as string
+    full = item.full_name as string
+  } else
+    throw badValue(
+      attr.api_slug,
+      `Expected "Last, First" or {first_name, last_name, full_name}, got ${describe(item)}.`
+    )
+  return {
+    props: { first_name: first, last_name: last, full_name: full },
+    key: `${full}\u0000${first}\u0000${last}`
   }
+}
+
+/** An E.164 string or `{original_phone_number, country_code}`. */
+function parsePhoneNumber(attr: AttributeDef, item: unknown): ParsedValue {
+  const slug = attr.api_slug
+  let original: string
+  let country: string | null = null
+  if (typeof item === 'string') original = item
+  else if (isPlainObject(item)) {
+    if (typeof item.original_phone_number !== 'string')
+      throw badValue(slug, 'A phone number object needs original_phone_number as a string.')
+    if (!('country_code' in item))
+      throw badValue(
+        slug,
+        'A phone number object needs country_code (null is allowed when the number starts with "+").'
+      )
+    if (item.country_code !== null && typeof item.country_code !== 'string')
+      throw badValue(slug, 'country_code must be a string or null.')
+    original = item.original_phone_number
+    country = item.country_code as string | null
+  } else
+    throw badValue(
+      slug,
+      `Expected an E.164 string or {original_phone_number, country_code}, got ${describe(item)}.`
+    )
+  const p = orThrow(attr, parsePhone(original, country))
+  return { props: { ...p, phone_number: p.normalized_phone_number }, key: p.normalized_phone_number }
+}
+
+function parseLocation(attr: AttributeDef, item: unknown): ParsedValue {
+  let loc: LocationParts
+  if (typeof item === 'string') loc = orThrow(attr, parseLocationString(item))
+  else if (isPlainObject(item)) loc = parseLocationObject(attr, item)
+  else
+    throw badValue(attr.api_slug, `Expected an address string or a location object, got ${describe(item)}.`)
+  return { props: { ...loc }, key: JSON.stringify(LOCATION_KEYS.map((k) => loc[k])) }
+}
+
+/** A select option by title (first) or id; archived options are not found. */
+function parseSelect(attr: AttributeDef, item: unknown, ctx: ValueContext): ParsedValue {
+  const ref = expectString(attr, unwrap(attr, item, 'option'), 'an option title or id')
+  const opt =
+    attr.options.find((o) => !o.is_archived && o.title === ref) ??
+    attr.options.find((o) => !o.is_archived && o.id === ref)
+  if (!opt) throw valueNotFound(`Select option "${ref}" does not exist on attribute "${attr.api_slug}".`)
+  return { props: { option: ctx.workspace.optionJson(attr, opt) }, key: opt.id }
+}
+
+/** A status by title (first) or id; archived statuses are not found. */
+function parseStatus(attr: AttributeDef, item: unknown, ctx: ValueContext): ParsedValue {
+  const ref = expectString(attr, unwrap(attr, item, 'status'), 'a status title or id')
+  const st =
+    attr.statuses.find((s) => !s.is_archived && s.title === ref) ??
+    attr.statuses.find((s) => !s.is_archived && s.id === ref)
+  if (!st) throw valueNotFound(`Status "${ref}" does not exist on attribute "${attr.api_slug}".`)
+  return { props: { status: ctx.workspace.statusJson(attr, st) }, key: st.id }
+}
+
+/** A workspace member: by email (bare or `{workspace_member_email_address}`) or `{referenced_actor_type, referenced_actor_id}`. */
+function parseActorReference(attr: AttributeDef, item: unknown, ctx: ValueContext): ParsedValue {
+  const slug = attr.api_slug
+  let memberId: string | undefined
+  if (typeof item === 'string' || (isPlainObject(item) && 'workspace_member_email_address' in item)) {
+    const email = expectString(attr, unwrap(attr, item, 'workspace_member_email_address'), 'an email address')
+    const m = ctx.workspace.memberByEmail(email)
+    if (!m) throw valueNotFound(`No workspace member with email address "${email}" (attribute "${slug}").`)
+    memberId = m.id
+  } else if (isPlainObject(item) && 'referenced_actor_type' in item) {
+    if (item.referenced_actor_type !== 'workspace-member')
+      throw badValue(slug, 'Only actors of type "workspace-member" can be written.')
+    const id = expectString(attr, item.referenced_actor_id, 'referenced_actor_id')
+    if (!ctx.workspace.memberById(id))
+      throw valueNotFound(`No workspace member with ID "${id}" (attribute "${slug}").`)
+    memberId = id
+  } else
+    throw badValue(
+      slug,
+      `Expected a workspace member email, {workspace_member_email_address} or {referenced_actor_type, referenced_actor_id}, got ${describe(item)}.`
+    )
+  return {
+    props: { referenced_actor_type: 'workspace-member', referenced_actor_id: memberId },
+    key: `workspace-member:${memberId}`
+  }
+}
+
+/** One parser per Attio attribute type. */
+const PARSERS: Record<AttributeType, ItemParser> = {
+  text: parseText,
+  number: (attr, item) => scalar(parseNumberLike(attr, unwrap(attr, item, 'value'), false)),
+  rating: parseRating,
+  currency: parseCurrency,
+  checkbox: parseCheckbox,
+  date: (attr, item) =>
+    scalar(orThrow(attr, parseDate(expectString(attr, unwrap(attr, item, 'value'), 'an ISO 8601 date')))),
+  timestamp: (attr, item) =>
+    scalar(
+      orThrow(attr, parseTimestamp(expectString(attr, unwrap(attr, item, 'value'), 'an ISO 8601 timestamp')))
+    ),
+  domain: (attr, item) => {
+    const d = orThrow(attr, parseDomain(expectString(attr, unwrap(attr, item, 'domain', true), 'a domain')))
+    return { props: { ...d }, key: d.domain }
+  },
+  'email-address': (attr, item) => {
+    const raw = expectString(attr, unwrap(attr, item, 'email_address', true), 'an email address')
+    const e = orThrow(attr, parseEmail(raw))
+    return { props: { ...e }, key: e.email_address }
+  },
+  'personal-name': parsePersonalName,
+  'phone-number': parsePhoneNumber,
+  location: parseLocation,
+  select: parseSelect,
+  status: parseStatus,
+  'actor-reference': parseActorReference,
+  // Record references need record look-ups: references.ts.
+  'record-reference': (attr, item, ctx) => ctx.resolveReference(attr, item),
+  interaction: (attr) => {
+    throw systemEdit(
+      `Interaction attribute "${attr.api_slug}" cannot be written; interactions are created by Attio.`
+    )
+  }
+}
+
+/** Parses one written item of an attribute into its stored form. Throws ApiError (400) on invalid input. */
+export function parseItem(attr: AttributeDef, item: unknown, ctx: ValueContext): ParsedValue {
+  return PARSERS[attr.type](attr, item, ctx)
 }

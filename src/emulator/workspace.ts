@@ -1,265 +1,34 @@
-/** The in-memory workspace: objects, attribute definitions, workspace members and records. */
-import { readFileSync } from 'node:fs'
-
-import {
-  RELATIONSHIPS,
-  STANDARD_OBJECTS,
-  SYSTEM_ATTRIBUTES,
-  type StandardAttribute
-} from './standard-objects'
-import {
-  ATTRIBUTE_TYPES,
-  type AttributeType,
-  type EmulatorActor,
-  type EmulatorSeed,
-  type EmulatorSeedAttribute,
-  type EmulatorSeedList,
-  type EmulatorSeedObject,
-  type EmulatorState,
-  type EmulatorValue,
-  type OptionalObjectSlug
+/**
+ * The in-memory workspace: objects, attribute definitions, workspace members, lists and records, with the
+ * unique-value index behind matching. Built from the standard objects and the seed (definitions.ts); its
+ * JSON shapes are in json.ts.
+ */
+import { seedAttributeDef, seedListDef, standardAttributeDef } from './definitions'
+import * as json from './json'
+import type {
+  AttributeDef,
+  ListDef,
+  Member,
+  ObjectDef,
+  RecordData,
+  SelectOptionDef,
+  StatusDef,
+  StoredValue
+} from './model'
+import { RELATIONSHIPS, STANDARD_OBJECTS, SYSTEM_ATTRIBUTES } from './standard-objects'
+import type {
+  EmulatorActor,
+  EmulatorSeed,
+  EmulatorSeedAttribute,
+  EmulatorSeedList,
+  EmulatorSeedObject,
+  EmulatorState,
+  EmulatorValue,
+  OptionalObjectSlug
 } from './types'
-import { isPlainObject, nowTimestamp, uuid } from './util'
-
-export interface ObjectDef {
-  id: string
-  api_slug: string
-  singular_noun: string
-  plural_noun: string
-  created_at: string
-  active: boolean
-  /** Attribute slug a plain string reference to this object is read as. */
-  key?: string
-}
-
-export interface SelectOptionDef {
-  id: string
-  title: string
-  is_archived: boolean
-}
-
-export interface StatusDef extends SelectOptionDef {
-  celebration_enabled: boolean
-  target_time_in_status: string | null
-}
-
-export interface AttributeDef {
-  id: string
-  object: string
-  title: string
-  description: string | null
-  api_slug: string
-  type: AttributeType
-  is_system_attribute: boolean
-  is_writable: boolean
-  is_required: boolean
-  is_unique: boolean
-  is_multiselect: boolean
-  is_archived: boolean
-  created_at: string
-  currency: { default_currency_code: string | null; display_type: string | null }
-  /** Object slugs a record reference may point to; null = any object. */
-  allowedObjects: string[] | null
-  /** The other side of a relationship attribute. */
-  relationship: { object: string; attribute: string } | null
-  options: SelectOptionDef[]
-  statuses: StatusDef[]
-  /** Set on a list's attributes: the id of the list (`object` is then the list's api slug). */
-  listId?: string
-}
-
-export interface StoredValue {
-  /** Type-specific properties, as read (e.g. `{value: 'x'}`, `{target_object, target_record_id}`). */
-  props: Record<string, unknown>
-  /** Identity of the value, for de-duplication and matching. */
-  key: string
-  active_from: string
-  created_by_actor: EmulatorActor
-}
-
-export interface RecordData {
-  id: string
-  object: string
-  created_at: string
-  /** Keyed by attribute id. */
-  values: Map<string, StoredValue[]>
-}
-
-/** A list entry: the parent record it is about and the values of the list's attributes. */
-export interface EntryData {
-  id: string
-  parent_object: string
-  parent_record_id: string
-  created_at: string
-  /** Keyed by list attribute id. */
-  values: Map<string, StoredValue[]>
-}
-
-/** A list: one parent object (Attio's lists have one), its attributes, its entries in creation order. */
-export interface ListDef {
-  id: string
-  api_slug: string
-  name: string
-  parent_object: string
-  created_at: string
-  attributes: AttributeDef[]
-  entries: Map<string, EntryData>
-}
-
-/** The attributes every list entry has, set by Attio. */
-const LIST_SYSTEM_ATTRIBUTES: readonly StandardAttribute[] = [
-  { slug: 'entry_id', title: 'Entry ID', type: 'text', writable: false },
-  { slug: 'created_at', title: 'Created at', type: 'timestamp', writable: false },
-  { slug: 'created_by', title: 'Created by', type: 'actor-reference', writable: false }
-]
-
-export interface Member {
-  id: string
-  email_address: string
-  first_name: string
-  last_name: string
-  access_level: string
-  created_at: string
-}
+import { nowTimestamp, uuid } from './util'
 
 export const SYSTEM_ACTOR: EmulatorActor = { type: 'system', id: null }
-
-const MULTISELECT_TYPES: ReadonlySet<AttributeType> = new Set([
-  'select',
-  'record-reference',
-  'actor-reference',
-  'phone-number',
-  'email-address',
-  'domain'
-])
-
-export const canBeMultiselect = (type: AttributeType): boolean => MULTISELECT_TYPES.has(type)
-
-const titleFromSlug = (slug: string): string => {
-  const words = slug.split('_').filter(Boolean)
-  return words.map((w, i) => (i === 0 ? w[0].toUpperCase() + w.slice(1) : w)).join(' ')
-}
-
-/** Checks a seed (file contents or object) and returns it typed; throws on anything malformed. */
-export function parseSeed(input: unknown, where = 'seed'): EmulatorSeed {
-  if (!isPlainObject(input)) throw new Error(`${where}: expected a JSON object`)
-  const seed: EmulatorSeed = {}
-  if (input.workspace !== undefined) {
-    if (!isPlainObject(input.workspace)) throw new Error(`${where}.workspace: expected an object`)
-    const { name, slug } = input.workspace
-    if (name !== undefined && typeof name !== 'string')
-      throw new Error(`${where}.workspace.name: expected a string`)
-    if (slug !== undefined && typeof slug !== 'string')
-      throw new Error(`${where}.workspace.slug: expected a string`)
-    seed.workspace = { name, slug }
-  }
-  if (input.members !== undefined) {
-    if (!Array.isArray(input.members)) throw new Error(`${where}.members: expected an array`)
-    seed.members = input.members.map((m, i) => {
-      if (!isPlainObject(m) || typeof m.email_address !== 'string')
-        throw new Error(`${where}.members[${i}]: expected {email_address, first_name?, last_name?}`)
-      for (const k of ['first_name', 'last_name', 'access_level'])
-        if (m[k] !== undefined && typeof m[k] !== 'string')
-          throw new Error(`${where}.members[${i}].${k}: not a string`)
-      return {
-        email_address: m.email_address,
-        first_name: m.first_name as string | undefined,
-        last_name: m.last_name as string | undefined,
-        access_level: m.access_level as 'admin' | 'member' | 'suspended' | undefined
-      }
-    })
-  }
-  if (input.objects !== undefined) {
-    if (!Array.isArray(input.objects)) throw new Error(`${where}.objects: expected an array`)
-    seed.objects = input.objects.map((o, i) => parseSeedObject(o, `${where}.objects[${i}]`))
-  }
-  if (input.attributes !== undefined) {
-    if (!isPlainObject(input.attributes))
-      throw new Error(`${where}.attributes: expected an object keyed by object slug`)
-    seed.attributes = {}
-    for (const [object, list] of Object.entries(input.attributes)) {
-      if (!Array.isArray(list)) throw new Error(`${where}.attributes.${object}: expected an array`)
-      seed.attributes[object] = list.map((a, i) =>
-        parseSeedAttribute(a, `${where}.attributes.${object}[${i}]`)
-      )
-    }
-  }
-  if (input.lists !== undefined) {
-    if (!Array.isArray(input.lists)) throw new Error(`${where}.lists: expected an array`)
-    seed.lists = input.lists.map((l, i) => parseSeedList(l, `${where}.lists[${i}]`))
-  }
-  return seed
-}
-
-function parseSeedList(l: unknown, where: string): EmulatorSeedList {
-  if (!isPlainObject(l)) throw new Error(`${where}: expected {api_slug, name, parent_object, attributes?}`)
-  if (typeof l.api_slug !== 'string' || !/^[a-z][a-z0-9_]*$/.test(l.api_slug))
-    throw new Error(`${where}.api_slug: expected a snake_case string`)
-  for (const k of ['name', 'parent_object'])
-    if (typeof l[k] !== 'string' || (l[k] as string).trim() === '')
-      throw new Error(`${where}.${k}: expected a non-empty string`)
-  if (l.attributes !== undefined && !Array.isArray(l.attributes))
-    throw new Error(`${where}.attributes: expected an array`)
-  return {
-    api_slug: l.api_slug,
-    name: l.name as string,
-    parent_object: l.parent_object as string,
-    attributes: ((l.attributes as unknown[] | undefined) ?? []).map((a, i) =>
-      parseSeedAttribute(a, `${where}.attributes[${i}]`)
-    )
-  }
-}
-
-function parseSeedObject(o: unknown, where: string): EmulatorSeedObject {
-  if (!isPlainObject(o)) throw new Error(`${where}: expected {api_slug, singular_noun, plural_noun}`)
-  if (typeof o.api_slug !== 'string' || !/^[a-z][a-z0-9_]*$/.test(o.api_slug))
-    throw new Error(`${where}.api_slug: expected a snake_case string`)
-  for (const k of ['singular_noun', 'plural_noun'])
-    if (typeof o[k] !== 'string' || (o[k] as string).trim() === '')
-      throw new Error(`${where}.${k}: expected a non-empty string`)
-  return {
-    api_slug: o.api_slug,
-    singular_noun: o.singular_noun as string,
-    plural_noun: o.plural_noun as string
-  }
-}
-
-function parseSeedAttribute(a: unknown, where: string): EmulatorSeedAttribute {
-  if (!isPlainObject(a)) throw new Error(`${where}: expected an object`)
-  if (typeof a.api_slug !== 'string' || !/^[a-z0-9_]+$/.test(a.api_slug))
-    throw new Error(`${where}.api_slug: expected a snake_case string`)
-  if (typeof a.type !== 'string' || !(ATTRIBUTE_TYPES as readonly string[]).includes(a.type))
-    throw new Error(`${where}.type: expected one of ${ATTRIBUTE_TYPES.join(', ')}`)
-  for (const k of ['is_multiselect', 'is_unique', 'is_required', 'is_archived'])
-    if (a[k] !== undefined && typeof a[k] !== 'boolean') throw new Error(`${where}.${k}: expected a boolean`)
-  for (const k of ['options', 'statuses', 'allowed_objects'])
-    if (
-      a[k] !== undefined &&
-      (!Array.isArray(a[k]) || !(a[k] as unknown[]).every((x) => typeof x === 'string'))
-    )
-      throw new Error(`${where}.${k}: expected an array of strings`)
-  for (const k of ['title', 'currency_code', 'display_type'])
-    if (a[k] !== undefined && typeof a[k] !== 'string') throw new Error(`${where}.${k}: expected a string`)
-  if (a.description !== undefined && a.description !== null && typeof a.description !== 'string')
-    throw new Error(`${where}.description: expected a string or null`)
-  return a as unknown as EmulatorSeedAttribute
-}
-
-export function loadSeedFile(path: string): EmulatorSeed {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    throw new Error(`Cannot read seed file ${path}: ${(e as Error).message}`, { cause: e })
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    throw new Error(`Seed file ${path} is not valid JSON: ${(e as Error).message}`, { cause: e })
-  }
-  return parseSeed(json, path)
-}
 
 export interface WorkspaceOptions {
   seed: EmulatorSeed
@@ -277,6 +46,8 @@ export class Workspace {
   private readonly records = new Map<string, Map<string, RecordData>>()
   /** Value key -> records, for unique attributes (matching, uniqueness checks and reference look-ups). */
   private readonly index = new Map<string, Map<string, Set<RecordData>>>()
+  /** Whether an object slug is known (activated or not): the seed's references are checked with it. */
+  private readonly hasObject = (slug: string): boolean => this.records.has(slug)
 
   constructor(options: WorkspaceOptions) {
     const { seed } = options
@@ -296,7 +67,7 @@ export class Workspace {
       })
       this.attributes.set(
         std.slug,
-        std.attributes.map((a) => this.standardAttribute(std.slug, a, createdAt))
+        std.attributes.map((a) => standardAttributeDef(std.slug, a, createdAt))
       )
       this.records.set(std.slug, new Map())
     }
@@ -326,38 +97,6 @@ export class Workspace {
     }
   }
 
-  private standardAttribute(object: string, a: StandardAttribute, createdAt: string): AttributeDef {
-    return {
-      id: uuid(),
-      object,
-      title: a.title,
-      description: null,
-      api_slug: a.slug,
-      type: a.type,
-      is_system_attribute: true,
-      is_writable: a.writable ?? true,
-      is_required: a.required ?? false,
-      is_unique: a.unique ?? false,
-      is_multiselect: a.multiselect ?? false,
-      is_archived: false,
-      created_at: createdAt,
-      currency: {
-        default_currency_code: a.type === 'currency' ? (a.currency ?? 'USD') : null,
-        display_type: a.type === 'currency' ? 'symbol' : null
-      },
-      allowedObjects: a.type === 'record-reference' ? (a.allowed ?? null) : null,
-      relationship: null,
-      options: (a.options ?? []).map((title) => ({ id: uuid(), title, is_archived: false })),
-      statuses: (a.statuses ?? []).map((title) => ({
-        id: uuid(),
-        title,
-        is_archived: false,
-        celebration_enabled: title.includes('Won'),
-        target_time_in_status: null
-      }))
-    }
-  }
-
   /** A custom object of the seed: activated, with the system attributes every object has. */
   private addCustomObject(o: EmulatorSeedObject, createdAt: string): void {
     if (this.records.has(o.api_slug)) throw new Error(`seed: object "${o.api_slug}" already exists`)
@@ -371,60 +110,14 @@ export class Workspace {
     })
     this.attributes.set(
       o.api_slug,
-      SYSTEM_ATTRIBUTES.map((a) => this.standardAttribute(o.api_slug, a, createdAt))
+      SYSTEM_ATTRIBUTES.map((a) => standardAttributeDef(o.api_slug, a, createdAt))
     )
     this.records.set(o.api_slug, new Map())
   }
 
   private addSeedAttribute(object: string, a: EmulatorSeedAttribute, createdAt: string): void {
     const list = this.attributes.get(object) as AttributeDef[]
-    list.push(this.seedAttributeDef(object, list, a, createdAt))
-  }
-
-  private seedAttributeDef(
-    object: string,
-    list: AttributeDef[],
-    a: EmulatorSeedAttribute,
-    createdAt: string
-  ): AttributeDef {
-    if (list.some((x) => x.api_slug === a.api_slug))
-      throw new Error(`seed: attribute "${object}.${a.api_slug}" already exists`)
-    if (a.is_multiselect && !canBeMultiselect(a.type))
-      throw new Error(`seed: attribute "${object}.${a.api_slug}" of type ${a.type} cannot be multiselect`)
-    if (a.type === 'record-reference') {
-      for (const o of a.allowed_objects ?? [])
-        if (!this.records.has(o))
-          throw new Error(`seed: "${object}.${a.api_slug}" allows unknown object "${o}"`)
-    }
-    return {
-      id: uuid(),
-      object,
-      title: a.title ?? titleFromSlug(a.api_slug),
-      description: a.description ?? null,
-      api_slug: a.api_slug,
-      type: a.type,
-      is_system_attribute: false,
-      is_writable: true,
-      is_required: a.is_required ?? false,
-      is_unique: a.is_unique ?? false,
-      is_multiselect: a.is_multiselect ?? false,
-      is_archived: a.is_archived ?? false,
-      created_at: createdAt,
-      currency: {
-        default_currency_code: a.type === 'currency' ? (a.currency_code ?? 'USD') : null,
-        display_type: a.type === 'currency' ? (a.display_type ?? 'symbol') : null
-      },
-      allowedObjects: a.type === 'record-reference' ? (a.allowed_objects ?? null) : null,
-      relationship: null,
-      options: (a.options ?? []).map((title) => ({ id: uuid(), title, is_archived: false })),
-      statuses: (a.statuses ?? []).map((title) => ({
-        id: uuid(),
-        title,
-        is_archived: false,
-        celebration_enabled: false,
-        target_time_in_status: null
-      }))
-    }
+    list.push(seedAttributeDef(object, list, a, createdAt, this.hasObject))
   }
 
   /** A list of the seed: its parent object, the system attributes every entry has, and its own attributes. */
@@ -433,24 +126,7 @@ export class Workspace {
       throw new Error(`seed: list "${l.api_slug}" already exists`)
     if (!this.records.has(l.parent_object))
       throw new Error(`seed: list "${l.api_slug}" has unknown parent object "${l.parent_object}"`)
-    const id = uuid()
-    const attributes: AttributeDef[] = LIST_SYSTEM_ATTRIBUTES.map((a) => ({
-      ...this.standardAttribute(l.api_slug, a, createdAt),
-      listId: id
-    }))
-    for (const a of l.attributes ?? []) {
-      if (a.is_unique) throw new Error(`seed: list attribute "${l.api_slug}.${a.api_slug}" cannot be unique`)
-      attributes.push({ ...this.seedAttributeDef(l.api_slug, attributes, a, createdAt), listId: id })
-    }
-    this.lists.push({
-      id,
-      api_slug: l.api_slug,
-      name: l.name,
-      parent_object: l.parent_object,
-      created_at: createdAt,
-      attributes,
-      entries: new Map()
-    })
+    this.lists.push(seedListDef(l, createdAt, this.hasObject))
   }
 
   // ---- objects ----
@@ -596,103 +272,38 @@ export class Workspace {
     for (const l of this.lists) l.entries.clear()
   }
 
-  // ---- serialisation (shapes of Attio's OpenAPI document) ----
+  // ---- serialisation (json.ts: the shapes of Attio's OpenAPI document) ----
 
   objectJson(o: ObjectDef): Record<string, unknown> {
-    return {
-      id: { workspace_id: this.id, object_id: o.id },
-      api_slug: o.api_slug,
-      singular_noun: o.singular_noun,
-      plural_noun: o.plural_noun,
-      created_at: o.created_at
-    }
+    return json.objectJson(this, o)
   }
 
   attributeId(a: AttributeDef): Record<string, string> {
-    // A list's attributes carry the list's id where an object's carry the object's (Attio's documented examples).
-    if (a.listId) return { workspace_id: this.id, object_id: a.listId, attribute_id: a.id }
-    return { workspace_id: this.id, object_id: this.objectBySlug(a.object).id, attribute_id: a.id }
+    return json.attributeId(this, a)
   }
 
   attributeJson(a: AttributeDef): Record<string, unknown> {
-    let relationship: Record<string, unknown> | null = null
-    if (a.relationship) {
-      const other = this.attributeById(a.relationship.object, a.relationship.attribute)
-      if (other)
-        relationship = {
-          id: this.attributeId(other),
-          object_slug: other.object,
-          title: other.title,
-          api_slug: other.api_slug,
-          is_multiselect: other.is_multiselect
-        }
-    }
-    return {
-      id: this.attributeId(a),
-      title: a.title,
-      description: a.description,
-      api_slug: a.api_slug,
-      type: a.type,
-      is_system_attribute: a.is_system_attribute,
-      is_writable: a.is_writable,
-      is_required: a.is_required,
-      is_unique: a.is_unique,
-      is_multiselect: a.is_multiselect,
-      is_default_value_enabled: false,
-      is_archived: a.is_archived,
-      default_value: null,
-      relationship,
-      created_at: a.created_at,
-      config: {
-        currency: { ...a.currency },
-        record_reference: {
-          allowed_object_ids:
-            a.allowedObjects === null ? null : a.allowedObjects.map((s) => this.objectBySlug(s).id)
-        }
-      }
-    }
+    return json.attributeJson(this, a)
   }
 
   optionJson(a: AttributeDef, o: SelectOptionDef): Record<string, unknown> {
-    return { id: { ...this.attributeId(a), option_id: o.id }, title: o.title, is_archived: o.is_archived }
+    return json.optionJson(this, a, o)
   }
 
   statusJson(a: AttributeDef, s: StatusDef): Record<string, unknown> {
-    return {
-      id: { ...this.attributeId(a), status_id: s.id },
-      title: s.title,
-      is_archived: s.is_archived,
-      celebration_enabled: s.celebration_enabled,
-      target_time_in_status: s.target_time_in_status
-    }
+    return json.statusJson(this, a, s)
   }
 
   valueJson(a: AttributeDef, v: StoredValue): EmulatorValue {
-    return {
-      active_from: v.active_from,
-      active_until: null,
-      created_by_actor: { ...v.created_by_actor },
-      ...structuredClone(v.props),
-      attribute_type: a.type
-    }
+    return json.valueJson(a, v)
   }
 
   recordValuesJson(rec: RecordData): Record<string, EmulatorValue[]> {
-    const values: Record<string, EmulatorValue[]> = {}
-    for (const a of this.attributesOf(rec.object)) {
-      values[a.api_slug] = (rec.values.get(a.id) ?? []).map((v) => this.valueJson(a, v))
-    }
-    return values
+    return json.recordValuesJson(this, rec)
   }
 
   recordJson(rec: RecordData): Record<string, unknown> {
-    const object = this.objectBySlug(rec.object)
-    return {
-      id: { workspace_id: this.id, object_id: object.id, record_id: rec.id },
-      created_at: rec.created_at,
-      web_url: `https://app.attio.com/${this.slug}/${object.api_slug}/record/${rec.id}/overview`,
-      values: this.recordValuesJson(rec)
-    }
+    return json.recordJson(this, rec)
   }
 
   state(): EmulatorState {
