@@ -5,7 +5,7 @@
  * writes it by record id (`PUT`/`PATCH /v2/objects/{object}/records/{record_id}`), creates it
  * (`POST /v2/objects/{object}/records`) or deletes it (`DELETE …/records/{record_id}`).
  *
- * The write memory (suppression.ts) stays true: every write registers with it like an assert does (so an
+ * The write memory (suppression/) stays true: every write registers with it like an assert does (so an
  * overlapping write remembers nothing), an update or a creation remembers what it wrote, and a deletion
  * forgets the record and every unique value that led to it.
  */

@@ -1,5 +1,5 @@
 /**
- * An entry's values in Attio's write form, through the value module (values.ts) like record values: every
+ * An entry's values in Attio's write form, through the value module (values/) like record values: every
  * value checked against the list's attributes (read again, rate-limited, when one names something new).
  */
 import type { Attio } from '../attio'

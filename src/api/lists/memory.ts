@@ -1,6 +1,6 @@
 /**
  * The write memory for list entries: an entry assert whose values Attio already holds from this process is
- * not sent again, with the records' guarantees (suppression.ts, whose `WriteMemory` this uses through its
+ * not sent again, with the records' guarantees (suppression/, whose `WriteMemory` this uses through its
  * public methods only):
  *
  * - **Keys.** An entry is remembered per workspace credential (the memory's own key), per list id and per

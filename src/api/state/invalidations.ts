@@ -1,6 +1,6 @@
 /**
  * Fleet mode's shared memory of writes: each process keeps its own write memory (digests, bounded, with its
- * time to live: src/api/suppression.ts), and tells the others over Redis pub/sub of every write it made and
+ * time to live: src/api/suppression/), and tells the others over Redis pub/sub of every write it made and
  * every bulk request it sent, so they forget what they remembered of those records (and count their own
  * writes in flight for them as overlapped). The schema cache likewise: a list one process read again is
  * dropped by the others. A message can only make a process forget, so none can make Attio wrong.
