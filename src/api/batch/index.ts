@@ -37,32 +37,70 @@ export { DEFAULT_BATCH_SIZE, DEFAULT_TIME_BUDGET_MS, MAX_BATCH_SIZE } from './ty
 export type { BatchItem, BatchOptions, BatchReport, EventOutcome } from './types'
 export { errorOutcome, heldBackOutcome, isRetried } from './outcomes'
 
-/** Delivers a batch of events; returns one outcome per item, in order. */
-// eslint-disable-next-line max-lines-per-function -- Over 80 lines: the numbered steps of docs/batching.md in one place, each a call into its step's module; to be split into a BatchRun method per step (issue 14).
+/**
+ * One delivery of a batch, from the events to their outcomes: what every step of `deliverBatch` reads (the
+ * client, the events, the options) and fills in (each event's outcome, the merged records, the report).
+ */
+interface Delivery {
+  client: AttioClient
+  items: BatchItem[]
+  options: BatchOptions
+  /** Top-level assertions per bulk request, at most. */
+  batchSize: number
+  /** Filled in: each event's outcome, by its index in `items`. */
+  outcomes: Array<EventOutcome | undefined>
+  report: BatchReport
+  /** The merged records, and which event carries which record and link. */
+  merge: Merge
+  /** The events merged, in received order. */
+  merged: number[]
+}
+
+/**
+ * Delivers a batch of events; returns one outcome per item, in order. The steps are docs/batching.md's:
+ * build and merge in received order, the links, the bulk endpoint or the queue, the events' outcomes.
+ */
 export async function deliverBatch(
   client: AttioClient,
   schema: WorkspaceSchema,
   items: BatchItem[],
   options: BatchOptions = {}
 ): Promise<BatchReport> {
-  const batchSize = Math.min(Math.max(Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE)
-  const outcomes: Array<EventOutcome | undefined> = new Array(items.length)
+  const delivery: Delivery = {
+    client,
+    items,
+    options,
+    batchSize: Math.min(Math.max(Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE),
+    outcomes: new Array(items.length),
+    report: { outcomes: [], requests: 0, assertions: 0, nestedAssertions: 0, path: 'none' },
+    merge: { records: new Map(), eventRecords: new Map(), eventLookups: new Map() },
+    merged: []
+  }
   const now = new Date().toISOString()
-  const report: BatchReport = { outcomes: [], requests: 0, assertions: 0, nestedAssertions: 0, path: 'none' }
   const before = client.sent.reads + client.sent.writes
   client.telemetry.histogram(METRICS.batchSize, items.length)
+  await buildAndMerge(delivery, schema, now)
+  if (delivery.merged.length > 0) {
+    const run = await resolveLinks(delivery)
+    if (run.status.size === 0) await sendRecords(run, delivery.options)
+    settleOutcomes(delivery, run)
+  }
+  delivery.report.requests = client.sent.reads + client.sent.writes - before
+  return finish(delivery.report, delivery.outcomes)
+}
 
-  // 1. Build and check every event the way the single path does, in the order the CDP received them; a
-  // failure is that event's alone. 2. Each record is merged at once into those of the same identity (so
-  // a batch holds its merged records, not every event's): later single values win.
+/**
+ * 1. Build and check every event the way the single path does, in the order the CDP received them; a
+ * failure is that event's alone. 2. Each record is merged at once into those of the same identity (so a
+ * batch holds its merged records, not every event's): later single values win.
+ */
+async function buildAndMerge(delivery: Delivery, schema: WorkspaceSchema, now: string): Promise<void> {
+  const { items, outcomes, merge, merged } = delivery
   const order = items.map((item, index) => ({
     index,
     receivedAt: normaliseReceivedAt(item.receivedAt) ?? now
   }))
   order.sort((a, b) => (receivedBefore(a.index, a.receivedAt, b) ? -1 : 1))
-  const merge: Merge = { records: new Map(), eventRecords: new Map(), eventLookups: new Map() }
-  /** The events merged, in received order. */
-  const merged: number[] = []
   // Once Attio refuses the credential, it refuses it for every event: no request more to learn that.
   let refused: EventOutcome | undefined
   /** The first event (in received order) that failed in a way the host retries: see `heldBackOutcome`. */
@@ -88,75 +126,72 @@ export async function deliverBatch(
       else if (isRetried(error) && !retried) retried = { index, receivedAt }
     }
   }
+}
 
-  if (merged.length > 0) {
-    const roots = rootsOf(merge.records)
-
-    // 3. Existing records the events link to (never created): one query per object and attribute.
-    const status = new Map<string, EventOutcome>()
-    /** Per link of a record to a linked record: sent, or the linked record is missing. */
-    const linked = new Map<string, true | AttioApiError>()
-    let resolved: Resolved = new Map()
-    try {
-      resolved = await resolveLookups(client, merge.records.values())
-    } catch (error) {
-      const failed = errorOutcome(error)
-      for (const record of merge.records.values()) status.set(record.key, failed)
-    }
-
-    // 4. Send through the bulk endpoint, falling back to the queue when Attio has none. Records that name
-    // another record by its key go through the queue's documented asserts (see `namesRecordByKey`).
-    if (status.size === 0) {
-      const run: BatchRun = {
-        client,
-        records: merge.records,
-        roots,
-        batchSize,
-        resolved,
-        status,
-        linked,
-        report
-      }
-      const byKey = new Set(roots.filter((root) => carried(merge.records, root).some(namesRecordByKey)))
-      const bulkRoots = byKey.size === 0 ? roots : roots.filter((root) => !byKey.has(root))
-      const fallback = bulkRoots.length > 0 && (await sendBulk({ ...run, roots: bulkRoots }))
-      if (!fallback && byKey.size > 0) {
-        client.telemetry.count(METRICS.queueFallbacks, 1, { reason: 'names_record_by_key' })
-        client.telemetry.debug(
-          `bulk fallback: ${byKey.size} record(s) name another record by its key and go through the queue of single-record writes`
-        )
-        const path = report.path
-        await sendQueued({ ...run, roots: [...byKey] }, options.timeBudgetMs ?? timeBudgetFromEnv())
-        if (path === 'bulk') report.path = 'bulk'
-      }
-      if (fallback) {
-        client.telemetry.count(METRICS.queueFallbacks, 1, { reason: 'no_bulk_endpoint' })
-        client.telemetry.debug(
-          `bulk fallback: Attio has no bulk endpoint here; ${roots.length} record(s) go through the queue of single-record writes`
-        )
-        // Nothing went through the bulk endpoint: what its requests answered says nothing of the records.
-        status.clear()
-        linked.clear()
-        await sendQueued(run, options.timeBudgetMs ?? timeBudgetFromEnv())
-      }
-    }
-
-    // 5. Every event gets the outcome of the records it carries (the worst one), or its missing link.
-    for (const index of merged) {
-      const keys = [...(merge.eventRecords.get(index) ?? [])]
-      const sent = summary(keys.map((key) => merge.records.get(key) as MergedRecord))
-      const failed = keys.map((key) => status.get(key)).find((outcome) => outcome && !outcome.ok)
-      const missing = (merge.eventLookups.get(index) ?? [])
-        .map(({ record, reference }) => linked.get(linkKey(record, reference)))
-        .find((fate) => fate instanceof AttioApiError)
-      const accepted = keys.map((key) => status.get(key)).find((outcome) => outcome?.ok)
-      if (failed) outcomes[index] = { ...failed, sent }
-      else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
-      else if (accepted) outcomes[index] = { ...accepted, sent }
-    }
+/**
+ * 3. Existing records the events link to (never created): one query per object and attribute. Returns the
+ * run the sending steps read and fill; when the lookups failed, every record has that failure as its outcome.
+ */
+async function resolveLinks(delivery: Delivery): Promise<BatchRun> {
+  const { client, merge, batchSize, report } = delivery
+  const roots = rootsOf(merge.records)
+  const status = new Map<string, EventOutcome>()
+  let resolved: Resolved = new Map()
+  try {
+    resolved = await resolveLookups(client, merge.records.values())
+  } catch (error) {
+    const failed = errorOutcome(error)
+    for (const record of merge.records.values()) status.set(record.key, failed)
   }
-  report.requests = client.sent.reads + client.sent.writes - before
-  return finish(report, outcomes)
+  return { client, records: merge.records, roots, batchSize, resolved, status, linked: new Map(), report }
+}
+
+/**
+ * 4. Send through the bulk endpoint, falling back to the queue when Attio has none. Records that name
+ * another record by its key go through the queue's documented asserts (see `namesRecordByKey`).
+ */
+async function sendRecords(run: BatchRun, options: BatchOptions): Promise<void> {
+  const { client, records, roots, report } = run
+  const byKey = new Set(roots.filter((root) => carried(records, root).some(namesRecordByKey)))
+  const bulkRoots = byKey.size === 0 ? roots : roots.filter((root) => !byKey.has(root))
+  const fallback = bulkRoots.length > 0 && (await sendBulk({ ...run, roots: bulkRoots }))
+  if (!fallback && byKey.size > 0) {
+    client.telemetry.count(METRICS.queueFallbacks, 1, { reason: 'names_record_by_key' })
+    client.telemetry.debug(
+      `bulk fallback: ${byKey.size} record(s) name another record by its key and go through the queue of single-record writes`
+    )
+    const path = report.path
+    await sendQueued({ ...run, roots: [...byKey] }, options.timeBudgetMs ?? timeBudgetFromEnv())
+    if (path === 'bulk') report.path = 'bulk'
+  }
+  if (fallback) {
+    client.telemetry.count(METRICS.queueFallbacks, 1, { reason: 'no_bulk_endpoint' })
+    client.telemetry.debug(
+      `bulk fallback: Attio has no bulk endpoint here; ${roots.length} record(s) go through the queue of single-record writes`
+    )
+    // Nothing went through the bulk endpoint: what its requests answered says nothing of the records.
+    run.status.clear()
+    run.linked.clear()
+    await sendQueued(run, options.timeBudgetMs ?? timeBudgetFromEnv())
+  }
+}
+
+/** 5. Every event gets the outcome of the records it carries (the worst one), or its missing link. */
+function settleOutcomes(delivery: Delivery, run: BatchRun): void {
+  const { merge, outcomes } = delivery
+  const { status, linked } = run
+  for (const index of delivery.merged) {
+    const keys = [...(merge.eventRecords.get(index) ?? [])]
+    const sent = summary(keys.map((key) => merge.records.get(key) as MergedRecord))
+    const failed = keys.map((key) => status.get(key)).find((outcome) => outcome && !outcome.ok)
+    const missing = (merge.eventLookups.get(index) ?? [])
+      .map(({ record, reference }) => linked.get(linkKey(record, reference)))
+      .find((fate) => fate instanceof AttioApiError)
+    const accepted = keys.map((key) => status.get(key)).find((outcome) => outcome?.ok)
+    if (failed) outcomes[index] = { ...failed, sent }
+    else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
+    else if (accepted) outcomes[index] = { ...accepted, sent }
+  }
 }
 
 /** `ATTIO_BATCH_TIME_BUDGET_MS` overrides the queue's time budget (hosts with other limits, tests). */

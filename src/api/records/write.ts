@@ -6,7 +6,7 @@
 import type { AttioClient } from '../client'
 import type { Identity, RecordId, WireValues } from '../core/wire-types'
 import { AttioApiError, isMissingLink } from '../errors'
-import { identitiesIn } from '../suppression'
+import { identitiesIn, type WriteInProgress } from '../suppression'
 import { METRICS } from '../telemetry'
 import { recordIdItem, type WireItem } from '../values'
 import { type ExistingReference, type PreparedRecord } from './assertion'
@@ -149,7 +149,26 @@ async function stillThere(client: AttioClient, object: string, recordId: string)
   }
 }
 
-// eslint-disable-next-line max-lines-per-function -- Over 80 lines: one single-path write with its memory bookkeeping before and after; to be split (issue 14).
+/** The values of one write once its links are made, and what the links relied on or missed. */
+interface Linked {
+  assertValues: WireValues
+  appendValues: WireValues
+  /** Records this write names by an id this process remembered (not one Attio just answered). */
+  relied: Array<{ recordId: string; key?: string }>
+  /** The first linked record that does not exist, reported once the record is written. */
+  missing?: AttioApiError
+  /** What became of each link to an existing record. */
+  fates: Array<[ExistingReference, true | AttioApiError]>
+}
+
+/** What the write memory says of one write: its registration, the record it would reach, whether the assert is redundant. */
+interface Plan {
+  write?: WriteInProgress
+  known?: string
+  skipAssert: boolean
+}
+
+/** One write of a record: its links, what the memory says of it, the requests, then what is remembered and answered. */
 async function sendOnce(
   client: AttioClient,
   prepared: PreparedRecord,
@@ -157,11 +176,45 @@ async function sendOnce(
   written: Map<string, Promise<RecordId>> | undefined,
   linkFates: LinkFates | undefined
 ): Promise<WrittenRecord> {
-  const assertValues: WireValues = { ...prepared.assertValues }
-  const appendValues: WireValues = { ...prepared.appendValues }
-  /** Records this write names by an id this process remembered (not one Attio just answered). */
-  const relied: Array<{ recordId: string; key?: string }> = []
+  const linked = await linkRecords(client, prepared, outcomes, written, linkFates)
+  const plan = await planWrite(client, prepared, linked)
+  const matching = matchingText(linked.assertValues[prepared.matchingAttribute])
+  if (matching !== undefined) client.bulkSent.forget(prepared.object, prepared.matchingAttribute, matching)
+  const { recordId, skipAppend, answered } = await sendWrites(client, prepared, linked, plan)
+  const unchanged = plan.skipAssert && skipAppend
+  rememberWrite(client, prepared, linked, plan, { recordId, skipAppend, answered })
+  // Attio has the record: a later miss of it means it was deleted, never that a batch is still pending.
+  if (matching !== undefined) client.bulkSent.seen(prepared.object, prepared.matchingAttribute, matching)
+  // Written even when a link is missing: the outcome says so, and the error then reports the link (the
+  // batch queue instead takes each link's fate, for the event it came from).
+  if (linkFates) for (const [reference, fate] of linked.fates) linkFates(recordKey(prepared), reference, fate)
+  const appended = Object.keys(linked.appendValues)
+  outcomes.push({
+    object: prepared.object,
+    label: prepared.label,
+    record_id: recordId,
+    result: unchanged ? 'unchanged' : 'asserted',
+    ...(appended.length > 0 && !skipAppend ? { appended } : {})
+  })
+  if (linked.missing && !linkFates) throw linked.missing
+  return { object: prepared.object, recordId, remembered: plan.skipAssert }
+}
 
+/** The records this one references are written first, then the existing records it links to are found. */
+async function linkRecords(
+  client: AttioClient,
+  prepared: PreparedRecord,
+  outcomes: WriteOutcome[],
+  written: Map<string, Promise<RecordId>> | undefined,
+  linkFates: LinkFates | undefined
+): Promise<Linked> {
+  const linked: Linked = {
+    assertValues: { ...prepared.assertValues },
+    appendValues: { ...prepared.appendValues },
+    relied: [],
+    fates: []
+  }
+  const { assertValues, appendValues, relied, fates } = linked
   for (const reference of prepared.references) {
     const target = await writeRecord(client, reference.target, outcomes, written, linkFates)
     if (target.remembered) relied.push({ recordId: target.recordId, key: recordKey(reference.target) })
@@ -169,8 +222,6 @@ async function sendOnce(
   }
   // A linked record that does not exist is not a reason to lose the rest: the record is written without
   // that link, and the missing link is reported once it is.
-  let missing: AttioApiError | undefined
-  const fates: Array<[ExistingReference, true | AttioApiError]> = []
   for (const lookup of prepared.lookups) {
     try {
       const target = await findExisting(client, lookup.reference)
@@ -179,19 +230,22 @@ async function sendOnce(
       fates.push([lookup.reference, true])
     } catch (error) {
       if (!isMissingLink(error)) throw error
-      missing ??= error
+      linked.missing ??= error
       fates.push([lookup.reference, error])
     }
   }
+  return linked
+}
 
-  const what = `the ${prepared.label}`
+/** Registers the write with the memory and asks it whether Attio already holds the assert's values. */
+async function planWrite(client: AttioClient, prepared: PreparedRecord, linked: Linked): Promise<Plan> {
   const memory = client.memory
-  const { matching: matchingIds, others } = identitiesOf(prepared, assertValues, appendValues)
+  const { matching: matchingIds, others } = identitiesOf(prepared, linked.assertValues, linked.appendValues)
   const write = memory?.begin(prepared.object, [...matchingIds, ...others])
   let known = memory?.recordOf(matchingIds, others, write)
-  const appended = Object.keys(appendValues)
   let skipAssert =
-    known !== undefined && memory?.coversAssert(known, assertValues, prepared.matchingAttribute) === true
+    known !== undefined &&
+    memory?.coversAssert(known, linked.assertValues, prepared.matchingAttribute) === true
   // Skipping names the record by its remembered id: Attio must still have it (not deleted, not merged).
   if (skipAssert && known !== undefined && memory && !memory.isConfirmed(known)) {
     if (await stillThere(client, prepared.object, known)) memory.confirm(known)
@@ -201,10 +255,25 @@ async function sendOnce(
       skipAssert = false
     }
   }
+  return { write, known, skipAssert }
+}
+
+/**
+ * The assert (unless redundant), then the append update (unless empty or redundant). A refusal while the write
+ * named records by remembered ids forgets them and throws `StaleIds`, so the write is made once more.
+ */
+async function sendWrites(
+  client: AttioClient,
+  prepared: PreparedRecord,
+  linked: Linked,
+  plan: Plan
+): Promise<{ recordId: string; skipAppend: boolean; answered: Identity[] }> {
+  const { assertValues, appendValues, relied } = linked
+  const { skipAssert, known } = plan
+  const memory = client.memory
+  const what = `the ${prepared.label}`
   let recordId = skipAssert ? known : undefined
-  let skipAppend = appended.length === 0
-  const matching = matchingText(assertValues[prepared.matchingAttribute])
-  if (matching !== undefined) client.bulkSent.forget(prepared.object, prepared.matchingAttribute, matching)
+  let skipAppend = Object.keys(appendValues).length === 0
   const answered: Identity[] = []
   try {
     if (recordId === undefined) {
@@ -223,7 +292,7 @@ async function sendOnce(
       answered.push(...identitiesIn(prepared.object, prepared.unique, result.values))
     }
   } catch (error) {
-    write?.failed()
+    plan.write?.failed()
     if (skipAssert && recordId !== undefined) relied.push({ recordId })
     const refused = error instanceof AttioApiError && (error.status === 400 || error.status === 404)
     if (refused && relied.length > 0) {
@@ -235,34 +304,32 @@ async function sendOnce(
     }
     throw error
   }
-  const unchanged = skipAssert && skipAppend
+  return { recordId, skipAppend, answered }
+}
+
+/** The suppressed writes are counted; the memory remembers what was written, or forgets the write unsent. */
+function rememberWrite(
+  client: AttioClient,
+  prepared: PreparedRecord,
+  linked: Linked,
+  plan: Plan,
+  sent: { recordId: string; skipAppend: boolean; answered: Identity[] }
+): void {
+  const { skipAssert, write } = plan
+  const { recordId, skipAppend } = sent
   const telemetry = client.telemetry
   if (skipAssert) telemetry.count(METRICS.writesSuppressed, 1, { object: prepared.object, kind: 'assert' })
-  if (skipAppend && appended.length > 0)
+  if (skipAppend && Object.keys(linked.appendValues).length > 0)
     telemetry.count(METRICS.writesSuppressed, 1, { object: prepared.object, kind: 'append' })
-  if (unchanged) {
+  if (skipAssert && skipAppend) {
     telemetry.debug(`write skipped as unchanged: ${prepared.object} record ${recordId}`)
     write?.cancel()
   } else
-    write?.succeeded(recordId, answered, {
-      assert: skipAssert ? undefined : assertValues,
-      append: skipAppend ? undefined : appendValues,
+    write?.succeeded(recordId, sent.answered, {
+      assert: skipAssert ? undefined : linked.assertValues,
+      append: skipAppend ? undefined : linked.appendValues,
       matchingAttribute: prepared.matchingAttribute
     })
-  // Attio has the record: a later miss of it means it was deleted, never that a batch is still pending.
-  if (matching !== undefined) client.bulkSent.seen(prepared.object, prepared.matchingAttribute, matching)
-  // Written even when a link is missing: the outcome says so, and the error then reports the link (the
-  // batch queue instead takes each link's fate, for the event it came from).
-  if (linkFates) for (const [reference, fate] of fates) linkFates(recordKey(prepared), reference, fate)
-  outcomes.push({
-    object: prepared.object,
-    label: prepared.label,
-    record_id: recordId,
-    result: unchanged ? 'unchanged' : 'asserted',
-    ...(appended.length > 0 && !skipAppend ? { appended } : {})
-  })
-  if (missing && !linkFates) throw missing
-  return { object: prepared.object, recordId, remembered: skipAssert }
 }
 
 /**
