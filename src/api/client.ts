@@ -169,41 +169,35 @@ export class AttioClient {
     values: WireValues,
     what: string
   ): Promise<RecordId> {
-    const body = await this.call(
+    return this.writeRecordValues(
       'PUT',
       `/v2/objects/${encode(object)}/records`,
       { searchParams: { matching_attribute: matchingAttribute }, json: { data: { values } } },
-      recordResponse,
       what,
       { object, kind: 'assert' }
     )
-    return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
 
   /** `PATCH /v2/objects/{object}/records/{record_id}`: update, appending to multiselect values. */
   async appendValues(object: string, recordId: string, values: WireValues, what: string): Promise<RecordId> {
-    const body = await this.call(
+    return this.writeRecordValues(
       'PATCH',
       `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
       { json: { data: { values } } },
-      recordResponse,
       what,
       { object, kind: 'append' }
     )
-    return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
 
   /** `POST /v2/objects/{object}/records`: creates a record (a unique value already taken is a 409). */
   async createRecord(object: string, values: WireValues, what: string): Promise<RecordId> {
-    const body = await this.call(
+    return this.writeRecordValues(
       'POST',
       `/v2/objects/${encode(object)}/records`,
       { json: { data: { values } } },
-      recordResponse,
       what,
       { object, kind: 'create' }
     )
-    return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
 
   /** `PUT /v2/objects/{object}/records/{record_id}`: update, overwriting multiselect values. */
@@ -213,24 +207,33 @@ export class AttioClient {
     values: WireValues,
     what: string
   ): Promise<RecordId> {
-    const body = await this.call(
+    return this.writeRecordValues(
       'PUT',
       `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
       { json: { data: { values } } },
-      recordResponse,
       what,
       { object, kind: 'update' }
     )
-    return { object, recordId: body.data.id.record_id, values: body.data.values }
+  }
+
+  /** One single-record write: the request, and the record Attio answered with (its id and values). */
+  private async writeRecordValues(
+    method: Method,
+    path: string,
+    options: { searchParams?: Record<string, string>; json: unknown },
+    what: string,
+    metric: WriteMetric
+  ): Promise<RecordId> {
+    const body = await this.call(method, path, options, recordResponse, what, metric)
+    // A record's write is counted by the record's own object.
+    return { object: metric.object, recordId: body.data.id.record_id, values: body.data.values }
   }
 
   /**
    * `PUT /v2/batch/records`: many assertions in one request (the bulk endpoint Segment's Attio destination
-   * uses; not in Attio's public reference). Attio answers 202 and applies them asynchronously.
-   */
-  /**
-   * `PUT /v2/batch/records`. The assertions are built by `build` once the request has its slot under the
-   * write limit, right before it is sent (an error thrown by `build` sends nothing).
+   * uses; not in Attio's public reference). Attio answers 202 and applies them asynchronously. The assertions
+   * are built by `build` once the request has its slot under the write limit, right before it is sent (an
+   * error thrown by `build` sends nothing).
    */
   async bulkAssert(build: () => unknown[], what: string): Promise<number> {
     await this.call('PUT', '/v2/batch/records', { json: () => ({ assertions: build() }) }, anyBody, what)

@@ -23,7 +23,7 @@ import {
   type PreparedRecord,
   type RecordAssertion
 } from './records'
-import { identitiesIn, type Identity } from './suppression'
+import { identitiesIn, type Identity, type WriteInProgress } from './suppression'
 
 export const SYNC_MODES = ['upsert', 'update', 'add', 'delete'] as const
 export type AssertSyncMode = (typeof SYNC_MODES)[number]
@@ -69,20 +69,29 @@ function severalMatch(
   )
 }
 
-/** The records whose matching attribute holds one of the values (by a records query; at most a few). */
+/**
+ * The records whose matching attribute holds one of the values (by a records query; at most a few). When the
+ * query fails, the write registered for the record is cancelled (it sent nothing).
+ */
 async function findMatching(
   client: AttioClient,
   prepared: PreparedRecord,
-  matching: readonly Identity[]
+  matching: readonly Identity[],
+  write: WriteInProgress | undefined
 ): Promise<string[]> {
   const conditions = matching.map((identity) => ({ [prepared.matchingAttribute]: identity.text }))
   const filter = conditions.length === 1 ? conditions[0] : { $or: conditions }
-  return client.findRecordIds(
-    prepared.object,
-    filter,
-    2,
-    `the lookup of the ${prepared.label} by ${prepared.matchingAttribute}`
-  )
+  try {
+    return await client.findRecordIds(
+      prepared.object,
+      filter,
+      2,
+      `the lookup of the ${prepared.label} by ${prepared.matchingAttribute}`
+    )
+  } catch (error) {
+    write?.cancel()
+    throw error
+  }
 }
 
 /** The matching values of a prepared record, as the memory and the query know them. */
@@ -107,13 +116,7 @@ async function updateExisting(client: AttioClient, prepared: PreparedRecord): Pr
   const { matching, others } = matchingOf(prepared)
   const memory = client.memory
   const write = memory?.begin(prepared.object, [...matching, ...others])
-  let ids: string[]
-  try {
-    ids = await findMatching(client, prepared, matching)
-  } catch (error) {
-    write?.cancel()
-    throw error
-  }
+  const ids = await findMatching(client, prepared, matching, write)
   if (ids.length === 0) {
     write?.cancel()
     throw noRecordToUpdate(prepared, matching)
@@ -179,13 +182,7 @@ async function addNew(client: AttioClient, prepared: PreparedRecord): Promise<Mo
     ...(recordId !== undefined ? { record_id: recordId } : {}),
     result: 'exists'
   })
-  let ids: string[]
-  try {
-    ids = await findMatching(client, prepared, matching)
-  } catch (error) {
-    write?.cancel()
-    throw error
-  }
+  const ids = await findMatching(client, prepared, matching, write)
   if (ids.length > 0) {
     write?.cancel()
     if (ids.length === 1) memory?.rememberLookup(matching[0], ids[0])

@@ -65,11 +65,11 @@ export function matchingAttributeChoices(
   input: ConnectionInput,
   object: string | undefined
 ): Promise<DynamicFieldResponse> {
-  return answer(async () =>
-    (await attributesOf(request, input, object))
-      .filter((attribute) => attribute.isUnique && !attribute.isArchived && attribute.isWritable)
-      .map(attributeItem)
-      .sort(byLabel)
+  return attributeChoices(
+    request,
+    input,
+    object,
+    (attribute) => attribute.isUnique && !attribute.isArchived && attribute.isWritable
   )
 }
 
@@ -79,12 +79,22 @@ export function writableAttributeChoices(
   input: ConnectionInput,
   object: string | undefined
 ): Promise<DynamicFieldResponse> {
+  return attributeChoices(
+    request,
+    input,
+    object,
+    (attribute) => attribute.isWritable && !attribute.isArchived && attribute.type !== 'interaction'
+  )
+}
+
+/** The attributes of an object that `keep` keeps, as picker choices sorted by label. */
+function attributeChoices(
+  request: RequestClient,
+  input: ConnectionInput,
+  object: string | undefined,
+  keep: (attribute: AttributeDef) => boolean
+): Promise<DynamicFieldResponse> {
   return answer(async () =>
-    (await attributesOf(request, input, object))
-      .filter(
-        (attribute) => attribute.isWritable && !attribute.isArchived && attribute.type !== 'interaction'
-      )
-      .map(attributeItem)
-      .sort(byLabel)
+    (await attributesOf(request, input, object)).filter(keep).map(attributeItem).sort(byLabel)
   )
 }

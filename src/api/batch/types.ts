@@ -3,9 +3,9 @@
  * `BatchReport`), the merged records it sends and the one run object every step reads and fills.
  */
 import type { AttioClient } from '../client'
-import type { RecordId, WireValues } from '../core/wire-types'
+import type { RecordId } from '../core/wire-types'
 import type { AttioApiError } from '../errors'
-import type { ExistingReference, PrepareOptions, RecordAssertion } from '../records'
+import type { ExistingReference, PrepareOptions, PreparedRecord, RecordAssertion } from '../records'
 
 export const MAX_BATCH_SIZE = 10_000
 export const DEFAULT_BATCH_SIZE = 1000
@@ -47,19 +47,24 @@ export interface LookupSlot {
   references: ExistingReference[]
 }
 
-/** A record merged from every event of the batch that carries it. */
-export interface MergedRecord {
+/**
+ * A record merged from every event of the batch that carries it: a prepared record's identity and values,
+ * with its references, lookups and attribute lists kept as the merge needs them (by key, as sets).
+ */
+export interface MergedRecord extends Pick<
+  PreparedRecord,
+  | 'object'
+  | 'label'
+  | 'matchingAttribute'
+  | 'matchingKey'
+  | 'assertValues'
+  | 'appendValues'
+  | 'replaceMultiselect'
+> {
   key: string
-  object: string
-  label: string
-  matchingAttribute: string
-  matchingKey: string
-  assertValues: WireValues
-  appendValues: WireValues
   multiValued: Set<string>
   references: Map<string, ReferenceSlot>
   lookups: Map<string, LookupSlot>
-  replaceMultiselect: boolean
   /** Attributes Attio requires to create the record. */
   required: Set<string>
   /** The object's unique attributes. */

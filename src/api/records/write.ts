@@ -63,11 +63,11 @@ export async function writeRecord(
   written?: Map<string, Promise<RecordId>>,
   linkFates?: LinkFates
 ): Promise<WrittenRecord> {
-  if (!written) return send(client, prepared, outcomes, undefined, linkFates)
+  if (!written) return send({ client, outcomes, linkFates }, prepared)
   const key = recordKey(prepared)
   let pending = written.get(key)
   if (!pending) {
-    pending = send(client, prepared, outcomes, written, linkFates)
+    pending = send({ client, outcomes, written, linkFates }, prepared)
     written.set(key, pending)
     // Only a record that was written stays remembered: a failed one is tried again when asked again.
     pending.catch(() => written.delete(key))
@@ -117,22 +117,16 @@ class StaleIds extends Error {
  * forgotten (they may have been deleted or merged in Attio) and the write is made once more, resolving them
  * again, rather than reported.
  */
-async function send(
-  client: AttioClient,
-  prepared: PreparedRecord,
-  outcomes: WriteOutcome[],
-  written: Map<string, Promise<RecordId>> | undefined,
-  linkFates: LinkFates | undefined
-): Promise<WrittenRecord> {
-  const mark = outcomes.length
+async function send(run: SingleWrite, prepared: PreparedRecord): Promise<WrittenRecord> {
+  const mark = run.outcomes.length
   try {
-    return await sendOnce(client, prepared, outcomes, written, linkFates)
+    return await sendOnce(run, prepared)
   } catch (error) {
     if (!(error instanceof StaleIds)) throw error
-    outcomes.length = mark
-    for (const key of error.keys) written?.delete(key)
+    run.outcomes.length = mark
+    for (const key of error.keys) run.written?.delete(key)
     try {
-      return await sendOnce(client, prepared, outcomes, written, linkFates)
+      return await sendOnce(run, prepared)
     } catch (again) {
       throw again instanceof StaleIds ? again.original : again
     }
@@ -147,6 +141,14 @@ async function stillThere(client: AttioClient, object: string, recordId: string)
     // Deleted (404), or the read failed: the write is sent rather than skipped.
     return false
   }
+}
+
+/** What every record of one `writeRecord` call shares: the client, the outcomes, the records written, the links' fates. */
+interface SingleWrite {
+  client: AttioClient
+  outcomes: WriteOutcome[]
+  written?: Map<string, Promise<RecordId>>
+  linkFates?: LinkFates
 }
 
 /** The values of one write once its links are made, and what the links relied on or missed. */
@@ -169,14 +171,9 @@ interface Plan {
 }
 
 /** One write of a record: its links, what the memory says of it, the requests, then what is remembered and answered. */
-async function sendOnce(
-  client: AttioClient,
-  prepared: PreparedRecord,
-  outcomes: WriteOutcome[],
-  written: Map<string, Promise<RecordId>> | undefined,
-  linkFates: LinkFates | undefined
-): Promise<WrittenRecord> {
-  const linked = await linkRecords(client, prepared, outcomes, written, linkFates)
+async function sendOnce(run: SingleWrite, prepared: PreparedRecord): Promise<WrittenRecord> {
+  const { client, outcomes, linkFates } = run
+  const linked = await linkRecords(run, prepared)
   const plan = await planWrite(client, prepared, linked)
   const matching = matchingText(linked.assertValues[prepared.matchingAttribute])
   if (matching !== undefined) client.bulkSent.forget(prepared.object, prepared.matchingAttribute, matching)
@@ -201,13 +198,8 @@ async function sendOnce(
 }
 
 /** The records this one references are written first, then the existing records it links to are found. */
-async function linkRecords(
-  client: AttioClient,
-  prepared: PreparedRecord,
-  outcomes: WriteOutcome[],
-  written: Map<string, Promise<RecordId>> | undefined,
-  linkFates: LinkFates | undefined
-): Promise<Linked> {
+async function linkRecords(run: SingleWrite, prepared: PreparedRecord): Promise<Linked> {
+  const { client, outcomes, written, linkFates } = run
   const linked: Linked = {
     assertValues: { ...prepared.assertValues },
     appendValues: { ...prepared.appendValues },
