@@ -109,7 +109,7 @@ export class AttioClient {
     otherSecrets: readonly string[] = [],
     options: { suppressUnchanged?: boolean; host?: HostContext } = {}
   ) {
-    // Without a credential nothing can be sent; every call says so (`call`), so a batch answers per event.
+    // Without a credential nothing can be sent; every call says so (`send`), so a batch answers per event.
     this.hasCredential = credential !== ''
     this.secrets = [credential, ...otherSecrets]
     this.workspaceKey = createHash('sha256')
@@ -129,18 +129,18 @@ export class AttioClient {
 
   /** `GET /v2/self`: what the token is and which scopes it has. */
   self(): Promise<SelfResponse> {
-    return this.call('GET', '/v2/self', undefined, selfResponse, 'the token check (GET /v2/self)')
+    return this.send('GET', '/v2/self', undefined, selfResponse, 'the token check (GET /v2/self)')
   }
 
   /** `GET /v2/objects`: the workspace's objects, with their slugs and nouns. */
   async listObjects(): Promise<ObjectDef[]> {
-    const body = await this.call('GET', '/v2/objects', undefined, objectListResponse, 'the list of objects')
+    const body = await this.send('GET', '/v2/objects', undefined, objectListResponse, 'the list of objects')
     return body.data.map(toObjectDef).filter((object): object is ObjectDef => object !== null)
   }
 
   /** `GET /v2/objects/{object}/attributes`, archived ones included so they can be named in errors. */
   async listAttributes(object: string): Promise<AttributeDef[]> {
-    const body = await this.call(
+    const body = await this.send(
       'GET',
       `/v2/objects/${encode(object)}/attributes`,
       { searchParams: { show_archived: 'true' } },
@@ -152,7 +152,7 @@ export class AttioClient {
 
   /** The options of a select attribute or the statuses of a status attribute. */
   async listOptions(object: string, attribute: string, kind: 'options' | 'statuses'): Promise<OptionDef[]> {
-    const body = await this.call(
+    const body = await this.send(
       'GET',
       `/v2/objects/${encode(object)}/attributes/${encode(attribute)}/${kind}`,
       { searchParams: { show_archived: 'true' } },
@@ -224,7 +224,7 @@ export class AttioClient {
     what: string,
     metric: WriteMetric
   ): Promise<RecordId> {
-    const body = await this.call(method, path, options, recordResponse, what, metric)
+    const body = await this.send(method, path, options, recordResponse, what, metric)
     // A record's write is counted by the record's own object.
     return { object: metric.object, recordId: body.data.id.record_id, values: body.data.values }
   }
@@ -236,13 +236,13 @@ export class AttioClient {
    * error thrown by `build` sends nothing).
    */
   async bulkAssert(build: () => unknown[], what: string): Promise<number> {
-    await this.call('PUT', '/v2/batch/records', { json: () => ({ assertions: build() }) }, anyBody, what)
+    await this.send('PUT', '/v2/batch/records', { json: () => ({ assertions: build() }) }, anyBody, what)
     return 202
   }
 
   /** `DELETE /v2/objects/{object}/records/{record_id}`: deletes the record (for good). */
   async deleteRecord(object: string, recordId: string, what: string): Promise<void> {
-    await this.call(
+    await this.send(
       'DELETE',
       `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
       undefined,
@@ -257,7 +257,7 @@ export class AttioClient {
     object: string,
     recordId: string
   ): Promise<{ recordId: string; values: Record<string, unknown> }> {
-    const body = await this.call(
+    const body = await this.send(
       'GET',
       `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
       undefined,
@@ -278,7 +278,7 @@ export class AttioClient {
     limit: number,
     what: string
   ): Promise<Map<string, string>> {
-    const body = await this.call(
+    const body = await this.send(
       'POST',
       `/v2/objects/${encode(object)}/records/query`,
       { json: { filter, limit } },
@@ -301,7 +301,7 @@ export class AttioClient {
     limit: number,
     what: string
   ): Promise<string[]> {
-    const body = await this.call(
+    const body = await this.send(
       'POST',
       `/v2/objects/${encode(object)}/records/query`,
       { json: { filter, limit } },
@@ -312,29 +312,21 @@ export class AttioClient {
   }
 
   /**
-   * A request through the same credential check, write limit and error handling as the calls above: for the
-   * modules of src/api that speak further endpoints (lists.ts). `path` parts must be URL-encoded by the caller.
+   * Every request: the credential check, the write limit (a write waits for its slot), the error handling and
+   * the answer's check against `schema`. Also for the modules of src/api that speak further endpoints (lists/);
+   * `path` parts must be URL-encoded by the caller.
    */
-  send<Schema extends z.ZodType>(
-    method: Method,
-    path: string,
-    options: { searchParams?: Record<string, string>; json?: unknown } | undefined,
-    schema: Schema,
-    what: string,
-    /** A write counted in `attio.writes.*` like a record's (Sync List Entry's entry writes). */
-    metric?: WriteMetric
-  ): Promise<z.infer<Schema>> {
-    return this.call(method, path, options, schema, what, metric)
-  }
-
-  private async call<Schema extends z.ZodType>(
+  async send<Schema extends z.ZodType>(
     method: Method,
     path: string,
     /** `json` may be a function: the body is then built once the write has its slot (see `bulkAssert`). */
     options: { searchParams?: Record<string, string>; json?: unknown } | undefined,
     schema: Schema,
     what: string,
-    /** A single-record write, counted by object and kind (the bulk path counts its records itself). */
+    /**
+     * A single-record write (or a list entry's), counted in `attio.writes.*` by object and kind (the bulk path
+     * counts its records itself).
+     */
     metric?: WriteMetric
   ): Promise<z.infer<Schema>> {
     if (!this.hasCredential) throw new CredentialRefusedError(NO_CREDENTIAL_MESSAGE)

@@ -59,42 +59,26 @@ async function attributesOf(
   return new Attio(request, input).schema.attributes(object, true)
 }
 
-/** The unique attributes of an object: the only ones an assert can match on. */
-export function matchingAttributeChoices(
+/** A picker of the attributes of an object that `keep` keeps, as choices sorted by label. */
+function attributeChoices(
+  keep: (attribute: AttributeDef) => boolean
+): (
   request: RequestClient,
   input: ConnectionInput,
   object: string | undefined
-): Promise<DynamicFieldResponse> {
-  return attributeChoices(
-    request,
-    input,
-    object,
-    (attribute) => attribute.isUnique && !attribute.isArchived && attribute.isWritable
-  )
+) => Promise<DynamicFieldResponse> {
+  return (request, input, object) =>
+    answer(async () =>
+      (await attributesOf(request, input, object)).filter(keep).map(attributeItem).sort(byLabel)
+    )
 }
+
+/** The unique attributes of an object: the only ones an assert can match on. */
+export const matchingAttributeChoices = attributeChoices(
+  (attribute) => attribute.isUnique && !attribute.isArchived && attribute.isWritable
+)
 
 /** The attributes a key-value field may write: writable, not archived, labelled with title and type. */
-export function writableAttributeChoices(
-  request: RequestClient,
-  input: ConnectionInput,
-  object: string | undefined
-): Promise<DynamicFieldResponse> {
-  return attributeChoices(
-    request,
-    input,
-    object,
-    (attribute) => attribute.isWritable && !attribute.isArchived && attribute.type !== 'interaction'
-  )
-}
-
-/** The attributes of an object that `keep` keeps, as picker choices sorted by label. */
-function attributeChoices(
-  request: RequestClient,
-  input: ConnectionInput,
-  object: string | undefined,
-  keep: (attribute: AttributeDef) => boolean
-): Promise<DynamicFieldResponse> {
-  return answer(async () =>
-    (await attributesOf(request, input, object)).filter(keep).map(attributeItem).sort(byLabel)
-  )
-}
+export const writableAttributeChoices = attributeChoices(
+  (attribute) => attribute.isWritable && !attribute.isArchived && attribute.type !== 'interaction'
+)

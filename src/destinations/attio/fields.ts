@@ -2,16 +2,19 @@
  * Fields several actions share: how multiselect values are written, and the key-value editors for
  * attributes.
  */
-import type { InputField } from '@segment/actions-core'
+import type { ActionDefinition, DynamicFieldResponse, InputField, RequestFn } from '@segment/actions-core'
 import {
+  connect,
   fieldPath,
   DEFAULT_BATCH_SIZE,
   MAX_BATCH_SIZE,
   type BatchItem,
   type PrepareOptions,
   type RecordAssertion,
-  type ValueInput
+  type ValueInput,
+  writableAttributeChoices
 } from '../../api'
+import type { Settings } from './generated-types'
 
 /** The event's email: the identify traits, else the context's traits, else a track event's properties. */
 export const EMAIL_FROM_EVENT: InputField['default'] = {
@@ -28,6 +31,15 @@ export const EMAIL_FROM_EVENT: InputField['default'] = {
   }
 }
 
+/** The event's domain: the group traits' website, else their domain. */
+export const DOMAIN_FROM_EVENT: InputField['default'] = {
+  '@if': {
+    exists: { '@path': '$.traits.website' },
+    then: { '@path': '$.traits.website' },
+    else: { '@path': '$.traits.domain' }
+  }
+}
+
 export const multiselectMode: InputField = {
   label: 'Multiselect values',
   description:
@@ -39,6 +51,11 @@ export const multiselectMode: InputField = {
     { label: 'Replace (delete values not mapped)', value: 'replace' }
   ],
   default: 'append'
+}
+
+/** The keys picker of a key-value field of one fixed object: the attributes of `object` it may write. */
+export function writableKeysOf<P>(object: string): RequestFn<Settings, P, DynamicFieldResponse> {
+  return (request, { settings, auth }) => writableAttributeChoices(request, { settings, auth }, object)
 }
 
 /** A key-value field whose keys are Attio attribute slugs (or ids) of one object. */
@@ -114,4 +131,25 @@ export function batchItems<P extends { multiselect_mode?: string; received_at?: 
     options: prepareOptions(payload, settings),
     receivedAt: payload.received_at === undefined ? undefined : String(payload.received_at)
   }))
+}
+
+/**
+ * The perform and performBatch of an action whose every event makes one record to assert (with the records
+ * it references, written first): one event asserts it, a batch delivers every event's through the batch path.
+ */
+export function assertEach<
+  P extends { multiselect_mode?: string; received_at?: string | number; batch_size?: number }
+>(build: (payload: P) => RecordAssertion): Pick<ActionDefinition<Settings, P>, 'perform' | 'performBatch'> {
+  return {
+    perform: (request, { payload, settings, auth, statsContext, logger, signal }) =>
+      connect(request, { settings, auth, statsContext, logger, signal }).assertRecords(
+        [build(payload)],
+        prepareOptions(payload, settings)
+      ),
+    performBatch: (request, { payload, settings, auth, statsContext, logger, signal }) =>
+      connect(request, { settings, auth, statsContext, logger, signal }).assertBatch(
+        batchItems(payload, settings, build),
+        { batchSize: payload[0]?.batch_size }
+      )
+  }
 }

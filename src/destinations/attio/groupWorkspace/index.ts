@@ -1,22 +1,21 @@
 import type { ActionDefinition } from '@segment/actions-core'
 import {
-  connect,
   identityDomain,
   identityId,
   linkExisting,
   optionalIdentityId,
   referTo,
-  writableAttributeChoices,
   type RecordAssertion,
   type ValueInput
 } from '../../../api'
 import {
+  assertEach,
   attributeMap,
   batchingFields,
-  batchItems,
+  DOMAIN_FROM_EVENT,
   multiselectMode,
-  prepareOptions,
-  valuesFrom
+  valuesFrom,
+  writableKeysOf
 } from '../fields'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
@@ -33,13 +32,7 @@ const action: ActionDefinition<Settings, Payload> = {
         "The company's domain or website. It matches the Company (companies.domains); a URL such as https://www.acme.com/pricing is reduced to acme.com.",
       type: 'string',
       required: true,
-      default: {
-        '@if': {
-          exists: { '@path': '$.traits.website' },
-          then: { '@path': '$.traits.website' },
-          else: { '@path': '$.traits.domain' }
-        }
-      }
+      default: DOMAIN_FROM_EVENT
     },
     workspace_id: {
       label: 'Workspace ID',
@@ -64,26 +57,14 @@ const action: ActionDefinition<Settings, Payload> = {
   },
   dynamicFields: {
     company_attributes: {
-      __keys__: (request, { settings, auth }) =>
-        writableAttributeChoices(request, { settings, auth }, 'companies')
+      __keys__: writableKeysOf('companies')
     },
     workspace_attributes: {
-      __keys__: (request, { settings, auth }) =>
-        writableAttributeChoices(request, { settings, auth }, 'workspaces')
+      __keys__: writableKeysOf('workspaces')
     }
   },
-  perform: (request, { payload, settings, auth, statsContext, logger, signal }) =>
-    connect(request, { settings, auth, statsContext, logger, signal }).assertRecords(
-      [workspaceOf(payload)],
-      prepareOptions(payload, settings)
-    ),
-  performBatch: (request, { payload, settings, auth, statsContext, logger, signal }) =>
-    connect(request, { settings, auth, statsContext, logger, signal }).assertBatch(
-      batchItems(payload, settings, workspaceOf),
-      {
-        batchSize: payload[0]?.batch_size
-      }
-    )
+  // One event asserts its record (and those it references); a batch sends them through the bulk endpoint.
+  ...assertEach(workspaceOf)
 }
 
 /** The Workspace, referencing its Company (written first) and, when given, an existing User. */

@@ -1,20 +1,13 @@
 import type { ActionDefinition } from '@segment/actions-core'
+import { identityEmail, identityId, referTo, type RecordAssertion } from '../../../api'
 import {
-  connect,
-  identityEmail,
-  identityId,
-  referTo,
-  writableAttributeChoices,
-  type RecordAssertion
-} from '../../../api'
-import {
+  assertEach,
   attributeMap,
   batchingFields,
-  batchItems,
   EMAIL_FROM_EVENT,
   multiselectMode,
-  prepareOptions,
-  valuesFrom
+  valuesFrom,
+  writableKeysOf
 } from '../fields'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
@@ -47,26 +40,14 @@ const action: ActionDefinition<Settings, Payload> = {
   },
   dynamicFields: {
     person_attributes: {
-      __keys__: (request, { settings, auth }) =>
-        writableAttributeChoices(request, { settings, auth }, 'people')
+      __keys__: writableKeysOf('people')
     },
     user_attributes: {
-      __keys__: (request, { settings, auth }) =>
-        writableAttributeChoices(request, { settings, auth }, 'users')
+      __keys__: writableKeysOf('users')
     }
   },
-  perform: (request, { payload, settings, auth, statsContext, logger, signal }) =>
-    connect(request, { settings, auth, statsContext, logger, signal }).assertRecords(
-      [userOf(payload)],
-      prepareOptions(payload, settings)
-    ),
-  performBatch: (request, { payload, settings, auth, statsContext, logger, signal }) =>
-    connect(request, { settings, auth, statsContext, logger, signal }).assertBatch(
-      batchItems(payload, settings, userOf),
-      {
-        batchSize: payload[0]?.batch_size
-      }
-    )
+  // One event asserts its record (and those it references); a batch sends them through the bulk endpoint.
+  ...assertEach(userOf)
 }
 
 /** The User, referencing the Person it belongs to (which is therefore written first). */

@@ -10,7 +10,7 @@ import {
   syncListEntry,
   type ListEntrySync
 } from '../../../api'
-import { attributeMap, EMAIL_FROM_EVENT, prepareOptions, valuesFrom } from '../fields'
+import { attributeMap, DOMAIN_FROM_EVENT, EMAIL_FROM_EVENT, prepareOptions, valuesFrom } from '../fields'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
 
@@ -67,13 +67,7 @@ const action: ActionDefinition<Settings, Payload> = {
         "The company's domain (or website): the matching value of a Companies list unless Record matching value is set.",
       type: 'string',
       required: false,
-      default: {
-        '@if': {
-          exists: { '@path': '$.traits.website' },
-          then: { '@path': '$.traits.website' },
-          else: { '@path': '$.traits.domain' }
-        }
-      }
+      default: DOMAIN_FROM_EVENT
     },
     parent_attributes: {
       ...attributeMap('Record attributes', "list's parent"),
