@@ -169,35 +169,17 @@ export class AttioClient {
     values: WireValues,
     what: string
   ): Promise<RecordId> {
-    return this.writeRecordValues(
-      'PUT',
-      `/v2/objects/${encode(object)}/records`,
-      { searchParams: { matching_attribute: matchingAttribute }, json: { data: { values } } },
-      what,
-      { object, kind: 'assert' }
-    )
+    return this.writeRecordValues({ method: 'PUT', object, matchingAttribute, kind: 'assert' }, values, what)
   }
 
   /** `PATCH /v2/objects/{object}/records/{record_id}`: update, appending to multiselect values. */
   async appendValues(object: string, recordId: string, values: WireValues, what: string): Promise<RecordId> {
-    return this.writeRecordValues(
-      'PATCH',
-      `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
-      { json: { data: { values } } },
-      what,
-      { object, kind: 'append' }
-    )
+    return this.writeRecordValues({ method: 'PATCH', object, recordId, kind: 'append' }, values, what)
   }
 
   /** `POST /v2/objects/{object}/records`: creates a record (a unique value already taken is a 409). */
   async createRecord(object: string, values: WireValues, what: string): Promise<RecordId> {
-    return this.writeRecordValues(
-      'POST',
-      `/v2/objects/${encode(object)}/records`,
-      { json: { data: { values } } },
-      what,
-      { object, kind: 'create' }
-    )
+    return this.writeRecordValues({ method: 'POST', object, kind: 'create' }, values, what)
   }
 
   /** `PUT /v2/objects/{object}/records/{record_id}`: update, overwriting multiselect values. */
@@ -207,26 +189,33 @@ export class AttioClient {
     values: WireValues,
     what: string
   ): Promise<RecordId> {
-    return this.writeRecordValues(
-      'PUT',
-      `/v2/objects/${encode(object)}/records/${encode(recordId)}`,
-      { json: { data: { values } } },
-      what,
-      { object, kind: 'update' }
-    )
+    return this.writeRecordValues({ method: 'PUT', object, recordId, kind: 'update' }, values, what)
   }
 
-  /** One single-record write: the request, and the record Attio answered with (its id and values). */
+  /**
+   * One single-record write of `values` (`{data: {values}}`): to the object's records, or to one record by its id,
+   * matching on `matchingAttribute` when given; counted by object and kind. Answers the record Attio answered with.
+   */
   private async writeRecordValues(
-    method: Method,
-    path: string,
-    options: { searchParams?: Record<string, string>; json: unknown },
-    what: string,
-    metric: WriteMetric
+    write: {
+      method: Method
+      object: string
+      recordId?: string
+      matchingAttribute?: string
+      kind: WriteMetric['kind']
+    },
+    values: WireValues,
+    what: string
   ): Promise<RecordId> {
-    const body = await this.send(method, path, options, recordResponse, what, metric)
-    // A record's write is counted by the record's own object.
-    return { object: metric.object, recordId: body.data.id.record_id, values: body.data.values }
+    const { method, object, recordId, matchingAttribute, kind } = write
+    const path = `/v2/objects/${encode(object)}/records${recordId === undefined ? '' : `/${encode(recordId)}`}`
+    const json = { data: { values } }
+    const options =
+      matchingAttribute === undefined
+        ? { json }
+        : { searchParams: { matching_attribute: matchingAttribute }, json }
+    const body = await this.send(method, path, options, recordResponse, what, { object, kind })
+    return { object, recordId: body.data.id.record_id, values: body.data.values }
   }
 
   /**

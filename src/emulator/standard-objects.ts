@@ -70,6 +70,24 @@ const INTERACTIONS: StandardAttribute[] = [
 
 const LOCATION: StandardAttribute = { slug: 'primary_location', title: 'Primary location', type: 'location' }
 
+/** A record-reference attribute to the records of one other object (several of them unless `multiselect` is false). */
+function associated(
+  slug: string,
+  title: string,
+  allowed: StandardObjectSlug,
+  multiselect = true
+): StandardAttribute {
+  return {
+    slug,
+    title,
+    type: 'record-reference',
+    ...(multiselect ? { multiselect: true } : {}),
+    allowed: [allowed]
+  }
+}
+
+const ASSOCIATED_DEALS = associated('associated_deals', 'Associated deals', 'deals')
+
 export const STANDARD_OBJECTS: StandardObject[] = [
   {
     slug: 'people',
@@ -93,20 +111,8 @@ export const STANDARD_OBJECTS: StandardObject[] = [
       { slug: 'phone_numbers', title: 'Phone numbers', type: 'phone-number', multiselect: true },
       LOCATION,
       ...SOCIAL,
-      {
-        slug: 'associated_deals',
-        title: 'Associated deals',
-        type: 'record-reference',
-        multiselect: true,
-        allowed: ['deals']
-      },
-      {
-        slug: 'associated_users',
-        title: 'Associated users',
-        type: 'record-reference',
-        multiselect: true,
-        allowed: ['users']
-      },
+      ASSOCIATED_DEALS,
+      associated('associated_users', 'Associated users', 'users'),
       { slug: 'avatar_url', title: 'Avatar URL', type: 'text', writable: false },
       { slug: 'twitter_follower_count', title: 'Twitter follower count', type: 'number', writable: false },
       ...INTERACTIONS
@@ -133,20 +139,8 @@ export const STANDARD_OBJECTS: StandardObject[] = [
       },
       LOCATION,
       ...SOCIAL,
-      {
-        slug: 'associated_deals',
-        title: 'Associated deals',
-        type: 'record-reference',
-        multiselect: true,
-        allowed: ['deals']
-      },
-      {
-        slug: 'associated_workspaces',
-        title: 'Associated workspaces',
-        type: 'record-reference',
-        multiselect: true,
-        allowed: ['workspaces']
-      },
+      ASSOCIATED_DEALS,
+      associated('associated_workspaces', 'Associated workspaces', 'workspaces'),
       { slug: 'logo_url', title: 'Logo URL', type: 'text', writable: false },
       { slug: 'foundation_date', title: 'Foundation date', type: 'date', writable: false },
       { slug: 'twitter_follower_count', title: 'Twitter follower count', type: 'number', writable: false },
@@ -200,19 +194,8 @@ export const STANDARD_OBJECTS: StandardObject[] = [
       },
       { slug: 'owner', title: 'Deal owner', type: 'actor-reference', required: true },
       { slug: 'value', title: 'Deal value', type: 'currency', currency: 'USD' },
-      {
-        slug: 'associated_people',
-        title: 'Associated people',
-        type: 'record-reference',
-        multiselect: true,
-        allowed: ['people']
-      },
-      {
-        slug: 'associated_company',
-        title: 'Associated company',
-        type: 'record-reference',
-        allowed: ['companies']
-      }
+      associated('associated_people', 'Associated people', 'people'),
+      associated('associated_company', 'Associated company', 'companies', false)
     ]
   },
   {
