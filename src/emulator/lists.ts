@@ -23,7 +23,7 @@ import { valueContext } from './references'
 import type { EmulatorActor, EmulatorValue } from './types'
 import { isPlainObject, jsonType, nowTimestamp, uuid } from './util'
 import { itemsOf, parseItem, type ParsedValue } from './values'
-import type { AttributeDef, EntryData, ListDef, StoredValue } from './model'
+import { systemValues, type AttributeDef, type EntryData, type ListDef, type StoredValue } from './model'
 import type { Workspace } from './workspace'
 
 /** A list by api slug or id. */
@@ -157,19 +157,8 @@ function writeEntry(l: ListDef, entry: EntryData | null, w: EntryWrite, actor: E
       created_at: now,
       values: new Map()
     }
-    const sys = (slug: string, props: Record<string, unknown>, key: string): void => {
-      const a = listAttribute(l, slug) as AttributeDef
-      target?.values.set(a.id, [
-        { props, key, active_from: now, created_by_actor: { type: 'system', id: null } }
-      ])
-    }
-    sys('entry_id', { value: id }, id)
-    sys('created_at', { value: now }, now)
-    sys(
-      'created_by',
-      { referenced_actor_type: actor.type, referenced_actor_id: actor.id },
-      `${actor.type}:${actor.id ?? ''}`
-    )
+    for (const [slug, value] of systemValues('entry_id', id, now, actor))
+      target.values.set((listAttribute(l, slug) as AttributeDef).id, [value])
     l.entries.set(id, target)
   }
   for (const [attrId, values] of next) target.values.set(attrId, values)

@@ -57,6 +57,35 @@ export interface StoredValue {
   created_by_actor: EmulatorActor
 }
 
+/**
+ * The system values a new record or entry starts with, by attribute slug: its id (`record_id` or `entry_id`),
+ * when it was created and by whom, each stored as set by the system at `createdAt`.
+ */
+export function systemValues(
+  idSlug: string,
+  id: string,
+  createdAt: string,
+  actor: EmulatorActor
+): Array<[string, StoredValue]> {
+  const stored = (props: Record<string, unknown>, key: string): StoredValue => ({
+    props,
+    key,
+    active_from: createdAt,
+    created_by_actor: { type: 'system', id: null }
+  })
+  return [
+    [idSlug, stored({ value: id }, id)],
+    ['created_at', stored({ value: createdAt }, createdAt)],
+    [
+      'created_by',
+      stored(
+        { referenced_actor_type: actor.type, referenced_actor_id: actor.id },
+        `${actor.type}:${actor.id ?? ''}`
+      )
+    ]
+  ]
+}
+
 export interface RecordData {
   id: string
   object: string

@@ -5,15 +5,16 @@
  */
 import { seedAttributeDef, seedListDef, standardAttributeDef } from './definitions'
 import * as json from './json'
-import type {
-  AttributeDef,
-  ListDef,
-  Member,
-  ObjectDef,
-  RecordData,
-  SelectOptionDef,
-  StatusDef,
-  StoredValue
+import {
+  systemValues,
+  type AttributeDef,
+  type ListDef,
+  type Member,
+  type ObjectDef,
+  type RecordData,
+  type SelectOptionDef,
+  type StatusDef,
+  type StoredValue
 } from './model'
 import { RELATIONSHIPS, STANDARD_OBJECTS, SYSTEM_ATTRIBUTES } from './standard-objects'
 import type {
@@ -27,8 +28,6 @@ import type {
   OptionalObjectSlug
 } from './types'
 import { nowTimestamp, uuid } from './util'
-
-export const SYSTEM_ACTOR: EmulatorActor = { type: 'system', id: null }
 
 export interface WorkspaceOptions {
   seed: EmulatorSeed
@@ -225,18 +224,8 @@ export class Workspace {
   addRecord(object: string, actor: EmulatorActor, createdAt = nowTimestamp()): RecordData {
     const id = uuid()
     const rec: RecordData = { id, object, created_at: createdAt, values: new Map() }
-    const sys = (slug: string, props: Record<string, unknown>, key: string): void => {
-      this.setValues(rec, this.attributeBySlug(object, slug).id, [
-        { props, key, active_from: createdAt, created_by_actor: SYSTEM_ACTOR }
-      ])
-    }
-    sys('record_id', { value: id }, id)
-    sys('created_at', { value: createdAt }, createdAt)
-    sys(
-      'created_by',
-      { referenced_actor_type: actor.type, referenced_actor_id: actor.id },
-      `${actor.type}:${actor.id ?? ''}`
-    )
+    for (const [slug, value] of systemValues('record_id', id, createdAt, actor))
+      this.setValues(rec, this.attributeBySlug(object, slug).id, [value])
     this.records.get(object)?.set(id, rec)
     return rec
   }
