@@ -6,13 +6,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { readCheckpoint } from '../../src/local/checkpoint'
-import type { ProgressCounts } from '../../src/local/progress'
-import { replay, ReplayUsageError, type ReplayOptions } from '../../src/local/replay'
-import { LocalRunner } from '../../src/local/runner'
-import { clearWriteMemory } from '../../src/api'
-import { recordsOf, useEmulator, valuesOf } from '../helpers/emulator'
-import { group, identify } from './helpers'
+import { readCheckpoint } from '../../../src/local/checkpoint'
+import type { ProgressCounts } from '../../../src/local/progress'
+import { replay, ReplayUsageError, type ReplayOptions } from '../../../src/local/replay'
+import { LocalRunner } from '../../../src/local/runner'
+import { clearWriteMemory } from '../../../src/api'
+import { recordsOf, useEmulator, valuesOf } from '../../helpers/emulator'
+import { group, identify } from '../helpers'
 
 let dir: string
 // The destination remembers what it wrote (to skip unchanged writes); the emulator forgets between tests.

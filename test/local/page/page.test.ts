@@ -5,7 +5,7 @@
  * after a successful send (docs/local-page.png is made this way).
  */
 import type { Page } from 'playwright-core'
-import { recordsOf } from '../helpers/emulator'
+import { recordsOf } from '../../helpers/emulator'
 import * as browser from './browser'
 
 browser.describeInBrowser('the page in headless Chromium', () => {

@@ -6,12 +6,12 @@
  * with one warning, until Redis is back.
  */
 import Redis from 'ioredis'
-import { AttioApiError } from '../../src/api/errors'
-import { WriteLimiter } from '../../src/api/pacing'
-import { RedisState } from '../../src/api/state/redis'
-import { SharedWriteSlots } from '../../src/api/state/slots'
-import { closeSharedState, sharedStateReady, sharedStateStatus, writeSlotsFor } from '../../src/api/state'
-import { RedisServer } from '../helpers/redis'
+import { AttioApiError } from '../../../src/api/errors'
+import { WriteLimiter } from '../../../src/api/pacing'
+import { RedisState } from '../../../src/api/state/redis'
+import { SharedWriteSlots } from '../../../src/api/state/slots'
+import { closeSharedState, sharedStateReady, sharedStateStatus, writeSlotsFor } from '../../../src/api/state'
+import { RedisServer } from '../../helpers/redis'
 
 let server: RedisServer
 const states: RedisState[] = []

@@ -1,6 +1,6 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
-import destination from '../../src'
+import destination from '../../../../src'
 import {
   API,
   errorBody,
@@ -10,7 +10,7 @@ import {
   requestsOf,
   writesOf,
   useNock
-} from '../helpers/attio-fixtures'
+} from '../../../helpers/attio-fixtures'
 
 const PERSON_ID = '11111111-1111-4111-8111-111111111111'
 const USER_ID = '22222222-2222-4222-8222-222222222222'

@@ -13,8 +13,8 @@ import {
   type JSONObject,
   type SegmentEvent
 } from '@segment/actions-core'
-import definition from '../../src'
-import { API, errorBody, mockSchema, useNock } from '../helpers/attio-fixtures'
+import definition from '../../../src'
+import { API, errorBody, mockSchema, useNock } from '../../helpers/attio-fixtures'
 
 useNock()
 

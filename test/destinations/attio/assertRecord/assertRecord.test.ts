@@ -1,6 +1,6 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
-import destination from '../../src'
+import destination from '../../../../src'
 import {
   API,
   ATTRIBUTES,
@@ -9,7 +9,7 @@ import {
   recordBody,
   writesOf,
   useNock
-} from '../helpers/attio-fixtures'
+} from '../../../helpers/attio-fixtures'
 
 const auth = { accessToken: 'oauth-token-abc123', refreshToken: 'r' }
 const COMPANY_ID = '33333333-3333-4333-8333-333333333333'

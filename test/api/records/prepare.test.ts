@@ -4,9 +4,9 @@
  */
 import nock from 'nock'
 import { createTestEvent, createTestIntegration, type JSONObject } from '@segment/actions-core'
-import destination from '../../src'
-import type { Settings } from '../../src/destinations/attio/generated-types'
-import { clearSchemaCache } from '../../src/api'
+import destination from '../../../src'
+import type { Settings } from '../../../src/destinations/attio/generated-types'
+import { clearSchemaCache } from '../../../src/api'
 import {
   API,
   ATTRIBUTES,
@@ -18,7 +18,7 @@ import {
   recordBody,
   writesOf,
   useNock
-} from '../helpers/attio-fixtures'
+} from '../../helpers/attio-fixtures'
 
 const auth = { accessToken: 'oauth-token-abc123', refreshToken: 'r' }
 const identify = createTestEvent({

@@ -4,9 +4,9 @@
  */
 import nock from 'nock'
 import { createTestIntegration, type SegmentEvent } from '@segment/actions-core'
-import destination from '../../src'
-import { BULK_APPLY_WINDOW_MS } from '../../src/api/suppression'
-import type { Settings } from '../../src/destinations/attio/generated-types'
+import destination from '../../../src'
+import { BULK_APPLY_WINDOW_MS } from '../../../src/api/suppression'
+import type { Settings } from '../../../src/destinations/attio/generated-types'
 import {
   API,
   capture,
@@ -17,7 +17,7 @@ import {
   requestsOf,
   useNock,
   writesOf
-} from '../helpers/attio-fixtures'
+} from '../../helpers/attio-fixtures'
 
 useNock()
 const USER_1 = '44444444-4444-4444-8444-444444444444'

@@ -5,12 +5,12 @@
  * `run` as a user calls it. The probes are tested in doctor-probe.test.ts.
  */
 import nock from 'nock'
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator'
-import { checkLists, type DoctorContext } from '../../src/local/doctor/checks'
-import { DoctorHttp } from '../../src/local/doctor/http'
-import type { SubscriptionPlan } from '../../src/local/doctor/plan'
-import type { Check, DoctorReport } from '../../src/local/doctor/types'
-import { runCli, useTempDir } from './helpers'
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator'
+import { checkLists, type DoctorContext } from '../../../src/local/doctor/checks'
+import { DoctorHttp } from '../../../src/local/doctor/http'
+import type { SubscriptionPlan } from '../../../src/local/doctor/plan'
+import type { Check, DoctorReport } from '../../../src/local/doctor/types'
+import { runCli, useTempDir } from '../helpers'
 
 const temp = useTempDir('attio-doctor-')
 

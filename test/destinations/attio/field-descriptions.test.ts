@@ -1,4 +1,4 @@
-import destination from '../../src'
+import destination from '../../../src'
 
 /** Every label and description a CDP shows on its settings and Edit Mapping screens. */
 function shownTexts(): Array<[string, string]> {

@@ -5,7 +5,7 @@
  * pickers and its Audience Entered / Exited samples, and the result shows the list's entries.
  */
 import type { Page } from 'playwright-core'
-import { recordsOf } from '../helpers/emulator'
+import { recordsOf } from '../../helpers/emulator'
 import * as browser from './browser'
 
 browser.describeInBrowser('the page: sync modes, deletion requests, lists', () => {

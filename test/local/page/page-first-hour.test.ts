@@ -8,11 +8,11 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
-import { parseMappingFile } from '../../src/local/mapping-file'
-import { LocalRunner } from '../../src/local/runner'
-import { recordsOf, valuesOf } from '../helpers/emulator'
+import { parseMappingFile } from '../../../src/local/mapping-file'
+import { LocalRunner } from '../../../src/local/runner'
+import { recordsOf, valuesOf } from '../../helpers/emulator'
 import * as browser from './browser'
-import { identify, ndjson, runCli } from './helpers'
+import { identify, ndjson, runCli } from '../helpers'
 
 browser.describeInBrowser('the page, as a new user meets it', () => {
   const handle = browser.usePage()

@@ -4,10 +4,10 @@
  * go out for every write; and a lost subscription makes it forget everything it remembered.
  */
 import Redis from 'ioredis'
-import { BulkSentMemory, clearWriteMemory, digest, WriteMemory } from '../../src/api/suppression'
-import { closeSharedState, sharedState, sharedStateReady } from '../../src/api/state'
-import { BULK_CHANNEL, MEMORY_CHANNEL } from '../../src/api/state/invalidations'
-import { RedisServer } from '../helpers/redis'
+import { BulkSentMemory, clearWriteMemory, digest, WriteMemory } from '../../../src/api/suppression'
+import { closeSharedState, sharedState, sharedStateReady } from '../../../src/api/state'
+import { BULK_CHANNEL, MEMORY_CHANNEL } from '../../../src/api/state/invalidations'
+import { RedisServer } from '../../helpers/redis'
 
 let server: RedisServer
 beforeAll(async () => {

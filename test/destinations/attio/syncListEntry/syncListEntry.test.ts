@@ -5,8 +5,8 @@
  */
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
-import destination from '../../src'
-import { clearListCache } from '../../src/api'
+import destination from '../../../../src'
+import { clearListCache } from '../../../../src/api'
 import {
   API,
   WORKSPACE_ID,
@@ -18,7 +18,7 @@ import {
   requestsOf,
   useNock,
   writesOf
-} from '../helpers/attio-fixtures'
+} from '../../../helpers/attio-fixtures'
 
 useNock()
 beforeEach(() => clearListCache())

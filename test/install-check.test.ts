@@ -1,7 +1,7 @@
 import path from 'node:path'
 import Ajv from 'ajv'
 import strictFastUri from 'fast-uri-3.1.9'
-import destination from '../../src'
+import destination from '../src'
 import {
   assertInstallCanRun,
   incompatibleInstallMessage,
@@ -10,7 +10,7 @@ import {
   schemaKeys,
   unusableKey,
   type AjvConstructor
-} from '../../src/install-check'
+} from '../src/install-check'
 
 /** ajv as it runs in a host whose tree gives it fast-uri 3.1.9 (the uriResolver option swaps it in). */
 class AjvWithFastUri319 extends Ajv {
@@ -32,7 +32,7 @@ describe('the load-time install check', () => {
 
   it('passes with the fast-uri this package asks npm for', () => {
     expect(unusableKey(schemaKeys(destination), Ajv as unknown as AjvConstructor)).toBeUndefined()
-    expect(() => assertInstallCanRun(destination, path.resolve(__dirname, '../../src'))).not.toThrow()
+    expect(() => assertInstallCanRun(destination, path.resolve(__dirname, '../src'))).not.toThrow()
   })
 
   it('refuses nothing where it cannot see the install (no actions-core to resolve from there)', () => {

@@ -10,8 +10,8 @@ import {
   type JSONObject,
   type SegmentEvent
 } from '@segment/actions-core'
-import destination from '../../src'
-import { API, errorBody, mockSchema, useNock, writesOf } from '../helpers/attio-fixtures'
+import destination from '../../../src'
+import { API, errorBody, mockSchema, useNock, writesOf } from '../../helpers/attio-fixtures'
 
 useNock()
 const auth = { accessToken: 'oauth-token-abc123', refreshToken: 'r' }

@@ -7,9 +7,9 @@ import {
   createTestIntegration,
   Destination
 } from '@segment/actions-core'
-import destination from '../../src'
-import * as entry from '../../src'
-import { API, errorBody, mockSchema, useNock } from '../helpers/attio-fixtures'
+import destination from '../../../src'
+import * as entry from '../../../src'
+import { API, errorBody, mockSchema, useNock } from '../../helpers/attio-fixtures'
 
 const selfActive = (scope: string) => ({
   active: true,
@@ -64,7 +64,7 @@ describe('the destination definition', () => {
 
   it('is the default export of the package entry', () => {
     // package.json's main points at dist/index.js, built from src/index.ts with the same default export.
-    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as {
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
       main: string
     }
     expect(pkg.main).toBe('dist/index.js')

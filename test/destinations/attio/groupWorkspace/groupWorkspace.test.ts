@@ -1,8 +1,16 @@
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
-import destination from '../../src'
-import { recordsWrittenBefore } from '../../src/api'
-import { API, errorBody, linesOf, mockSchema, recordBody, writesOf, useNock } from '../helpers/attio-fixtures'
+import destination from '../../../../src'
+import { recordsWrittenBefore } from '../../../../src/api'
+import {
+  API,
+  errorBody,
+  linesOf,
+  mockSchema,
+  recordBody,
+  writesOf,
+  useNock
+} from '../../../helpers/attio-fixtures'
 
 const COMPANY_ID = '33333333-3333-4333-8333-333333333333'
 const WORKSPACE_ID = '44444444-4444-4444-8444-444444444444'

@@ -6,11 +6,11 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { Readable } from 'node:stream'
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator'
-import { run } from '../../src/local/cli'
-import type { DoctorReport, ProbeResult } from '../../src/local/doctor/types'
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator'
+import { run } from '../../../src/local/cli'
+import type { DoctorReport, ProbeResult } from '../../../src/local/doctor/types'
 
-const ROOT = path.resolve(__dirname, '../..')
+const ROOT = path.resolve(__dirname, '../../..')
 const PROBES = [
   'bulk-endpoint',
   'nested-array',

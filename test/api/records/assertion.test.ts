@@ -12,10 +12,10 @@ import {
   type JSONValue,
   type SegmentEvent
 } from '@segment/actions-core'
-import destination from '../../src'
-import type { Settings } from '../../src/destinations/attio/generated-types'
-import { API, mockSchema, recordBody, requestsOf, writesOf, useNock } from '../helpers/attio-fixtures'
-import { assertionOf, RENAME_AND_UPGRADE } from '../helpers/forged'
+import destination from '../../../src'
+import type { Settings } from '../../../src/destinations/attio/generated-types'
+import { API, mockSchema, recordBody, requestsOf, writesOf, useNock } from '../../helpers/attio-fixtures'
+import { assertionOf, RENAME_AND_UPGRADE } from '../../helpers/forged'
 
 useNock()
 
