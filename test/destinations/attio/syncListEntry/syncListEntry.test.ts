@@ -1,7 +1,8 @@
 /**
  * Sync List Entry, request by request: the list read, the parent asserted first, the entry asserted by
  * parent with its values in Attio's write form; removal found by the parent's path filter then deleted; the
- * specific errors (multiple entries, missing scopes, bad input) with nothing written.
+ * specific errors (multiple entries, missing scopes, bad input) with nothing written; the write memory kept
+ * per entry. Batches are in batch.test.ts.
  */
 import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
@@ -9,7 +10,6 @@ import destination from '../../../../src'
 import { clearListCache } from '../../../../src/api'
 import {
   API,
-  WORKSPACE_ID,
   capture,
   errorBody,
   linesOf,
@@ -19,72 +19,21 @@ import {
   useNock,
   writesOf
 } from '../../../helpers/attio-fixtures'
+import {
+  COMPANY_ID,
+  ENTRY_ID,
+  LIST_ID,
+  PERSON_ID,
+  entryBody,
+  groupEvent,
+  listAttribute,
+  listBody,
+  mockPipeline,
+  settings
+} from './helpers'
 
 useNock()
 beforeEach(() => clearListCache())
-
-const settings = { api_key: 'key-123' }
-const LIST_ID = '55555555-5555-4555-8555-555555555555'
-const COMPANY_ID = '33333333-3333-4333-8333-333333333333'
-const PERSON_ID = '44444444-4444-4444-8444-444444444444'
-const ENTRY_ID = '66666666-6666-4666-8666-666666666666'
-
-const listBody = (slug: string, parent: string) => ({
-  data: {
-    id: { workspace_id: WORKSPACE_ID, list_id: LIST_ID },
-    api_slug: slug,
-    name: slug,
-    parent_object: [parent],
-    workspace_access: 'full-access',
-    workspace_member_access: [],
-    created_by_actor: { type: 'system', id: null },
-    created_at: '2024-01-01T00:00:00.000000000Z'
-  }
-})
-const listAttribute = (slug: string, type: string, extra: Record<string, unknown> = {}) => ({
-  id: { workspace_id: WORKSPACE_ID, object_id: LIST_ID, attribute_id: `attr-${slug}` },
-  title: slug,
-  api_slug: slug,
-  type,
-  is_writable: true,
-  is_required: false,
-  is_unique: false,
-  is_multiselect: false,
-  is_archived: false,
-  ...extra
-})
-const entryBody = (parentObject: string, parentId: string, entryId = ENTRY_ID) => ({
-  id: { workspace_id: WORKSPACE_ID, list_id: LIST_ID, entry_id: entryId },
-  parent_record_id: parentId,
-  parent_object: parentObject,
-  created_at: '2024-01-01T00:00:00.000000000Z',
-  entry_values: {}
-})
-
-/** The pipeline list: a Companies list with a stage status and a deal value. */
-function mockPipeline(): nock.Scope {
-  const scope = nock(API).persist()
-  scope.get('/v2/lists/sales_pipeline').reply(200, listBody('sales_pipeline', 'companies'))
-  scope
-    .get(`/v2/lists/${LIST_ID}/attributes`)
-    .query({ show_archived: 'true' })
-    .reply(200, {
-      data: [
-        listAttribute('created_at', 'timestamp', { is_writable: false }),
-        listAttribute('stage', 'status'),
-        listAttribute('deal_value', 'currency')
-      ]
-    })
-  scope
-    .get(`/v2/lists/${LIST_ID}/attributes/stage/statuses`)
-    .query({ show_archived: 'true' })
-    .reply(200, {
-      data: ['Lead', 'Won'].map((title, i) => ({ id: { status_id: `s-${i}` }, title, is_archived: false }))
-    })
-  return scope
-}
-
-const groupEvent = createTestEvent({ type: 'group', groupId: 'g1', traits: { website: 'https://acme.com' } })
 
 describe('Sync List Entry', () => {
   it('asserts the company by domain, then the entry by parent with the stage and deal value', async () => {
@@ -299,150 +248,6 @@ describe('Sync List Entry', () => {
     })
   })
 
-  it('in a batch, the events of one entry are merged into one write and share its fate; other entries are not held back', async () => {
-    mockSchema()
-    mockPipeline()
-    const OTHER_ID = '77777777-7777-4777-8777-777777777777'
-    nock(API)
-      .persist()
-      .put(
-        '/v2/objects/companies/records',
-        (body: { data: { values: { domains: Array<{ domain: string }> } } }) =>
-          body.data.values.domains[0].domain === 'acme.com'
-      )
-      .query(true)
-      .reply(200, recordBody('companies', COMPANY_ID))
-    nock(API)
-      .persist()
-      .put(
-        '/v2/objects/companies/records',
-        (body: { data: { values: { domains: Array<{ domain: string }> } } }) =>
-          body.data.values.domains[0].domain === 'other.com'
-      )
-      .query(true)
-      .reply(200, recordBody('companies', OTHER_ID))
-    nock(API)
-      .put(
-        `/v2/lists/${LIST_ID}/entries`,
-        (body: { data: { parent_record_id: string } }) => body.data.parent_record_id === COMPANY_ID
-      )
-      .reply(503, errorBody(503, 'service_unavailable', 'Try again.', 'api_error'))
-    nock(API)
-      .put(
-        `/v2/lists/${LIST_ID}/entries`,
-        (body: { data: { parent_record_id: string } }) => body.data.parent_record_id === OTHER_ID
-      )
-      .reply(200, { data: entryBody('companies', OTHER_ID) })
-    const other = createTestEvent({ type: 'group', groupId: 'g2', traits: { website: 'other.com' } })
-    const integration = createTestIntegration(destination)
-    const responses = await integration.testBatchAction('syncListEntry', {
-      events: [groupEvent, other, groupEvent],
-      settings,
-      useDefaultMappings: true,
-      mapping: { list: 'sales_pipeline', membership: true }
-    })
-    const multistatus = (
-      integration.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
-    ).multistatus
-    expect(multistatus.map((m) => m.status)).toEqual([503, 200, 503])
-    expect(multistatus[2].errormessage).toBe(multistatus[0].errormessage)
-    const entryWrites = writesOf(responses).filter((w) => w.path.includes('/entries'))
-    expect(entryWrites).toHaveLength(2)
-  })
-
-  it("merges one entry's events in received order: the last membership wins, values since the last removal merged", async () => {
-    mockSchema()
-    mockPipeline()
-    nock(API)
-      .persist()
-      .put('/v2/objects/companies/records')
-      .query(true)
-      .reply(200, recordBody('companies', COMPANY_ID))
-    nock(API)
-      .post(`/v2/lists/${LIST_ID}/entries/query`)
-      .reply(200, { data: [entryBody('companies', COMPANY_ID)] })
-    nock(API).delete(`/v2/lists/${LIST_ID}/entries/${ENTRY_ID}`).reply(200, {})
-    nock(API)
-      .put(`/v2/lists/${LIST_ID}/entries`)
-      .reply(200, { data: entryBody('companies', COMPANY_ID) })
-    const event = (member: boolean, stage?: string, value?: number) =>
-      createTestEvent({
-        type: 'group',
-        groupId: 'g1',
-        traits: {
-          website: 'https://acme.com',
-          member,
-          ...(stage !== undefined ? { stage } : {}),
-          ...(value !== undefined ? { value } : {})
-        }
-      })
-    const integration = createTestIntegration(destination)
-    const responses = await integration.testBatchAction('syncListEntry', {
-      events: [event(true, 'Lead', 10), event(false), event(true, 'Lead', 20), event(true, 'Won')],
-      settings,
-      useDefaultMappings: true,
-      mapping: {
-        list: 'sales_pipeline',
-        membership: { '@path': '$.traits.member' },
-        entry_attributes: { stage: { '@path': '$.traits.stage' }, deal_value: { '@path': '$.traits.value' } }
-      }
-    })
-    const multistatus = (
-      integration.results[0] as unknown as {
-        multistatus: Array<{ status: number; body?: { result: string; merged_events?: number } }>
-      }
-    ).multistatus
-    expect(multistatus.map((m) => [m.status, m.body?.result, m.body?.merged_events])).toEqual(
-      Array(4).fill([200, 'added', 4])
-    )
-    const entryLines = linesOf(responses).filter((l) => l.includes('/entries'))
-    // The removal in the middle removes the entry, then one assert adds it with the later events' values.
-    expect(entryLines).toEqual([
-      `POST /v2/lists/${LIST_ID}/entries/query`,
-      `DELETE /v2/lists/${LIST_ID}/entries/${ENTRY_ID}`,
-      `PUT /v2/lists/${LIST_ID}/entries`
-    ])
-    expect(writesOf(responses).at(-1)?.body).toMatchObject({
-      data: { entry_values: { stage: [{ status: 'Won' }], deal_value: [{ currency_value: 20 }] } }
-    })
-    // The parent is asserted once for the four events.
-    expect(linesOf(responses).filter((l) => l.startsWith('PUT /v2/objects'))).toHaveLength(1)
-  })
-
-  it('an event with a bad value gets its own error and is left out of the merged write', async () => {
-    mockSchema()
-    mockPipeline()
-    nock(API)
-      .persist()
-      .put('/v2/objects/companies/records')
-      .query(true)
-      .reply(200, recordBody('companies', COMPANY_ID))
-    nock(API)
-      .put(`/v2/lists/${LIST_ID}/entries`)
-      .reply(200, { data: entryBody('companies', COMPANY_ID) })
-    const event = (stage: string) =>
-      createTestEvent({ type: 'group', groupId: 'g1', traits: { website: 'acme.com', stage } })
-    const integration = createTestIntegration(destination)
-    const responses = await integration.testBatchAction('syncListEntry', {
-      events: [event('Lead'), event('No such stage')],
-      settings,
-      useDefaultMappings: true,
-      mapping: {
-        list: 'sales_pipeline',
-        membership: true,
-        entry_attributes: { stage: { '@path': '$.traits.stage' } }
-      }
-    })
-    const multistatus = (
-      integration.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
-    ).multistatus
-    expect(multistatus.map((m) => m.status)).toEqual([200, 400])
-    expect(multistatus[1].errormessage).toMatch(/^entry_attributes\.stage: /)
-    expect(writesOf(responses).at(-1)?.body).toMatchObject({
-      data: { entry_values: { stage: [{ status: 'Lead' }] } }
-    })
-  })
-
   it('the write memory keys entries by credential, list and parent: only the same entry again is skipped', async () => {
     mockSchema()
     mockPipeline()
@@ -478,62 +283,5 @@ describe('Sync List Entry', () => {
     expect(await send('partners')).toEqual([`PUT /v2/lists/${OTHER_LIST}/entries`])
     expect(await send('sales_pipeline', 'key-456')).toEqual([`PUT /v2/lists/${LIST_ID}/entries`])
     expect(await send('partners')).toEqual([])
-  })
-
-  it('in a batch, after an event whose check failed retryably (a list read), the later events are held back', async () => {
-    mockSchema()
-    nock(API)
-      .get('/v2/lists/sales_pipeline')
-      .reply(503, errorBody(503, 'service_unavailable', 'Try again.', 'api_error'))
-    mockPipeline()
-    nock(API)
-      .persist()
-      .put('/v2/objects/companies/records')
-      .query(true)
-      .reply(200, recordBody('companies', COMPANY_ID))
-    nock(API)
-      .persist()
-      .put(`/v2/lists/${LIST_ID}/entries`)
-      .reply(200, { data: entryBody('companies', COMPANY_ID) })
-    const integration = createTestIntegration(destination)
-    await integration.testBatchAction('syncListEntry', {
-      events: [groupEvent, groupEvent],
-      settings,
-      useDefaultMappings: true,
-      mapping: { list: 'sales_pipeline', membership: true }
-    })
-    const multistatus = (
-      integration.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
-    ).multistatus
-    expect(multistatus.map((m) => m.status)).toEqual([503, 503])
-    expect(multistatus[1].errormessage).toMatch(/^Not sent: event 0 of this batch, received before this one/)
-  })
-
-  it('batches: every event its own outcome, in received order', async () => {
-    mockSchema()
-    mockPipeline()
-    nock(API)
-      .persist()
-      .put('/v2/objects/companies/records')
-      .query(true)
-      .reply(200, recordBody('companies', COMPANY_ID))
-    nock(API)
-      .persist()
-      .put(`/v2/lists/${LIST_ID}/entries`)
-      .reply(200, { data: entryBody('companies', COMPANY_ID) })
-    const integration = createTestIntegration(destination)
-    await integration.testBatchAction('syncListEntry', {
-      events: [groupEvent, groupEvent, groupEvent],
-      settings,
-      useDefaultMappings: true,
-      mapping: {
-        list: 'sales_pipeline',
-        membership: true,
-        entry_attributes: { stage: { '@path': '$.traits.stage' } }
-      }
-    })
-    const multistatus = (integration.results[0] as unknown as { multistatus: Array<{ status: number }> })
-      .multistatus
-    expect(multistatus.map((m) => m.status)).toEqual([200, 200, 200])
   })
 })
