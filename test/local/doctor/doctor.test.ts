@@ -2,7 +2,7 @@
  * `attio-destination doctor` against the emulator: the ready state, and one state per check that must
  * fail (objects not activated, a scope missing, an inactive token, an attribute missing, a non-unique
  * matching attribute, required attributes unmapped, a fixed value of the wrong kind), through the CLI's
- * `run` as a user calls it. The probes are tested in doctor-probe.test.ts.
+ * `run` as a user calls it. The probes are tested in probes.test.ts.
  */
 import nock from 'nock'
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator'
