@@ -17,7 +17,7 @@ export interface EmulatorHandle {
 }
 
 export interface EmulatorHooks {
-  /** Right after the emulator started (before the file's own beforeAll hooks run). */
+  /** Right after the emulator started, in the same beforeAll hook. */
   started?: (emulator: RunningEmulator) => void
   /** Before each test, after the emulator was emptied and its counters reset. */
   reset?: () => void
