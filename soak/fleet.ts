@@ -212,12 +212,19 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
 
   let delivered = 0
   let lost = 0
+  const lostEvents: number[] = []
   for (const event of workload.events) {
     const outcome = fleet.outcomes.get(event.index)
     const expected = reference.outcomes.get(event.index)
-    if (!outcome || outcome.result === 'none' || outcome.result === 'retryable') lost += 1
-    else if (outcome.result === 'failed' && expected?.result === 'delivered') lost += 1
-    else if (outcome.result === 'delivered') delivered += 1
+    const isLost =
+      !outcome ||
+      outcome.result === 'none' ||
+      outcome.result === 'retryable' ||
+      (outcome.result === 'failed' && expected?.result === 'delivered')
+    if (isLost) {
+      lost += 1
+      lostEvents.push(event.index)
+    } else if (outcome.result === 'delivered') delivered += 1
   }
   const differences = compareStates(reference.canonical.state, fleet.state.state)
   const singleDifferences = compareStates(reference.canonical.state, single.state.state)
@@ -240,7 +247,10 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
     differences: differences
       .slice(0, 10)
       .map((d) => `${d.problem} ${d.object} "${d.identity}"${d.detail ? `: ${d.detail}` : ''}`),
-    diagnosis: diagnose(differences, workload.events, fleet.outcomes, reference.outcomes),
+    diagnosis: [
+      ...lostOutcomes(lostEvents, workload.events, fleet.outcomes, reference.outcomes),
+      ...diagnose(differences, workload.events, fleet.outcomes, reference.outcomes)
+    ],
     fallbacks: fleet.fallbacks,
     leaks: fleet.leaks + single.leaks,
     bulkDropped: fleet.bulkDropped,
@@ -250,6 +260,24 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
   return report
 }
 
+/** Each lost event (up to 5) with how the fleet and the reference delivered it. */
+export function lostOutcomes(
+  lost: readonly number[],
+  events: ReadonlyArray<{ index: number; lane: number; action: string; event: unknown }>,
+  fleet: Map<number, EventOutcome>,
+  reference: Map<number, EventOutcome>
+): string[] {
+  return lost.slice(0, 5).map((index) => {
+    const event = events.find((candidate) => candidate.index === index)
+    return `lost: event ${index} (lane ${event?.lane ?? '?'}, ${event?.action ?? '?'}): fleet ${describeOutcome(fleet.get(index))}; reference ${describeOutcome(reference.get(index))}`
+  })
+}
+
+const describeOutcome = (outcome: EventOutcome | undefined) =>
+  outcome
+    ? `${outcome.result} (${outcome.path}, ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}${outcome.status !== undefined ? `, ${outcome.status}` : ''}${outcome.reason ? `: ${outcome.reason.slice(0, 200)}` : ''})`
+    : 'no outcome'
+
 /** The events naming each differing record (its identity in the event's JSON), fleet outcome against reference. */
 export function diagnose(
   differences: ReadonlyArray<{ object: string; identity: string }>,
@@ -257,10 +285,7 @@ export function diagnose(
   fleet: Map<number, EventOutcome>,
   reference: Map<number, EventOutcome>
 ): string[] {
-  const describe = (outcome: EventOutcome | undefined) =>
-    outcome
-      ? `${outcome.result} (${outcome.path}, ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}${outcome.status !== undefined ? `, ${outcome.status}` : ''}${outcome.reason ? `: ${outcome.reason.slice(0, 160)}` : ''})`
-      : 'no outcome'
+  const describe = describeOutcome
   const lines: string[] = []
   const seen = new Set<string>()
   for (const { object, identity } of differences) {
