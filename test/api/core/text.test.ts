@@ -2,7 +2,7 @@
  * `canonical` is written by hand for speed (issue 18); it must stay exactly the sorted-keys JSON text it
  * replaced, since identities and the write memory's digests are built from it.
  */
-import { canonical, jsonByteLength } from '../../src/api/core/text'
+import { canonical, jsonByteLength } from '../../../src/api/core/text'
 
 /** The definition it replaced: JSON.stringify with a replacer that sorts every object's keys. */
 const reference = (value: unknown): string =>
