@@ -170,8 +170,15 @@ export interface FleetReport {
   equal: boolean
   singleEqual: boolean
   differences: string[]
+  /**
+   * For each record whose state differs (up to 3), the events that name it, with how the fleet and the
+   * reference delivered each: what a reader needs to find why (the defect of docs/fleet.md).
+   */
+  diagnosis: string[]
   fallbacks: number
   leaks: number
+  /** Bulk assertions the emulator dropped (a record named by key that did not exist). */
+  bulkDropped: number
   ok: boolean
 }
 
@@ -205,12 +212,19 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
 
   let delivered = 0
   let lost = 0
+  const lostEvents: number[] = []
   for (const event of workload.events) {
     const outcome = fleet.outcomes.get(event.index)
     const expected = reference.outcomes.get(event.index)
-    if (!outcome || outcome.result === 'none' || outcome.result === 'retryable') lost += 1
-    else if (outcome.result === 'failed' && expected?.result === 'delivered') lost += 1
-    else if (outcome.result === 'delivered') delivered += 1
+    const isLost =
+      !outcome ||
+      outcome.result === 'none' ||
+      outcome.result === 'retryable' ||
+      (outcome.result === 'failed' && expected?.result === 'delivered')
+    if (isLost) {
+      lost += 1
+      lostEvents.push(event.index)
+    } else if (outcome.result === 'delivered') delivered += 1
   }
   const differences = compareStates(reference.canonical.state, fleet.state.state)
   const singleDifferences = compareStates(reference.canonical.state, single.state.state)
@@ -233,12 +247,63 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
     differences: differences
       .slice(0, 10)
       .map((d) => `${d.problem} ${d.object} "${d.identity}"${d.detail ? `: ${d.detail}` : ''}`),
+    diagnosis: [
+      ...lostOutcomes(lostEvents, workload.events, fleet.outcomes, reference.outcomes),
+      ...diagnose(differences, workload.events, fleet.outcomes, reference.outcomes)
+    ],
     fallbacks: fleet.fallbacks,
     leaks: fleet.leaks + single.leaks,
+    bulkDropped: fleet.bulkDropped,
     ok: false
   }
-  report.ok = lost === 0 && duplicated === 0 && report.equal && fleet.bulkDropped === 0 && report.leaks === 0
+  report.ok = lost === 0 && duplicated === 0 && report.equal && report.bulkDropped === 0 && report.leaks === 0
   return report
+}
+
+/** Each lost event (up to 5) with how the fleet and the reference delivered it. */
+export function lostOutcomes(
+  lost: readonly number[],
+  events: ReadonlyArray<{ index: number; lane: number; action: string; event: unknown }>,
+  fleet: Map<number, EventOutcome>,
+  reference: Map<number, EventOutcome>
+): string[] {
+  return lost.slice(0, 5).map((index) => {
+    const event = events.find((candidate) => candidate.index === index)
+    return `lost: event ${index} (lane ${event?.lane ?? '?'}, ${event?.action ?? '?'}): fleet ${describeOutcome(fleet.get(index))}; reference ${describeOutcome(reference.get(index))}`
+  })
+}
+
+const describeOutcome = (outcome: EventOutcome | undefined) =>
+  outcome
+    ? `${outcome.result} (${outcome.path}, ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}${outcome.status !== undefined ? `, ${outcome.status}` : ''}${outcome.reason ? `: ${outcome.reason.slice(0, 200)}` : ''})`
+    : 'no outcome'
+
+/** The events naming each differing record (its identity in the event's JSON), fleet outcome against reference. */
+export function diagnose(
+  differences: ReadonlyArray<{ object: string; identity: string }>,
+  events: ReadonlyArray<{ index: number; lane: number; action: string; event: unknown }>,
+  fleet: Map<number, EventOutcome>,
+  reference: Map<number, EventOutcome>
+): string[] {
+  const describe = describeOutcome
+  const lines: string[] = []
+  const seen = new Set<string>()
+  for (const { object, identity } of differences) {
+    if (seen.has(`${object}\u0000${identity}`) || seen.size >= 3) continue
+    seen.add(`${object}\u0000${identity}`)
+    const naming = events.filter(
+      (event) =>
+        JSON.stringify(event.event).includes(identity.toLowerCase()) ||
+        JSON.stringify(event.event).includes(identity)
+    )
+    lines.push(`${object} "${identity}": ${naming.length} event(s) name it`)
+    for (const event of naming.slice(-6)) {
+      lines.push(
+        `  event ${event.index} (lane ${event.lane}, ${event.action}): fleet ${describe(fleet.get(event.index))}; reference ${describe(reference.get(event.index))}`
+      )
+    }
+  }
+  return lines
 }
 
 export function formatFleet(report: FleetReport): string[] {
@@ -248,13 +313,19 @@ export function formatFleet(report: FleetReport): string[] {
     `fleet: ${report.events} events over ${options.lanes} lanes, ${options.workers} worker processes sharing one token, emulator at ${options.writesPerSecond} writes a second, fault rate ${options.faultRate}; shared state (Redis): ${options.shared ? 'on' : 'off'}${options.shared ? `, fallbacks to per-process state ${report.fallbacks}` : ''}`,
     `fleet: throughput ${report.eventsPerSecond.toFixed(1)} events/s (single process ${report.singleEventsPerSecond.toFixed(1)}); 429s ${report.rateLimited} (single process ${report.singleRateLimited}); single process's state equal: ${report.singleEqual ? 'yes' : 'no'}`,
     ...report.differences.map((line) => `fleet:   ${line}`),
+    ...report.diagnosis.map((line) => `fleet:   ${line}`),
     `fleet: messages or log lines carrying a credential: ${report.leaks}`,
     `fleet: ${options.workers} workers, ${report.events} events, ${report.delivered} delivered, ${report.lost} lost, ${report.duplicated} duplicated, 429s ${report.rateLimited}, writes/event ${fixed(report.writesPerEvent)} (single process ${fixed(report.singleWritesPerEvent)}), state equal: ${report.equal ? 'yes' : 'no'}`
   ]
 }
 
-function parseArgs(argv: string[]): Partial<FleetOptions> {
-  const options: Partial<FleetOptions> = {}
+interface Cli extends Partial<FleetOptions> {
+  /** CI: a run whose only problem is a state difference is reported, then run once more (docs/fleet.md). */
+  retryOnDifference?: boolean
+}
+
+function parseArgs(argv: string[]): Cli {
+  const options: Cli = {}
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const number = () => {
@@ -270,30 +341,55 @@ function parseArgs(argv: string[]): Partial<FleetOptions> {
     else if (flag === '--fault-rate') options.faultRate = Math.min(1, number())
     else if (flag === '--write-limit') options.writesPerSecond = Math.max(1, Math.floor(number()))
     else if (flag === '--no-shared-state') options.shared = false
+    else if (flag === '--retry-on-difference') options.retryOnDifference = true
     else
       throw new Error(
-        `unknown option ${flag}\nusage: npm run fleet -- [--workers 4] [--events 600] [--lanes 8] [--seed 1] [--fault-rate 0.02] [--write-limit 25] [--no-shared-state]`
+        `unknown option ${flag}\nusage: npm run fleet -- [--workers 4] [--events 600] [--lanes 8] [--seed 1] [--fault-rate 0.02] [--write-limit 25] [--no-shared-state] [--retry-on-difference]`
       )
   }
   return options
 }
 
+/** Only the final state differed: nothing lost, duplicated, dropped in bulk or leaked. */
+export const onlyStateDiffered = (report: FleetReport) =>
+  !report.ok &&
+  !report.equal &&
+  report.lost === 0 &&
+  report.duplicated === 0 &&
+  report.leaks === 0 &&
+  report.bulkDropped === 0
+
+async function main(cli: Cli): Promise<boolean> {
+  const { retryOnDifference, ...options } = cli
+  const started = Date.now()
+  let report = await runFleet(options)
+  let lines = formatFleet(report)
+  if (retryOnDifference && onlyStateDiffered(report)) {
+    for (const line of lines) console.log(line)
+    console.log(
+      'fleet: the final state differed from the reference with nothing lost or duplicated: the open defect of docs/fleet.md (its events are listed above). Running once more; this run counts only if that one is clean.'
+    )
+    report = await runFleet(options)
+    lines = formatFleet(report)
+    lines.splice(-1, 0, 'fleet: (second run, after a state difference in the first)')
+  }
+  for (const line of lines.slice(0, -1)) console.log(line)
+  console.log(`fleet: total ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  console.log(lines.at(-1))
+  return report.ok
+}
+
 if (require.main === module) {
-  let options: Partial<FleetOptions>
+  let cli: Cli
   try {
-    options = parseArgs(process.argv.slice(2))
+    cli = parseArgs(process.argv.slice(2))
   } catch (error) {
     console.error((error as Error).message)
     process.exit(2)
   }
-  const started = Date.now()
-  runFleet(options)
-    .then((report) => {
-      const lines = formatFleet(report)
-      for (const line of lines.slice(0, -1)) console.log(line)
-      console.log(`fleet: total ${((Date.now() - started) / 1000).toFixed(1)} s`)
-      console.log(lines.at(-1))
-      process.exitCode = report.ok ? 0 : 1
+  main(cli)
+    .then((ok) => {
+      process.exitCode = ok ? 0 : 1
     })
     .catch((error: unknown) => {
       console.error('fleet: crashed:', error)

@@ -161,24 +161,46 @@ export class WorkspaceSchema {
 
   constructor(private readonly client: SchemaSource) {}
 
-  /** The list under `key`: what this invocation read, else the shared cache (read on a miss). */
+  /**
+   * The list named by `parts`: what this invocation read, else the shared cache (read on a miss). The shared
+   * cache's key is the workspace key and the parts; this invocation's is the parts alone.
+   */
   private list<T extends Entry>(
     name: ListName,
-    key: string,
+    parts: string[],
     load: () => Promise<T>,
     forceRefresh: boolean
   ): Promise<T> {
+    const local = parts.join('\u0000')
     if (!forceRefresh) {
-      const seen = this.seen.get(key)
-      if (seen) {
-        this.telemetry.count(METRICS.schemaHit, 1, tagsOf(name))
-        return Promise.resolve(seen as T)
-      }
+      const seen = this.peek<T>(name, local)
+      if (seen) return Promise.resolve(seen)
     }
-    return cached(this.telemetry, name, key, load, forceRefresh).then((value) => {
-      this.seen.set(key, value)
+    return cached(this.telemetry, name, this.key(...parts), load, forceRefresh).then((value) => {
+      this.seen.set(local, value)
       return value
     })
+  }
+
+  /** A list this invocation already read, counted as a cache hit; undefined when it has not read it. */
+  private peek<T extends Entry>(name: ListName, local: string): T | undefined {
+    const seen = this.seen.get(local) as T | undefined
+    if (seen) this.telemetry.count(METRICS.schemaHit, 1, tagsOf(name))
+    return seen
+  }
+
+  /** The object's attributes when this invocation already read them (then nothing to wait for). */
+  seenAttributes(object: string): AttributeDef[] | undefined {
+    return this.peek({ list: 'attributes', object }, `attributes\u0000${object}`)
+  }
+
+  /** The attribute's options or statuses when this invocation already read them. */
+  seenOptions(object: string, attribute: AttributeDef): OptionDef[] | undefined {
+    const kind = attribute.type === 'status' ? 'statuses' : 'options'
+    return this.peek(
+      { list: kind, object, attribute: attribute.slug },
+      `${kind}\u0000${object}\u0000${attribute.id}`
+    )
   }
 
   private get telemetry(): Telemetry {
@@ -190,13 +212,13 @@ export class WorkspaceSchema {
   }
 
   objects(forceRefresh = false): Promise<ObjectDef[]> {
-    return this.list({ list: 'objects' }, this.key('objects'), () => this.client.listObjects(), forceRefresh)
+    return this.list({ list: 'objects' }, ['objects'], () => this.client.listObjects(), forceRefresh)
   }
 
   attributes(object: string, forceRefresh = false): Promise<AttributeDef[]> {
     return this.list(
       { list: 'attributes', object },
-      this.key('attributes', object),
+      ['attributes', object],
       () => this.client.listAttributes(object),
       forceRefresh
     )
@@ -206,7 +228,7 @@ export class WorkspaceSchema {
     const kind = attribute.type === 'status' ? 'statuses' : 'options'
     return this.list(
       { list: kind, object, attribute: attribute.slug },
-      this.key(kind, object, attribute.id),
+      [kind, object, attribute.id],
       () => this.client.listOptions(object, attribute.slug, kind),
       forceRefresh
     )

@@ -1,4 +1,5 @@
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator'
+import type { EmulatorOptions, RunningEmulator } from '../../src/emulator'
+import { useEmulatorPerFile } from '../helpers/emulator-setup'
 
 /** The project's structure-only copy of Attio's OpenAPI document (spec/, made by npm run spec:copy). */
 export { COPY_PATH as SPEC_PATH } from '../../scripts/spec-copy'
@@ -34,23 +35,15 @@ export function caller(emu: RunningEmulator, token: string | null = emu.apiKey):
   }
 }
 
-/** Starts an emulator for a describe block and closes it afterwards. */
+/**
+ * Starts an emulator for a describe block (the one setup, test/helpers/emulator-setup.ts: emptied before
+ * each test, closed afterwards), with the options as given, and a caller with its API key.
+ */
 export function useEmulator(options: EmulatorOptions = {}): { emu: () => RunningEmulator; call: () => Call } {
-  let emu: RunningEmulator | undefined
   let call: Call | undefined
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0, ...options })
-    call = caller(emu)
-  })
-  afterAll(async () => {
-    await emu?.close()
-  })
-  beforeEach(() => {
-    emu?.reset()
-    emu?.resetStats()
-  })
+  const handle = useEmulatorPerFile(options, { started: (emulator) => (call = caller(emulator)) })
   return {
-    emu: () => emu as RunningEmulator,
+    emu: () => handle.emulator,
     call: () => call as Call
   }
 }

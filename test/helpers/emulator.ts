@@ -1,41 +1,37 @@
 /**
- * Runs the destination against the local Attio emulator: starts it once per test file (with the
- * project's copy of Attio's OpenAPI document, so every request the destination sends is also checked
- * against Attio's request schemas), points ATTIO_API_URL at it, and empties it before each test.
+ * Runs the destination against the local Attio emulator, through the one setup (./emulator-setup.ts):
+ * starts it once per test file (with the project's copy of Attio's OpenAPI document, so every request the
+ * destination sends is also checked against Attio's request schemas), points ATTIO_API_URL at it, and
+ * empties it and the destination's caches before each test.
  */
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator'
+import type { EmulatorOptions, RunningEmulator } from '../../src/emulator'
 import { clearListCache, clearSchemaCache, clearWriteMemory } from '../../src/api'
+import { useEmulatorPerFile, type EmulatorHandle } from './emulator-setup'
 
 import { COPY_PATH as SPEC_PATH } from '../../scripts/spec-copy'
 
-export interface EmulatorHandle {
-  emulator: RunningEmulator
-  /** Settings carrying the emulator's API key. */
-  settings: { api_key: string }
-}
+export type { EmulatorHandle } from './emulator-setup'
 
 export function useEmulator(options: EmulatorOptions = {}): EmulatorHandle {
-  const handle = {} as EmulatorHandle
   let previousUrl: string | undefined
-  beforeAll(async () => {
-    handle.emulator = await startEmulator({ port: 0, spec: SPEC_PATH, ...options })
-    handle.settings = { api_key: handle.emulator.apiKey }
-    previousUrl = process.env.ATTIO_API_URL
-    process.env.ATTIO_API_URL = handle.emulator.url
-  })
-  beforeEach(() => {
-    handle.emulator.reset()
-    handle.emulator.resetStats()
-    clearSchemaCache()
-    clearWriteMemory()
-    clearListCache()
-  })
-  afterAll(async () => {
-    if (previousUrl === undefined) delete process.env.ATTIO_API_URL
-    else process.env.ATTIO_API_URL = previousUrl
-    await handle.emulator?.close()
-  })
-  return handle
+  return useEmulatorPerFile(
+    { spec: SPEC_PATH, ...options },
+    {
+      started: (emulator) => {
+        previousUrl = process.env.ATTIO_API_URL
+        process.env.ATTIO_API_URL = emulator.url
+      },
+      reset: () => {
+        clearSchemaCache()
+        clearWriteMemory()
+        clearListCache()
+      },
+      closing: () => {
+        if (previousUrl === undefined) delete process.env.ATTIO_API_URL
+        else process.env.ATTIO_API_URL = previousUrl
+      }
+    }
+  )
 }
 
 type Values = Record<string, Array<Record<string, unknown>>>

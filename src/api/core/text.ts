@@ -83,17 +83,23 @@ function stableJson(value: unknown, key: string): string | undefined {
   return `${text}}`
 }
 
-/** Characters a JSON string writes as more than one byte each (escapes and everything beyond ASCII). */
-// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
-const NOT_PLAIN = /["\\\u0000-\u001f\u007f-\uffff]/
+/** A string's bytes in JSON: its length and quotes when every character is printable ASCII, else measured. */
+function stringBytes(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    // Control characters, `"` and `\` are escaped, and everything past `~` takes more than one byte.
+    if (code < 0x20 || code === 0x22 || code === 0x5c || code > 0x7e)
+      return Buffer.byteLength(JSON.stringify(text))
+  }
+  return text.length + 2
+}
 
 /**
  * The bytes of `JSON.stringify(value)` as UTF-8, counted without building the text for the plain strings,
  * numbers and small objects wire values are made of (anything else is measured through JSON.stringify).
  */
 export function jsonByteLength(value: unknown): number {
-  if (typeof value === 'string')
-    return NOT_PLAIN.test(value) ? Buffer.byteLength(JSON.stringify(value)) : value.length + 2
+  if (typeof value === 'string') return stringBytes(value)
   if (typeof value === 'number' || typeof value === 'boolean' || value === null)
     return String(JSON.stringify(value)).length
   if (Array.isArray(value)) {
@@ -107,11 +113,12 @@ export function jsonByteLength(value: unknown): number {
   if (typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
     let bytes = 2
     let members = 0
-    for (const key of Object.keys(value as object)) {
+    for (const key in value as object) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue
       const item = (value as Record<string, unknown>)[key]
       const kind = typeof item
       if (item === undefined || kind === 'function' || kind === 'symbol') continue
-      bytes += jsonByteLength(key) + 1 + jsonByteLength(item)
+      bytes += stringBytes(key) + 1 + jsonByteLength(item)
       members += 1
     }
     return bytes + Math.max(0, members - 1)

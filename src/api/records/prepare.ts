@@ -12,9 +12,9 @@ import {
   ValueProblem,
   writeAttributeValue,
   type AttributeType,
-  type WireItem,
-  type WriteContext
+  type WireItem
 } from '../values'
+import { writeValue, writeWithoutSchema } from './write-value'
 import type { AttributeDef } from '../wire'
 import {
   asReference,
@@ -51,40 +51,13 @@ function referencedObject(value: unknown): string | undefined {
   return reference.kind === 'existing' ? reference.object : reference.assertion.object
 }
 
-async function contextFor(
-  schema: WorkspaceSchema,
-  object: string,
-  attribute: AttributeDef,
-  options: PrepareOptions
-): Promise<WriteContext> {
-  const context: WriteContext = { defaultCountry: options.defaultCountry }
-  if (attribute.type === 'select' || attribute.type === 'status') {
-    context.options = await schema.options(object, attribute)
-  }
-  if (attribute.type === 'record-reference') {
-    context.allowedObjects = await schema.objectSlugs(attribute.allowedObjectIds)
-  }
-  return context
-}
-
-/** An attribute by slug or id: from the list read, else the schema's (which reads the list again once). */
-async function attributeFor(
-  schema: WorkspaceSchema,
-  object: string,
-  attributes: AttributeDef[],
-  slugOrId: string
-): Promise<AttributeDef | undefined> {
-  return attributeNamed(attributes, slugOrId) ?? (await schema.findAttribute(object, slugOrId))
-}
-
 /** The matching attribute, which must exist and be unique. */
-async function matchingAttributeOf(
-  schema: WorkspaceSchema,
+function checkedMatching(
   assertion: RecordAssertion,
-  attributes: AttributeDef[]
-): Promise<AttributeDef> {
+  attributes: AttributeDef[],
+  matching: AttributeDef | undefined
+): AttributeDef {
   const { label, object } = assertion
-  const matching = await attributeFor(schema, object, attributes, assertion.matchingAttribute)
   if (!matching) {
     throw invalid(
       `${assertion.matchingField}: Attio's ${object} object has no attribute ${showValue(assertion.matchingAttribute)} to match on.${attributeSuggestion(
@@ -133,8 +106,14 @@ export async function prepareRecord(
     if (reference?.kind === 'assertion')
       nested.set(input, await prepareRecord(schema, reference.assertion, options))
   }
-  const attributes = await attributesOf(schema, assertion)
-  const matching = await matchingAttributeOf(schema, assertion, attributes)
+  // What this invocation already read needs no waiting: only the first record of an object reads.
+  const attributes = schema.seenAttributes(assertion.object) ?? (await attributesOf(schema, assertion))
+  const matching = checkedMatching(
+    assertion,
+    attributes,
+    attributeNamed(attributes, assertion.matchingAttribute) ??
+      (await schema.findAttribute(assertion.object, assertion.matchingAttribute))
+  )
   const multiselectMode = options.multiselect ?? 'append'
   const prepared: PreparedRecord = {
     object: assertion.object,
@@ -164,7 +143,9 @@ export async function prepareRecord(
   }
   for (const input of assertion.values) {
     if (input.value === undefined) continue
-    const attribute = await attributeFor(schema, assertion.object, attributes, input.attribute)
+    const attribute =
+      attributeNamed(attributes, input.attribute) ??
+      (await schema.findAttribute(assertion.object, input.attribute))
     // Most values need nothing more from the schema: those are written without waiting.
     const pending = prepareValue(run, input, attribute)
     if (pending) await pending
@@ -219,8 +200,9 @@ function prepareValue(
     return undefined
   }
 
-  const { depth } = deepest(input.value, MAX_VALUE_DEPTH + 1)
-  if (depth > MAX_VALUE_DEPTH) {
+  // A plain value (a string, a number) nests nothing.
+  const nests = typeof input.value === 'object' && input.value !== null
+  if (nests && deepest(input.value, MAX_VALUE_DEPTH + 1).depth > MAX_VALUE_DEPTH) {
     throw invalid(
       `${input.field}: the value is nested more than ${MAX_VALUE_DEPTH} levels deep. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(typed.type)}.`
     )
@@ -236,6 +218,18 @@ function prepareValue(
   if (!READS_SCHEMA.has(typed.type)) {
     keep(writeWithoutSchema(label, typed, input, run.options))
     return undefined
+  }
+  // Options or statuses this invocation already read: written at once when the value is one of them (else
+  // the long way, which may read them again).
+  const options =
+    typed.type === 'select' || typed.type === 'status' ? run.schema.seenOptions(object, typed) : undefined
+  if (options) {
+    try {
+      keep(writeAttributeValue(typed, input.value, { defaultCountry: run.options.defaultCountry, options }))
+      return undefined
+    } catch (error) {
+      if (!(error instanceof ValueProblem)) throw error
+    }
   }
   return writeValue(run.schema, object, label, typed, input, run.options).then(keep)
 }
@@ -344,56 +338,4 @@ function addSize(
   const largest =
     add.largest ?? (add.field !== undefined ? { field: add.field, bytes: add.bytes } : undefined)
   if (largest && largest.bytes > (size.largest?.bytes ?? -1)) size.largest = largest
-}
-
-/** A value of a type that needs nothing more from the schema, written at once. */
-function writeWithoutSchema(
-  label: string,
-  attribute: AttributeDef & { type: AttributeType },
-  input: ValueInput,
-  options: PrepareOptions
-): WireItem[] {
-  try {
-    return writeAttributeValue(attribute, input.value, { defaultCountry: options.defaultCountry })
-  } catch (error) {
-    throw error instanceof ValueProblem ? valueInvalid(label, attribute, input, error) : error
-  }
-}
-
-const valueInvalid = (
-  label: string,
-  attribute: AttributeDef & { type: AttributeType },
-  input: ValueInput,
-  error: ValueProblem
-) =>
-  invalid(
-    `${input.field}: ${showValue(input.value)} ${error.problem}. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(attribute.type)}.`
-  )
-
-async function writeValue(
-  schema: WorkspaceSchema,
-  object: string,
-  label: string,
-  attribute: AttributeDef & { type: AttributeType },
-  input: ValueInput,
-  options: PrepareOptions
-): Promise<WireItem[]> {
-  let context = await contextFor(schema, object, attribute, options)
-  try {
-    try {
-      return writeAttributeValue(attribute, input.value, context)
-    } catch (error) {
-      // An option or status created in Attio since the options were read: read them again (rate-limited).
-      if (!(
-        error instanceof ValueProblem &&
-        context.options &&
-        (await schema.refreshOptions(object, attribute))
-      ))
-        throw error
-      context = await contextFor(schema, object, attribute, options)
-      return writeAttributeValue(attribute, input.value, context)
-    }
-  } catch (error) {
-    throw error instanceof ValueProblem ? valueInvalid(label, attribute, input, error) : error
-  }
 }

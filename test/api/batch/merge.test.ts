@@ -1,0 +1,45 @@
+/**
+ * The batch path's merge step (src/api/batch/merge.ts): events of the same record coalesced in received_at
+ * order into one assertion.
+ */
+import nock from 'nock'
+import { createTestIntegration } from '@segment/actions-core'
+import destination from '../../../src'
+import { API, mockSchema, useNock } from '../../helpers/attio-fixtures'
+import { at, auth, bulkBodies, identify, multistatus, type Assertion } from './helpers'
+
+useNock()
+
+describe('batch path: bodies', () => {
+  it('coalesces the same record in received_at order: later single values win, multiselect values unite', async () => {
+    mockSchema()
+    nock(API).put('/v2/batch/records').reply(202)
+    const integration = createTestIntegration(destination)
+    const mapping = {
+      user_attributes: { plan: { '@path': '$.traits.plan' }, seats: { '@path': '$.traits.seats' } },
+      person_attributes: { phone_numbers: { '@path': '$.traits.phone' } }
+    }
+    const responses = await integration.testBatchAction('identifyUser', {
+      // Delivered out of order: the event received last (second 3) says Enterprise.
+      events: [
+        identify('u-1', 'ada@example.com', 3, { plan: 'Enterprise', phone: '+14155552671' }),
+        identify('u-1', 'ADA@example.com', 1, { plan: 'Free', seats: 3, phone: '+442079460958' }),
+        identify('u-2', 'grace@example.com', 2, { plan: 'Pro' })
+      ],
+      auth,
+      useDefaultMappings: true,
+      mapping
+    })
+    const [assertions] = bulkBodies(responses)
+    expect(assertions).toHaveLength(2)
+    const ada = assertions.find((a) => JSON.stringify(a.values.user_id) === '[{"value":"u-1"}]') as Assertion
+    expect(ada.values.plan).toEqual([{ option: 'Enterprise' }])
+    expect(ada.values.seats).toEqual([{ value: 3 }])
+    expect(ada.received_at).toBe(at(3))
+    expect((ada.values.person as Assertion).values.phone_numbers).toEqual([
+      { original_phone_number: '+442079460958', country_code: 'GB' },
+      { original_phone_number: '+14155552671', country_code: 'US' }
+    ])
+    expect(multistatus(integration).map((r) => r.status)).toEqual([202, 202, 202])
+  })
+})
