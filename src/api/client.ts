@@ -267,15 +267,8 @@ export class AttioClient {
     limit: number,
     what: string
   ): Promise<Map<string, string>> {
-    const body = await this.send(
-      'POST',
-      `/v2/objects/${encode(object)}/records/query`,
-      { json: { filter, limit } },
-      recordListResponse,
-      what
-    )
     const found = new Map<string, string>()
-    for (const record of body.data) {
+    for (const record of await this.queryRecords(object, filter, limit, what)) {
       for (const value of record.values?.[keyAttribute] ?? []) {
         if (typeof value.value === 'string') found.set(value.value, record.id.record_id)
       }
@@ -290,6 +283,16 @@ export class AttioClient {
     limit: number,
     what: string
   ): Promise<string[]> {
+    return (await this.queryRecords(object, filter, limit, what)).map((record) => record.id.record_id)
+  }
+
+  /** `POST /v2/objects/{object}/records/query` with a filter: at most `limit` matching records. */
+  private async queryRecords(
+    object: string,
+    filter: Record<string, unknown>,
+    limit: number,
+    what: string
+  ): Promise<z.infer<typeof recordListResponse>['data']> {
     const body = await this.send(
       'POST',
       `/v2/objects/${encode(object)}/records/query`,
@@ -297,7 +300,7 @@ export class AttioClient {
       recordListResponse,
       what
     )
-    return body.data.map((record) => record.id.record_id)
+    return body.data
   }
 
   /**
