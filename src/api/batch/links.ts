@@ -33,15 +33,16 @@ export async function resolveLookups(
   records: Iterable<MergedRecord>,
   resolved: Resolved = new Map()
 ): Promise<Resolved> {
-  const wanted = new Map<string, ExistingReference[]>()
+  /** Per object and attribute, the first reference of each value (in the order met). */
+  const wanted = new Map<string, Map<string, ExistingReference>>()
   for (const record of records) {
     for (const slot of record.lookups.values()) {
       for (const reference of slot.references) {
         if (resolved.has(lookupKey(reference))) continue
         const group = `${reference.object}\u0000${reference.attribute}`
-        const list = wanted.get(group) ?? []
-        if (!list.some((r) => r.value === reference.value)) list.push(reference)
-        wanted.set(group, list)
+        let byValue = wanted.get(group)
+        if (!byValue) wanted.set(group, (byValue = new Map()))
+        if (!byValue.has(reference.value)) byValue.set(reference.value, reference)
       }
     }
   }
@@ -49,7 +50,7 @@ export async function resolveLookups(
   const nested = nestedLinksEnabled()
   for (const all of wanted.values()) {
     const references: ExistingReference[] = []
-    for (const reference of all) {
+    for (const reference of all.values()) {
       const remembered = memory?.lookup(identityOf(reference))
       if (remembered) resolved.set(lookupKey(reference), { object: reference.object, recordId: remembered })
       else if (nested && bulkSentNow(client, reference)) resolved.set(lookupKey(reference), REASSERT)

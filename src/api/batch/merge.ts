@@ -82,7 +82,10 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
     const slot = record.references.get(reference.attribute)
     const childKey = childKeys[index]
     if (slot && reference.multi) {
-      if (!slot.keys.includes(childKey)) slot.keys.push(childKey)
+      if (!memberSet(slot.keys, () => slot.keys).has(childKey)) {
+        slot.keys.push(childKey)
+        memberSet(slot.keys, () => slot.keys).add(childKey)
+      }
     } else {
       record.references.set(reference.attribute, {
         attribute: reference.attribute,
@@ -99,8 +102,11 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
     ])
     const slot = record.lookups.get(lookup.attribute)
     if (slot && lookup.multi) {
-      if (!slot.references.some((r) => r.value === lookup.reference.value))
+      const values = memberSet(slot.references, () => slot.references.map((r) => r.value))
+      if (!values.has(lookup.reference.value)) {
         slot.references.push(lookup.reference)
+        values.add(lookup.reference.value)
+      }
     } else {
       record.lookups.set(lookup.attribute, {
         attribute: lookup.attribute,
@@ -111,6 +117,21 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
     }
   }
   return key
+}
+
+/**
+ * The values a slot's list already holds, as a set kept beside the list (made from `initial()` the first time),
+ * so a Workspace linking thousands of users checks each one in constant time. Only `absorb` adds to the lists.
+ */
+const members = new WeakMap<object, Set<string>>()
+
+function memberSet(list: object, initial: () => readonly string[]): Set<string> {
+  let set = members.get(list)
+  if (!set) {
+    set = new Set(initial())
+    members.set(list, set)
+  }
+  return set
 }
 
 /** The unique slugs of an object as a set, made once per list (records share it and never change it). */
