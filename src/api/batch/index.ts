@@ -181,24 +181,13 @@ function settleOutcomes(delivery: Delivery, run: BatchRun): void {
   const { merge, outcomes } = delivery
   const { status, linked } = run
   for (const index of delivery.merged) {
-    const carriedRecords: MergedRecord[] = []
-    let failed: EventOutcome | undefined
-    let accepted: EventOutcome | undefined
-    for (const key of merge.eventRecords.get(index) ?? []) {
-      carriedRecords.push(merge.records.get(key) as MergedRecord)
-      const outcome = status.get(key)
-      if (outcome && !outcome.ok) failed ??= outcome
-      else if (outcome?.ok) accepted ??= outcome
-    }
-    const sent = summary(carriedRecords)
-    let missing: AttioApiError | undefined
-    for (const { record, reference } of merge.eventLookups.get(index) ?? []) {
-      const fate = linked.get(linkKey(record, reference))
-      if (fate instanceof AttioApiError) {
-        missing = fate
-        break
-      }
-    }
+    const keys = [...(merge.eventRecords.get(index) ?? [])]
+    const sent = summary(keys.map((key) => merge.records.get(key) as MergedRecord))
+    const failed = keys.map((key) => status.get(key)).find((outcome) => outcome && !outcome.ok)
+    const missing = (merge.eventLookups.get(index) ?? [])
+      .map(({ record, reference }) => linked.get(linkKey(record, reference)))
+      .find((fate) => fate instanceof AttioApiError)
+    const accepted = keys.map((key) => status.get(key)).find((outcome) => outcome?.ok)
     if (failed) outcomes[index] = { ...failed, sent }
     else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
     else if (accepted) outcomes[index] = { ...accepted, sent }

@@ -83,7 +83,7 @@ interface Preparing {
   attributes: AttributeDef[]
   matching: AttributeDef
   /** The referenced records, prepared first, by the value that refers to them. */
-  nested: ReadonlyMap<ValueInput, PreparedRecord>
+  nested: Map<ValueInput, PreparedRecord>
   /** The mapping field of each attribute mapped so far. */
   seen: Map<string, string>
   prepared: PreparedRecord
@@ -100,11 +100,11 @@ export async function prepareRecord(
   options: PrepareOptions = {}
 ): Promise<PreparedRecord> {
   // Referenced records are checked first, in the order they will be written.
-  let nested: Map<ValueInput, PreparedRecord> | undefined
+  const nested = new Map<ValueInput, PreparedRecord>()
   for (const input of assertion.values) {
     const reference = asReference(input.value)
     if (reference?.kind === 'assertion')
-      (nested ??= new Map()).set(input, await prepareRecord(schema, reference.assertion, options))
+      nested.set(input, await prepareRecord(schema, reference.assertion, options))
   }
   // What this invocation already read needs no waiting: only the first record of an object reads.
   const attributes = schema.seenAttributes(assertion.object) ?? (await attributesOf(schema, assertion))
@@ -130,14 +130,14 @@ export async function prepareRecord(
     unique: slugsOf(attributes).unique,
     size: { bytes: 0 }
   }
-  for (const record of nested?.values() ?? []) addSize(prepared.size, record.size)
+  for (const record of nested.values()) addSize(prepared.size, record.size)
   const run: Preparing = {
     schema,
     assertion,
     options,
     attributes,
     matching,
-    nested: nested ?? NO_NESTED,
+    nested,
     seen: new Map(),
     prepared
   }
@@ -153,9 +153,6 @@ export async function prepareRecord(
   finishRecord(run)
   return prepared
 }
-
-/** The nested records of a record that references none (never added to). */
-const NO_NESTED: ReadonlyMap<ValueInput, PreparedRecord> = new Map()
 
 /** Checks one mapped value against its attribute and writes it into the record (a promise when it must read). */
 function prepareValue(
@@ -210,14 +207,16 @@ function prepareValue(
       `${input.field}: the value is nested more than ${MAX_VALUE_DEPTH} levels deep. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(typed.type)}.`
     )
   }
+  const keep = (written: WireItem[]) => {
+    addSize(prepared.size, { bytes: jsonByteLength(written), field: input.field })
+    if (append) {
+      if (written.length > 0) prepared.appendValues[attribute.slug] = written
+    } else {
+      prepared.assertValues[attribute.slug] = written
+    }
+  }
   if (!READS_SCHEMA.has(typed.type)) {
-    keepValue(
-      prepared,
-      attribute.slug,
-      append,
-      input.field,
-      writeWithoutSchema(label, typed, input, run.options)
-    )
+    keep(writeWithoutSchema(label, typed, input, run.options))
     return undefined
   }
   // Options or statuses this invocation already read: written at once when the value is one of them (else
@@ -226,37 +225,13 @@ function prepareValue(
     typed.type === 'select' || typed.type === 'status' ? run.schema.seenOptions(object, typed) : undefined
   if (options) {
     try {
-      const written = writeAttributeValue(typed, input.value, {
-        defaultCountry: run.options.defaultCountry,
-        options
-      })
-      keepValue(prepared, attribute.slug, append, input.field, written)
+      keep(writeAttributeValue(typed, input.value, { defaultCountry: run.options.defaultCountry, options }))
       return undefined
     } catch (error) {
       if (!(error instanceof ValueProblem)) throw error
     }
   }
-  return writeValue(run.schema, object, label, typed, input, run.options).then((written) =>
-    keepValue(prepared, attribute.slug, append, input.field, written)
-  )
-}
-
-/** A written value into the record: sent with the assert, or (multiselect, append mode) with the append. */
-function keepValue(
-  prepared: PreparedRecord,
-  slug: string,
-  append: boolean,
-  field: string,
-  written: WireItem[]
-): void {
-  const bytes = jsonByteLength(written)
-  prepared.size.bytes += bytes
-  if (bytes > (prepared.size.largest?.bytes ?? -1)) prepared.size.largest = { field, bytes }
-  if (append) {
-    if (written.length > 0) prepared.appendValues[slug] = written
-  } else {
-    prepared.assertValues[slug] = written
-  }
+  return writeValue(run.schema, object, label, typed, input, run.options).then(keep)
 }
 
 /** Types whose values are checked against more of the schema: options, statuses, allowed objects. */
