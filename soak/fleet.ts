@@ -169,6 +169,8 @@ export interface FleetReport {
   singleRateLimited: number
   equal: boolean
   singleEqual: boolean
+  /** The single process's differences from the reference, with the events of each record (up to 3). */
+  singleDiagnosis: string[]
   differences: string[]
   /**
    * For each record whose state differs (up to 3), the events that name it, with how the fleet and the
@@ -244,6 +246,12 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
     singleRateLimited: single.stats.rateLimited,
     equal: differences.length === 0,
     singleEqual: singleDifferences.length === 0,
+    singleDiagnosis: [
+      ...singleDifferences
+        .slice(0, 10)
+        .map((d) => `${d.problem} ${d.object} "${d.identity}"${d.detail ? `: ${d.detail}` : ''}`),
+      ...diagnose(singleDifferences, workload.events, single.outcomes, reference.outcomes)
+    ],
     differences: differences
       .slice(0, 10)
       .map((d) => `${d.problem} ${d.object} "${d.identity}"${d.detail ? `: ${d.detail}` : ''}`),
@@ -312,6 +320,7 @@ export function formatFleet(report: FleetReport): string[] {
   return [
     `fleet: ${report.events} events over ${options.lanes} lanes, ${options.workers} worker processes sharing one token, emulator at ${options.writesPerSecond} writes a second, fault rate ${options.faultRate}; shared state (Redis): ${options.shared ? 'on' : 'off'}${options.shared ? `, fallbacks to per-process state ${report.fallbacks}` : ''}`,
     `fleet: throughput ${report.eventsPerSecond.toFixed(1)} events/s (single process ${report.singleEventsPerSecond.toFixed(1)}); 429s ${report.rateLimited} (single process ${report.singleRateLimited}); single process's state equal: ${report.singleEqual ? 'yes' : 'no'}`,
+    ...report.singleDiagnosis.map((line) => `fleet:   single process: ${line}`),
     ...report.differences.map((line) => `fleet:   ${line}`),
     ...report.diagnosis.map((line) => `fleet:   ${line}`),
     `fleet: messages or log lines carrying a credential: ${report.leaks}`,
