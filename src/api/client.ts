@@ -151,13 +151,23 @@ export class AttioClient {
   }
 
   /** The options of a select attribute or the statuses of a status attribute. */
-  async listOptions(object: string, attribute: string, kind: 'options' | 'statuses'): Promise<OptionDef[]> {
+  listOptions(object: string, attribute: string, kind: 'options' | 'statuses'): Promise<OptionDef[]> {
+    return this.listOptionsOf('objects', object, attribute, kind)
+  }
+
+  /** The options or statuses of an object's or a list's attribute (archived ones too). */
+  async listOptionsOf(
+    parent: 'objects' | 'lists',
+    id: string,
+    attribute: string,
+    kind: 'options' | 'statuses'
+  ): Promise<OptionDef[]> {
     const body = await this.send(
       'GET',
-      `/v2/objects/${encode(object)}/attributes/${encode(attribute)}/${kind}`,
+      `/v2/${parent}/${encode(id)}/attributes/${encode(attribute)}/${kind}`,
       { searchParams: { show_archived: 'true' } },
       optionListResponse,
-      `the ${kind} of "${object}.${attribute}"`
+      `the ${kind} of "${id}.${attribute}"`
     )
     return body.data.map(toOptionDef)
   }

@@ -1,7 +1,7 @@
 /**
  * Every `ATTIO_*` environment variable the destination and the local host read, each with its default.
- * Nothing else in src reads them (the emulator has its own, `ATTIO_RATE_LIMITS`, since it shares no code
- * with the destination). Each reader takes the environment as a parameter (default `process.env`), so a
+ * Nothing else in src reads them (the emulator reads none: its options come from its command line, since it
+ * shares no code with the destination). Each reader takes the environment as a parameter (default `process.env`), so a
  * caller holding another one (the local host's `io.env`, a test) passes it.
  *
  * | variable | default | what it changes |
@@ -12,6 +12,7 @@
  * | `ATTIO_REQUEST_TIMEOUT_MS` | actions-core's 10 s | each request's time-out |
  * | `ATTIO_BATCH_TIME_BUDGET_MS` | 25 s | how long one batch may take, queue waits included |
  * | `ATTIO_BULK_NESTED_LINKS` | on | `off`/`false`/`0`/`no`: link users by a lookup, not a nested assertion |
+ * | `ATTIO_STATE_URL` | none | a `redis://` or `rediss://` URL: fleet mode's shared state (docs/fleet.md) |
  *
  * A leaf: imports nothing.
  */
@@ -73,4 +74,10 @@ export function batchTimeBudgetMs(fallback: number, env: Env = process.env): num
  */
 export function bulkNestedLinks(env: Env = process.env): boolean {
   return !/^(off|false|0|no)$/i.test(env.ATTIO_BULK_NESTED_LINKS ?? '')
+}
+
+/** `ATTIO_STATE_URL` when it is a redis:// or rediss:// URL (fleet mode's shared state), else undefined. */
+export function stateUrl(env: Env = process.env): string | undefined {
+  const url = text(env, 'ATTIO_STATE_URL')
+  return url && /^rediss?:\/\//i.test(url) ? url : undefined
 }

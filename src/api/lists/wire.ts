@@ -7,9 +7,7 @@ import type { AttioClient } from '../client'
 import type { WireItem } from '../values'
 import {
   attributeListResponse,
-  optionListResponse,
   toAttributeDef,
-  toOptionDef,
   type AttributeDef,
   type OptionDef
 } from '../wire'
@@ -95,14 +93,7 @@ export async function listListOptions(
   attribute: string,
   kind: 'options' | 'statuses'
 ): Promise<OptionDef[]> {
-  const body = await client.send(
-    'GET',
-    `/v2/lists/${encode(list)}/attributes/${encode(attribute)}/${kind}`,
-    { searchParams: { show_archived: 'true' } },
-    optionListResponse,
-    `the ${kind} of "${list}.${attribute}"`
-  )
-  return body.data.map(toOptionDef)
+  return client.listOptionsOf('lists', list, attribute, kind)
 }
 
 // ---- entries ----

@@ -4,6 +4,7 @@
  * Everything in Redis is keyed by the client's workspace key (a hash of base URL and credential), so tenants
  * never see each other's state and no credential is ever stored or logged.
  */
+import { stateUrl as configuredStateUrl } from '../core/config'
 import { limiterFor } from '../pacing'
 import { Invalidations } from './invalidations'
 import { RedisState, type SharedStateStatus, type Warn } from './redis'
@@ -20,8 +21,7 @@ const slots = new Map<string, SharedWriteSlots>()
 
 /** The URL of the shared state: `ATTIO_STATE_URL` when it is a redis:// or rediss:// URL. */
 export function stateUrlFromEnv(): string | undefined {
-  const url = process.env.ATTIO_STATE_URL?.trim()
-  return url && /^rediss?:\/\//i.test(url) ? url : undefined
+  return configuredStateUrl()
 }
 
 /** The shared state in use, connecting on first use; undefined in the default (per-process) mode. */

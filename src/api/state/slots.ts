@@ -10,12 +10,13 @@
  * what is left of its `maxWaitMs`, so no write waits longer than it allowed and none is lost.
  */
 import { AttioApiError } from '../errors'
+import { WRITE_WINDOW_MS } from '../core/http'
 import { cancelled, WRITES_PER_SECOND, type WriteLimiter } from '../pacing'
 import type { RedisState } from './redis'
 import type { WriteSlots } from './types'
 
-/** As the per-process limiter: a little over a second, for requests that arrive in the next one. */
-const WINDOW_MS = 1100
+/** As the per-process limiter (`WRITE_WINDOW_MS`): a little over a second, for requests that arrive in the next one. */
+const WINDOW_MS = WRITE_WINDOW_MS
 
 /**
  * KEYS[1]: the reservations (sorted set, score = send instant in ms), KEYS[2]: the gate (closed until, ms).
