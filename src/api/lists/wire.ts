@@ -5,12 +5,7 @@
 import { z } from 'zod'
 import type { AttioClient } from '../client'
 import type { WireItem } from '../values'
-import {
-  attributeListResponse,
-  toAttributeDef,
-  type AttributeDef,
-  type OptionDef
-} from '../wire'
+import { attributeListResponse, toAttributeDef, type AttributeDef, type OptionDef } from '../wire'
 
 export const encode = encodeURIComponent
 
