@@ -3,25 +3,24 @@
  * in a workspace), and the unique values ("identities") found in wire values or in Attio's answers.
  */
 import { createHash } from 'node:crypto'
+import { BoundedMemo } from '../core/memo'
 import type { Identity } from '../core/wire-types'
+
+/** 128 bits of a text's sha-256, in base64url (22 characters). */
+const sha128 = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22)
 
 /**
  * A short digest of a text: 128 bits of its sha-256, in base64url (22 characters). The same keys are digested
- * again and again (every record of every batch), so the last `DIGESTS_MAX` answers are kept.
+ * again and again (every record of every batch), so the answers for short texts (keys, small values) are
+ * remembered; a long value is digested each time.
  */
 export function digest(text: string): string {
-  if (text.length > DIGEST_KEPT_LENGTH)
-    return createHash('sha256').update(text).digest('base64url').slice(0, 22)
-  let answer = digests.get(text)
-  if (answer === undefined) {
-    answer = createHash('sha256').update(text).digest('base64url').slice(0, 22)
-    if (digests.size >= DIGESTS_MAX) digests.clear()
-    digests.set(text, answer)
-  }
-  return answer
+  return text.length > DIGEST_KEPT_LENGTH ? sha128(text) : digests.get(text, sha128)
 }
 
 const DIGESTS_MAX = 20_000
+const DIGEST_KEPT_LENGTH = 512
+const digests = new BoundedMemo<string, string>(DIGESTS_MAX)
 
 /**
  * The digest of a unique value's key in a workspace: `digest` of the workspace key, object, attribute and
@@ -29,26 +28,22 @@ const DIGESTS_MAX = 20_000
  * same for every key of a tenant and would otherwise be hashed into every lookup.
  */
 export function keyDigest(workspaceKey: string, object: string, attribute: string, text: string): string {
-  let tenant = keyDigests.get(workspaceKey)
-  if (!tenant) {
-    if (keyDigests.size >= 100) keyDigests.clear()
-    tenant = new Map()
-    keyDigests.set(workspaceKey, tenant)
-  }
-  const rest = `${object}\u0000${attribute}\u0000${text}`
-  let answer = tenant.get(rest)
-  if (answer === undefined) {
-    answer = createHash('sha256').update(`${workspaceKey}\u0000${rest}`).digest('base64url').slice(0, 22)
-    if (tenant.size >= DIGESTS_MAX) tenant.clear()
-    tenant.set(rest, answer)
-  }
-  return answer
+  const tenant = keyDigests.get(workspaceKey, tenantOf)
+  return tenant.digests.get(`${object}\u0000${attribute}\u0000${text}`, tenant.digestOf)
 }
 
-const keyDigests = new Map<string, Map<string, string>>()
-const DIGEST_KEPT_LENGTH = 512
-/** Only short texts (keys, small values) are kept: a long value is digested each time. */
-const digests = new Map<string, string>()
+/** Per workspace key (at most 100 tenants at once), its keys' digests by the text after it. */
+const keyDigests = new BoundedMemo<string, Tenant>(100)
+
+interface Tenant {
+  digests: BoundedMemo<string, string>
+  digestOf: (rest: string) => string
+}
+
+const tenantOf = (workspaceKey: string): Tenant => ({
+  digests: new BoundedMemo(DIGESTS_MAX),
+  digestOf: (rest) => sha128(`${workspaceKey}\u0000${rest}`)
+})
 
 /** Properties that carry the unique value of an item, written (`{domain}`) or answered by Attio. */
 const IDENTITY_PROPERTIES = ['domain', 'email_address', 'value', 'phone_number'] as const

@@ -5,6 +5,7 @@
 import isEmail from 'validator/lib/isEmail'
 import isFQDN from 'validator/lib/isFQDN'
 import { domainToASCII } from 'node:url'
+import { BoundedMemo } from '../core/memo'
 import { describeType, unwrap } from './input'
 import { ValueProblem } from './types'
 
@@ -19,37 +20,36 @@ const NON_ASCII = /[\u0080-\u{10ffff}]/u
 export function normalizeEmail(input: unknown): string {
   const raw = unwrap(input, 'email_address')
   if (typeof raw !== 'string') throw new ValueProblem(`is ${describeType(raw)}, not an email address`)
-  return remembered(EMAILS, raw, checkEmail)
+  return answerOf(EMAILS.get(raw, checkedEmail))
 }
 
 /**
- * The last answers of a pure check, by input text: a CDP sends the same emails and websites over and over,
- * and checking one (validator's isEmail, the URL parser) costs far more than a lookup. Problems are kept
- * too, and thrown anew each time. Bounded: emptied once it holds `REMEMBERED_MAX` inputs.
+ * The last answers of each check, by input text: a CDP sends the same emails and websites over and over, and
+ * checking one (validator's isEmail, the URL parser) costs far more than a lookup. A problem is remembered
+ * too, and thrown anew each time.
  */
-function remembered(
-  memo: Map<string, string | ValueProblem>,
-  raw: string,
-  check: (raw: string) => string
-): string {
-  let answer = memo.get(raw)
-  if (answer === undefined) {
+const EMAILS = new BoundedMemo<string, string | ValueProblem>(20_000)
+const DOMAINS = new BoundedMemo<string, string | ValueProblem>(20_000)
+
+/** A check's answer, or the ValueProblem it threw (other errors are thrown, and so not remembered). */
+const problemOrAnswer =
+  (check: (raw: string) => string) =>
+  (raw: string): string | ValueProblem => {
     try {
-      answer = check(raw)
+      return check(raw)
     } catch (error) {
-      if (!(error instanceof ValueProblem)) throw error
-      answer = error
+      if (error instanceof ValueProblem) return error
+      throw error
     }
-    if (memo.size >= REMEMBERED_MAX) memo.clear()
-    memo.set(raw, answer)
   }
+
+const checkedEmail = problemOrAnswer(checkEmail)
+const checkedDomain = problemOrAnswer(checkDomain)
+
+function answerOf(answer: string | ValueProblem): string {
   if (typeof answer === 'string') return answer
   throw new ValueProblem(answer.problem)
 }
-
-const REMEMBERED_MAX = 20_000
-const EMAILS = new Map<string, string | ValueProblem>()
-const DOMAINS = new Map<string, string | ValueProblem>()
 
 function checkEmail(raw: string): string {
   const email = raw.trim().normalize('NFC').toLowerCase()
@@ -92,7 +92,7 @@ function checkEmail(raw: string): string {
 export function normalizeDomain(input: unknown): string {
   const raw = unwrap(input, 'domain')
   if (typeof raw !== 'string') throw new ValueProblem(`is ${describeType(raw)}, not a domain`)
-  return remembered(DOMAINS, raw, checkDomain)
+  return answerOf(DOMAINS.get(raw, checkedDomain))
 }
 
 function checkDomain(raw: string): string {
