@@ -255,7 +255,7 @@ export class WorkspaceSchema {
    * have just been created) before it is declared unknown, at most once per `SCHEMA_REFRESH_INTERVAL_MS`.
    */
   async findAttribute(object: string, slugOrId: string): Promise<AttributeDef | undefined> {
-    const match = (list: AttributeDef[]) => indexOf(list).get(slugOrId)
+    const match = (list: AttributeDef[]) => attributeNamed(list, slugOrId)
     const found = match(await this.attributes(object))
     if (found) return found
     const refreshed = await refresh(

@@ -60,7 +60,8 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
       lookups: new Map(),
       replaceMultiselect: prepared.replaceMultiselect,
       required: new Set(),
-      unique: uniqueSet(prepared.unique),
+      // Shared by the records of an object: made once per list of its unique slugs, never changed.
+      unique: memberSet(prepared.unique, () => prepared.unique),
       receivedAt,
       events: new Set()
     }
@@ -82,9 +83,10 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
     const slot = record.references.get(reference.attribute)
     const childKey = childKeys[index]
     if (slot && reference.multi) {
-      if (!memberSet(slot.keys, () => slot.keys).has(childKey)) {
+      const keys = memberSet(slot.keys, () => slot.keys)
+      if (!keys.has(childKey)) {
         slot.keys.push(childKey)
-        memberSet(slot.keys, () => slot.keys).add(childKey)
+        keys.add(childKey)
       }
     } else {
       record.references.set(reference.attribute, {
@@ -120,8 +122,9 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
 }
 
 /**
- * The values a slot's list already holds, as a set kept beside the list (made from `initial()` the first time),
- * so a Workspace linking thousands of users checks each one in constant time. Only `absorb` adds to the lists.
+ * The values a list holds, as a set kept beside it (made from `initial()` the first time): a slot's linked
+ * keys or values, so a Workspace linking thousands of users checks each one in constant time (only `absorb`
+ * adds to those lists, and to their sets with them), and an object's unique slugs, which never change.
  */
 const members = new WeakMap<object, Set<string>>()
 
@@ -130,18 +133,6 @@ function memberSet(list: object, initial: () => readonly string[]): Set<string> 
   if (!set) {
     set = new Set(initial())
     members.set(list, set)
-  }
-  return set
-}
-
-/** The unique slugs of an object as a set, made once per list (records share it and never change it). */
-const uniqueSets = new WeakMap<string[], Set<string>>()
-
-function uniqueSet(slugs: string[]): Set<string> {
-  let set = uniqueSets.get(slugs)
-  if (!set) {
-    set = new Set(slugs)
-    uniqueSets.set(slugs, set)
   }
   return set
 }
