@@ -277,9 +277,17 @@ export function lostOutcomes(
 ): string[] {
   return lost.slice(0, 5).map((index) => {
     const event = events.find((candidate) => candidate.index === index)
-    return `lost: event ${index} (lane ${event?.lane ?? '?'}, ${event?.action ?? '?'}): fleet ${describeOutcome(fleet.get(index))}; reference ${describeOutcome(reference.get(index))}`
+    return `lost: ${bothOutcomes({ index, lane: event?.lane ?? '?', action: event?.action ?? '?' }, fleet, reference)}`
   })
 }
+
+/** An event with how the fleet and the reference delivered it. */
+const bothOutcomes = (
+  event: { index: number; lane: number | string; action: string },
+  fleet: Map<number, EventOutcome>,
+  reference: Map<number, EventOutcome>
+) =>
+  `event ${event.index} (lane ${event.lane}, ${event.action}): fleet ${describeOutcome(fleet.get(event.index))}; reference ${describeOutcome(reference.get(event.index))}`
 
 const describeOutcome = (outcome: EventOutcome | undefined) =>
   outcome
@@ -293,22 +301,18 @@ export function diagnose(
   fleet: Map<number, EventOutcome>,
   reference: Map<number, EventOutcome>
 ): string[] {
-  const describe = describeOutcome
   const lines: string[] = []
   const seen = new Set<string>()
   for (const { object, identity } of differences) {
     if (seen.has(`${object}\u0000${identity}`) || seen.size >= 3) continue
     seen.add(`${object}\u0000${identity}`)
-    const naming = events.filter(
-      (event) =>
-        JSON.stringify(event.event).includes(identity.toLowerCase()) ||
-        JSON.stringify(event.event).includes(identity)
-    )
+    const naming = events.filter((event) => {
+      const text = JSON.stringify(event.event)
+      return text.includes(identity.toLowerCase()) || text.includes(identity)
+    })
     lines.push(`${object} "${identity}": ${naming.length} event(s) name it`)
     for (const event of naming.slice(-6)) {
-      lines.push(
-        `  event ${event.index} (lane ${event.lane}, ${event.action}): fleet ${describe(fleet.get(event.index))}; reference ${describe(reference.get(event.index))}`
-      )
+      lines.push(`  ${bothOutcomes(event, fleet, reference)}`)
     }
   }
   return lines
