@@ -2,7 +2,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { clearWriteMemory } from '../../src/api'
 import { run } from '../../src/local/cli'
+import { LocalRunner } from '../../src/local/runner'
+import { startLocalServer, type RunningLocalServer } from '../../src/local/server'
+import type { EmulatorHandle } from '../helpers/emulator'
 
 export interface HttpAnswer {
   status: number
@@ -100,3 +104,28 @@ export function useTempDir(prefix: string) {
 /** An NDJSON text of events (strings are lines as they are). */
 export const ndjson = (lines: unknown[]): string =>
   lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n'
+
+/**
+ * The local destination server, in-process, started once per file against the emulator `ctx` holds (with
+ * its default API key), and closed after; the destination's write memory is cleared before each test, since
+ * the emulator forgets between tests. Returns the running server.
+ */
+export function useLocalServer(ctx: EmulatorHandle): () => RunningLocalServer {
+  let server: RunningLocalServer | undefined
+  beforeEach(() => clearWriteMemory())
+  beforeAll(async () => {
+    server = await startLocalServer({
+      port: 0,
+      runner: new LocalRunner({ defaultApiKey: ctx.emulator.apiKey }),
+      apiUrl: ctx.emulator.url,
+      emulatorUrl: ctx.emulator.url
+    })
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+  return () => {
+    if (!server) throw new Error('the local server is not started yet (use it inside a test)')
+    return server
+  }
+}

@@ -2,29 +2,11 @@
  * The local destination server's routes, in-process, against an in-process emulator with Attio's rate
  * limits on. npm start itself is in start.test.ts.
  */
-import { LocalRunner } from '../../src/local/runner'
-import { startLocalServer, type RunningLocalServer } from '../../src/local/server'
-import { clearWriteMemory } from '../../src/api'
 import { recordsOf, useEmulator, valuesOf } from '../helpers/emulator'
-import { group, http, identify } from './helpers'
+import { group, http, identify, useLocalServer } from './helpers'
 
 const ctx = useEmulator({ rateLimits: true })
-// The destination remembers what it wrote (to skip unchanged writes); the emulator forgets between tests.
-beforeEach(() => clearWriteMemory())
-let server: RunningLocalServer
-
-beforeAll(async () => {
-  server = await startLocalServer({
-    port: 0,
-    runner: new LocalRunner({ defaultApiKey: ctx.emulator.apiKey }),
-    apiUrl: ctx.emulator.url,
-    emulatorUrl: ctx.emulator.url
-  })
-})
-
-afterAll(async () => {
-  await server?.close()
-})
+const server = useLocalServer(ctx)
 
 interface Answer {
   ok: boolean
@@ -42,25 +24,25 @@ interface Answer {
   error?: { message: string; status: number; code?: string; field?: string; retry: boolean }
 }
 
-const post = async (path: string, body: unknown) => http(`${server.url}${path}`, { body })
+const post = async (path: string, body: unknown) => http(`${server().url}${path}`, { body })
 
 describe('the server', () => {
   it('listens on 127.0.0.1 only', () => {
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    expect(server.server.address()).toMatchObject({ address: '127.0.0.1', family: 'IPv4' })
+    expect(server().url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(server().server.address()).toMatchObject({ address: '127.0.0.1', family: 'IPv4' })
   })
 
   it('serves the page with a strict content security policy', async () => {
-    const page = await http(`${server.url}/`)
+    const page = await http(`${server().url}/`)
     expect(page.status).toBe(200)
     expect(page.headers['content-type']).toMatch(/text\/html/)
     expect(page.headers['content-security-policy']).toContain("script-src 'self'")
     expect(page.text).toContain('<script type="module" src="/main.js"></script>')
-    expect((await http(`${server.url}/main.js`)).headers['content-type']).toMatch(/javascript/)
-    expect((await http(`${server.url}/base.css`)).status).toBe(200)
+    expect((await http(`${server().url}/main.js`)).headers['content-type']).toMatch(/javascript/)
+    expect((await http(`${server().url}/base.css`)).status).toBe(200)
     // The page's modules only: not its type declarations or configuration, nothing outside it.
     for (const path of ['/types.d.ts', '/tsconfig.json', '/nope.js', '/..%2Fserver.ts', '/Main.js']) {
-      expect((await http(`${server.url}${path}`)).status).toBe(404)
+      expect((await http(`${server().url}${path}`)).status).toBe(404)
     }
   })
 
@@ -119,7 +101,7 @@ describe('the server', () => {
   })
 
   it('refuses requests from other origins', async () => {
-    const answer = await http(`${server.url}/identifyUser`, {
+    const answer = await http(`${server().url}/identifyUser`, {
       body: { payload: identify('u1', 'ada@example.com') },
       headers: { origin: 'https://evil.example' }
     })
@@ -130,7 +112,7 @@ describe('the server', () => {
 
 describe('GET /manifest', () => {
   it('describes the destination: settings, actions with their fields, presets; JSON only', async () => {
-    const answer = await http(`${server.url}/manifest`)
+    const answer = await http(`${server().url}/manifest`)
     expect(answer.status).toBe(200)
     const manifest = answer.json as {
       name: string
@@ -375,8 +357,8 @@ describe('POST /{action}', () => {
     const unknown = await post('/trackEvent', { payload: identify('u', 'a@b.co') })
     expect(unknown.status).toBe(404)
     expect((unknown.json as { error: { message: string } }).error.message).toContain('identifyUser')
-    expect((await http(`${server.url}/identifyUser`)).status).toBe(405)
-    const broken = await http(`${server.url}/identifyUser`, { rawBody: '{"payload": ', method: 'POST' })
+    expect((await http(`${server().url}/identifyUser`)).status).toBe(405)
+    const broken = await http(`${server().url}/identifyUser`, { rawBody: '{"payload": ', method: 'POST' })
     expect(broken.status).toBe(400)
     expect((await post('/identifyUser', { mapping: {} })).status).toBe(400)
     expect((await post('/identifyUser/%E0%A4%A', {})).status).toBe(400)
@@ -427,7 +409,7 @@ describe('GET /_local/records', () => {
       records: Record<string, Array<{ record_id: string; values: Record<string, string[]> }>>
       counts: Record<string, number>
     }
-    const all = (await http(`${server.url}/_local/records`)).json as Records
+    const all = (await http(`${server().url}/_local/records`)).json as Records
     expect(all.records.people.map((person) => person.values.email_addresses)).toEqual([
       ['nine@example.com'],
       ['ten@example.com']
@@ -436,7 +418,7 @@ describe('GET /_local/records', () => {
     expect(all.counts).toMatchObject({ people: 2, users: 2, companies: 0 })
 
     const id = all.records.users[1].record_id
-    const some = (await http(`${server.url}/_local/records?ids=${id}`)).json as Records
+    const some = (await http(`${server().url}/_local/records?ids=${id}`)).json as Records
     expect(some.records.users.map((user) => user.values.user_id)).toEqual([['user-10']])
     expect(some.records.people).toEqual([])
     expect(some.counts).toEqual(all.counts)

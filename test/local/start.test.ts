@@ -4,37 +4,19 @@
  * server.test.ts.
  */
 import { createServer } from 'node:net'
-import { LocalRunner } from '../../src/local/runner'
-import { startLocalServer, type RunningLocalServer } from '../../src/local/server'
 import { parseStartArgs, startLocal } from '../../src/local/start'
-import { clearWriteMemory } from '../../src/api'
 import { recordsOf, useEmulator, valuesOf } from '../helpers/emulator'
-import { http, identify } from './helpers'
+import { http, identify, useLocalServer } from './helpers'
 
 const ctx = useEmulator({ rateLimits: true })
-// The destination remembers what it wrote (to skip unchanged writes); the emulator forgets between tests.
-beforeEach(() => clearWriteMemory())
-let server: RunningLocalServer
-
-beforeAll(async () => {
-  server = await startLocalServer({
-    port: 0,
-    runner: new LocalRunner({ defaultApiKey: ctx.emulator.apiKey }),
-    apiUrl: ctx.emulator.url,
-    emulatorUrl: ctx.emulator.url
-  })
-})
-
-afterAll(async () => {
-  await server?.close()
-})
+const server = useLocalServer(ctx)
 
 /** The part of the server's answer these tests read (server.test.ts has all of it). */
 interface Answer {
   ok: boolean
 }
 
-const post = async (path: string, body: unknown) => http(`${server.url}${path}`, { body })
+const post = async (path: string, body: unknown) => http(`${server().url}${path}`, { body })
 
 describe('npm start', () => {
   it('starts the emulator and the server on PORT, and says clearly when the port is taken', async () => {
