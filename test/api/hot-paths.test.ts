@@ -63,4 +63,21 @@ describe('remembered checks', () => {
         sha(`${tenant}\u0000people\u0000email_addresses\u0000ada@example.com`)
       )
   })
+
+  it("keeps key digests right past a tenant's bound and across objects and attributes", () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22)
+    const expected = (object: string, attribute: string, text: string) =>
+      sha(`bound\u0000${object}\u0000${attribute}\u0000${text}`)
+    for (let i = 0; i < 25_000; i++) {
+      const [object, attribute] = i % 2 === 0 ? ['people', 'email_addresses'] : ['users', 'user_id']
+      expect(keyDigest('bound', object, attribute, `v${i}`)).toBe(expected(object, attribute, `v${i}`))
+    }
+    // Remembered again after the tenant's answers were emptied, and never mixed across attributes.
+    for (const [object, attribute] of [
+      ['people', 'email_addresses'],
+      ['users', 'user_id'],
+      ['users', 'email_addresses']
+    ])
+      expect(keyDigest('bound', object, attribute, 'v0')).toBe(expected(object, attribute, 'v0'))
+  })
 })

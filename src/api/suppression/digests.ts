@@ -24,26 +24,51 @@ const digests = new BoundedMemo<string, string>(DIGESTS_MAX)
 
 /**
  * The digest of a unique value's key in a workspace: `digest` of the workspace key, object, attribute and
- * text joined by NULs. Remembered per workspace by the shorter text after the workspace key, which is the
- * same for every key of a tenant and would otherwise be hashed into every lookup.
+ * text joined by NULs. Remembered per workspace, object and attribute by the text (nested maps, so a lookup
+ * hashes strings the batch already holds instead of building and hashing the joined key each time).
  */
 export function keyDigest(workspaceKey: string, object: string, attribute: string, text: string): string {
-  const tenant = keyDigests.get(workspaceKey, tenantOf)
-  return tenant.digests.get(`${object}\u0000${attribute}\u0000${text}`, tenant.digestOf)
+  let tenant = keyDigests.get(workspaceKey)
+  if (!tenant) {
+    if (keyDigests.size >= TENANTS_MAX) keyDigests.clear()
+    tenant = { size: 0, objects: new Map() }
+    keyDigests.set(workspaceKey, tenant)
+  }
+  let attributes = tenant.objects.get(object)
+  if (!attributes) {
+    attributes = new Map()
+    tenant.objects.set(object, attributes)
+  }
+  let texts = attributes.get(attribute)
+  if (!texts) {
+    texts = new Map()
+    attributes.set(attribute, texts)
+  }
+  let answer = texts.get(text)
+  if (answer === undefined) {
+    answer = sha128(`${workspaceKey}\u0000${object}\u0000${attribute}\u0000${text}`)
+    // Bounded the cheapest way, as `BoundedMemo`: the tenant's answers are emptied once it holds the most.
+    if (tenant.size >= DIGESTS_MAX) {
+      tenant.objects.clear()
+      tenant.size = 0
+      texts = new Map()
+      tenant.objects.set(object, new Map([[attribute, texts]]))
+    }
+    texts.set(text, answer)
+    tenant.size += 1
+  }
+  return answer
 }
 
-/** Per workspace key (at most 100 tenants at once), its keys' digests by the text after it. */
-const keyDigests = new BoundedMemo<string, Tenant>(100)
+/** Per workspace key (at most `TENANTS_MAX` at once), its keys' digests by object, attribute and text. */
+const TENANTS_MAX = 100
+const keyDigests = new Map<string, Tenant>()
 
 interface Tenant {
-  digests: BoundedMemo<string, string>
-  digestOf: (rest: string) => string
+  /** Answers held, across its objects and attributes (at most `DIGESTS_MAX`). */
+  size: number
+  objects: Map<string, Map<string, Map<string, string>>>
 }
-
-const tenantOf = (workspaceKey: string): Tenant => ({
-  digests: new BoundedMemo(DIGESTS_MAX),
-  digestOf: (rest) => sha128(`${workspaceKey}\u0000${rest}`)
-})
 
 /** Properties that carry the unique value of an item, written (`{domain}`) or answered by Attio. */
 const IDENTITY_PROPERTIES = ['domain', 'email_address', 'value', 'phone_number'] as const
@@ -74,11 +99,11 @@ export function identitiesIn(
 ): Identity[] {
   const found: Identity[] = []
   for (const attribute of attributes) {
-    for (const source of sources) {
-      const items = source?.[attribute]
-      if (!Array.isArray(items)) continue
-      for (const item of items) {
-        const text = identityText(item)
+    for (let index = 0; index < sources.length; index++) {
+      const items = sources[index]?.[attribute]
+      if (items === undefined || !Array.isArray(items)) continue
+      for (let at = 0; at < items.length; at++) {
+        const text = identityText(items[at])
         if (text !== undefined) found.push({ object, attribute, text })
       }
     }
