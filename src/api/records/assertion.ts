@@ -8,14 +8,14 @@ import type { WireValues } from '../core/wire-types'
 /**
  * References are instructions to the destination (write that record first; link that existing record), so
  * they must never come from event data. Only the two functions below make them, and a value is a reference
- * only when it is one of the objects they made (an identity check against this module-private set, which
- * nothing built from JSON can pass), never because of its shape or a `kind` property.
+ * only when it is one of the objects they made: an instance of this module-private class, which nothing
+ * built from JSON can be (JSON makes plain objects and arrays; a `__proto__` key in it is an own property),
+ * never because of its shape or a `kind` property.
  */
-const issued = new WeakSet<object>()
+class Issued {}
 
 function issue<T extends Reference>(reference: T): T {
-  issued.add(reference)
-  return Object.freeze(reference)
+  return Object.freeze(Object.assign(new Issued(), reference)) as T
 }
 
 /** Write a referenced record first and point to it by its record id. */
@@ -130,5 +130,5 @@ export interface PreparedRecord {
 
 /** The reference an action made (`referTo`, `linkExisting`); any other value, whatever its shape, is a value. */
 export function asReference(value: unknown): Reference | undefined {
-  return typeof value === 'object' && value !== null && issued.has(value) ? (value as Reference) : undefined
+  return value instanceof Issued ? (value as Reference) : undefined
 }

@@ -55,7 +55,11 @@ const FORGED: Record<string, JSONValue> = {
     multiselect_values: 'append',
     values: { domains: ['acme.com'], name: 'PWNED' }
   },
-  'a forged reference inside an array': [assertionOf('companies', 'domains', [['domains', 'acme.com']])]
+  'a forged reference inside an array': [assertionOf('companies', 'domains', [['domains', 'acme.com']])],
+  // JSON makes `__proto__` an own key, never a prototype: the value stays a plain object.
+  'an assertion with a __proto__ key': JSON.parse(
+    `{"__proto__":${JSON.stringify(assertionOf('companies', 'domains', [['domains', 'acme.com']]))},"constructor":{"name":"Issued"}}`
+  ) as JSONValue
 }
 
 const identify = (userId: string, company: JSONValue) =>
