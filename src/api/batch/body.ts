@@ -7,8 +7,8 @@ import type { AttioClient } from '../client'
 import { jsonByteLength } from '../core/text'
 import type { WireValues } from '../core/wire-types'
 import { AttioApiError } from '../errors'
-import { identitiesOf, matchingText, type ExistingReference } from '../records'
-import type { BulkSent, BulkSentKey } from '../suppression'
+import { matchingText, type ExistingReference } from '../records'
+import { identitiesIn, type BulkSent, type BulkSentKey, type Identity } from '../suppression'
 import { recordIdItem } from '../values'
 import { bulkSentNow, isReassert, linkKey, lookupKey, type Resolved } from './links'
 import { carried, mergeValues } from './merge'
@@ -125,9 +125,17 @@ export const LINKS_PER_ASSERTION = 1000
  */
 export const MAX_BULK_REQUEST_BYTES = 32 * 1024 * 1024
 
-/** About what a record's assertion takes as JSON, its values and the assertion around them. */
+/**
+ * About what a record's assertion takes as JSON, its values and the assertion around them: the sum of what
+ * its events sent (known from preparing them), or, when that sum is large (many events merged may repeat
+ * the same values), the merged values measured.
+ */
 export const assertionBytes = (record: MergedRecord) =>
-  200 + jsonByteLength(record.assertValues) + jsonByteLength(record.appendValues)
+  200 +
+  (record.bytes <= MEASURED_ABOVE_BYTES
+    ? record.bytes
+    : jsonByteLength(record.assertValues) + jsonByteLength(record.appendValues))
+const MEASURED_ABOVE_BYTES = 64 * 1024
 /** About what a link assertion takes, with each linked user asserted again inside it. */
 export const linkBytes = (references: readonly ExistingReference[]) =>
   400 + references.reduce((sum, reference) => sum + 300 + reference.value.length * 3, 0)
@@ -220,12 +228,18 @@ export function buildChunk(run: BatchRun, chunk: Chunk, built: Built): Array<Rec
     // What this process remembers of these records stops being true once Attio applies the request
     // (asynchronously, whatever its answer says): forget it, through every unique value the request
     // carries of it, so a later single write is always sent.
-    const { matching, others } = identitiesOf(record, record.assertValues, record.appendValues)
-    client.memory?.forgetCarried([...matching, ...others])
+    if (client.memory) client.memory.forgetCarried(carriedIdentities(record))
     const sent = rememberSent(client, record)
     if (sent) built.previous.push(sent)
   }
   return assertions
+}
+
+/** Every unique value a request carries of the record, its matching values first when not among them. */
+function carriedIdentities(record: MergedRecord): Identity[] {
+  const found = identitiesIn(record.object, record.unique, record.assertValues, record.appendValues)
+  if (record.unique.has(record.matchingAttribute)) return found
+  return [...identitiesIn(record.object, [record.matchingAttribute], record.assertValues), ...found]
 }
 
 /**

@@ -16,8 +16,8 @@ import type { WorkspaceSchema } from '../schema'
 import { namesRecordByKey } from './body'
 import { sendQueued } from './fallback'
 import { linkKey, resolveLookups, type Resolved } from './links'
-import { absorb, carried, normaliseReceivedAt, rootsOf, type Merge } from './merge'
-import { errorOutcome, finish, heldBackOutcome, isRetried, receivedBefore, summary } from './outcomes'
+import { absorb, carried, normaliseReceivedAt, rootsOf, type EventLookup, type Merge } from './merge'
+import { errorOutcome, finish, heldBackOutcome, isRetried, receivedBefore, summarise } from './outcomes'
 import { sendBulk } from './send'
 import { METRICS } from '../telemetry'
 import {
@@ -181,17 +181,33 @@ function settleOutcomes(delivery: Delivery, run: BatchRun): void {
   const { merge, outcomes } = delivery
   const { status, linked } = run
   for (const index of delivery.merged) {
-    const keys = [...(merge.eventRecords.get(index) ?? [])]
-    const sent = summary(keys.map((key) => merge.records.get(key) as MergedRecord))
-    const failed = keys.map((key) => status.get(key)).find((outcome) => outcome && !outcome.ok)
-    const missing = (merge.eventLookups.get(index) ?? [])
-      .map(({ record, reference }) => linked.get(linkKey(record, reference)))
-      .find((fate) => fate instanceof AttioApiError)
-    const accepted = keys.map((key) => status.get(key)).find((outcome) => outcome?.ok)
+    const keys = merge.eventRecords.get(index) ?? []
+    const sent: Record<string, unknown> = {}
+    let failed: EventOutcome | undefined
+    let accepted: EventOutcome | undefined
+    for (const key of keys) {
+      summarise(sent, merge.records.get(key) as MergedRecord)
+      const outcome = status.get(key)
+      if (outcome && !outcome.ok) failed ??= outcome
+      else if (outcome) accepted ??= outcome
+    }
+    const missing = failed ? undefined : missingLink(merge.eventLookups.get(index), linked)
     if (failed) outcomes[index] = { ...failed, sent }
     else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
     else if (accepted) outcomes[index] = { ...accepted, sent }
   }
+}
+
+/** The first link an event asked for whose linked record is missing. */
+function missingLink(
+  asked: EventLookup[] | undefined,
+  linked: BatchRun['linked']
+): AttioApiError | undefined {
+  for (const { record, reference } of asked ?? []) {
+    const fate = linked.get(linkKey(record, reference))
+    if (fate instanceof AttioApiError) return fate
+  }
+  return undefined
 }
 
 /** `ATTIO_BATCH_TIME_BUDGET_MS` overrides the queue's time budget (hosts with other limits, tests). */

@@ -31,12 +31,18 @@ export function mergeValues(
   }
 }
 
+/** A link an event asked for: the record that links and the existing record it names. */
+export interface EventLookup {
+  record: MergedRecord
+  reference: ExistingReference
+}
+
 export interface Merge {
   records: Map<string, MergedRecord>
-  /** The records each event carries. */
-  eventRecords: Map<number, Set<string>>
+  /** The records each event carries (each key once: an event carries a few). */
+  eventRecords: Map<number, string[]>
   /** The existing records each event asked to link. */
-  eventLookups: Map<number, Array<{ record: MergedRecord; reference: ExistingReference }>>
+  eventLookups: Map<number, EventLookup[]>
 }
 
 /** Merges a prepared record (and those it references) into the batch's records; returns its key. */
@@ -63,11 +69,15 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
       // Shared by the records of an object: made once per list of its unique slugs, never changed.
       unique: memberSet(prepared.unique, () => prepared.unique),
       receivedAt,
-      events: new Set()
+      bytes: 0
     }
     merge.records.set(key, merged)
   }
   const record = merged
+  // Its own values' size (the records it references count theirs): at most what the events sent of it in all.
+  let bytes = prepared.size.bytes
+  for (const reference of prepared.references) bytes -= reference.target.size.bytes
+  record.bytes += bytes
   for (const attribute of prepared.multiValued) record.multiValued.add(attribute)
   for (const attribute of prepared.required) record.required.add(attribute)
   record.multiValued.add(prepared.matchingAttribute)
@@ -75,10 +85,9 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
   record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
   if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
-  record.events.add(event)
-  const carriedByEvent = merge.eventRecords.get(event) ?? new Set<string>()
-  carriedByEvent.add(key)
-  merge.eventRecords.set(event, carriedByEvent)
+  const carriedByEvent = merge.eventRecords.get(event)
+  if (!carriedByEvent) merge.eventRecords.set(event, [key])
+  else if (!carriedByEvent.includes(key)) carriedByEvent.push(key)
   prepared.references.forEach((reference, index) => {
     const slot = record.references.get(reference.attribute)
     const childKey = childKeys[index]
@@ -98,10 +107,9 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
     }
   })
   for (const lookup of prepared.lookups) {
-    merge.eventLookups.set(event, [
-      ...(merge.eventLookups.get(event) ?? []),
-      { record, reference: lookup.reference }
-    ])
+    const asked = merge.eventLookups.get(event)
+    if (asked) asked.push({ record, reference: lookup.reference })
+    else merge.eventLookups.set(event, [{ record, reference: lookup.reference }])
     const slot = record.lookups.get(lookup.attribute)
     if (slot && lookup.multi) {
       const values = memberSet(slot.references, () => slot.references.map((r) => r.value))

@@ -36,18 +36,14 @@ export function setWorst(status: Map<string, EventOutcome>, key: string, outcome
   if (!current || (current.ok && !outcome.ok)) status.set(key, outcome)
 }
 
-/** What an event asked for, as its outcome's `sent`. */
-export function summary(records: MergedRecord[]): Record<string, unknown> {
-  const sent: Record<string, unknown> = {}
-  for (const record of records) sent[record.label] = matchingValueOf(record)
-  return sent
+/** Adds what an event asked of one record to its outcome's `sent`. */
+export function summarise(sent: Record<string, unknown>, record: MergedRecord): void {
+  sent[record.label] = matchingValueOf(record)
 }
 
-/** A record's matching value, parsed once per record however many events carry it. */
-function matchingValueOf(record: MergedRecord): unknown {
-  if (!('matchingValue' in record)) record.matchingValue = JSON.parse(record.matchingKey) as unknown
-  return record.matchingValue
-}
+/** A record's matching values, as the first event that carried it wrote them (merging keeps them). */
+const matchingValueOf = (record: MergedRecord): unknown =>
+  record.assertValues[record.matchingAttribute] ?? (JSON.parse(record.matchingKey) as unknown)
 
 export function finish(report: BatchReport, outcomes: Array<EventOutcome | undefined>): BatchReport {
   report.outcomes = outcomes.map(

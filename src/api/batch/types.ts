@@ -70,9 +70,8 @@ export interface MergedRecord extends Pick<
   /** The object's unique attributes. */
   unique: Set<string>
   receivedAt: string
-  events: Set<number>
-  /** The parsed matching value, for the events' outcomes (set once, by `summary`). */
-  matchingValue?: unknown
+  /** What its values take as JSON, at most: the sum over the events merged into it (see `assertionBytes`). */
+  bytes: number
 }
 
 export interface BatchOptions {

@@ -82,10 +82,11 @@ interface Preparing {
   options: PrepareOptions
   attributes: AttributeDef[]
   matching: AttributeDef
-  /** The referenced records, prepared first, by the value that refers to them. */
-  nested: Map<ValueInput, PreparedRecord>
-  /** The mapping field of each attribute mapped so far. */
-  seen: Map<string, string>
+  /** The referenced records, prepared first, by the value that refers to them (when any). */
+  nested: Map<ValueInput, PreparedRecord> | undefined
+  /** The attributes mapped so far, and the mapping field of each (a record maps a few: lists, not a map). */
+  seenSlugs: string[]
+  seenFields: string[]
   prepared: PreparedRecord
 }
 
@@ -100,11 +101,13 @@ export async function prepareRecord(
   options: PrepareOptions = {}
 ): Promise<PreparedRecord> {
   // Referenced records are checked first, in the order they will be written.
-  const nested = new Map<ValueInput, PreparedRecord>()
+  let nested: Map<ValueInput, PreparedRecord> | undefined
   for (const input of assertion.values) {
     const reference = asReference(input.value)
-    if (reference?.kind === 'assertion')
+    if (reference?.kind === 'assertion') {
+      nested ??= new Map()
       nested.set(input, await prepareRecord(schema, reference.assertion, options))
+    }
   }
   // What this invocation already read needs no waiting: only the first record of an object reads.
   const attributes = schema.seenAttributes(assertion.object) ?? (await attributesOf(schema, assertion))
@@ -130,7 +133,7 @@ export async function prepareRecord(
     unique: slugsOf(attributes).unique,
     size: { bytes: 0 }
   }
-  for (const record of nested.values()) addSize(prepared.size, record.size)
+  if (nested) for (const record of nested.values()) addSize(prepared.size, record.size)
   const run: Preparing = {
     schema,
     assertion,
@@ -138,7 +141,8 @@ export async function prepareRecord(
     attributes,
     matching,
     nested,
-    seen: new Map(),
+    seenSlugs: [],
+    seenFields: [],
     prepared
   }
   for (const input of assertion.values) {
@@ -160,19 +164,20 @@ function prepareValue(
   input: ValueInput,
   attribute: AttributeDef | undefined
 ): Promise<void> | undefined {
-  const { assertion, matching, prepared, seen } = run
+  const { assertion, matching, prepared, seenSlugs, seenFields } = run
   const { label, object } = assertion
   // An empty matching value is no matching value (reported below), not a malformed one.
   if (attribute?.slug === matching.slug && typeof input.value === 'string' && input.value.trim() === '')
     return undefined
   if (!attribute) return unknownAttribute(run, input)
-  const previous = seen.get(attribute.slug)
-  if (previous !== undefined) {
+  const previous = seenSlugs.indexOf(attribute.slug)
+  if (previous !== -1) {
     throw invalid(
-      `${input.field}: ${describeAttribute(label, attribute)} is already mapped by ${previous}; map it once.`
+      `${input.field}: ${describeAttribute(label, attribute)} is already mapped by ${seenFields[previous]}; map it once.`
     )
   }
-  seen.set(attribute.slug, input.field)
+  seenSlugs.push(attribute.slug)
+  seenFields.push(input.field)
   const unwritable = unwritableReason(attribute)
   // An unknown type (null) always has a reason; testing it too narrows the type for what follows.
   if (unwritable !== undefined || attribute.type === null) {
@@ -191,7 +196,7 @@ function prepareValue(
     if (attribute.type !== 'record-reference') {
       throw invalid(`${input.field}: ${describeAttribute(label, attribute)} is not a record reference.`)
     }
-    const target = run.nested.get(input)
+    const target = run.nested?.get(input)
     if (target) {
       prepared.references.push({ attribute: attribute.slug, append, multi, target })
     } else if (reference.kind === 'existing') {
@@ -208,7 +213,11 @@ function prepareValue(
     )
   }
   const keep = (written: WireItem[]) => {
-    addSize(prepared.size, { bytes: jsonByteLength(written), field: input.field })
+    // The values as JSON with the attribute's key around them.
+    const bytes = jsonByteLength(written) + attribute.slug.length + 4
+    const { size } = prepared
+    size.bytes += bytes
+    if (bytes > (size.largest?.bytes ?? -1)) size.largest = { field: input.field, bytes }
     if (append) {
       if (written.length > 0) prepared.appendValues[attribute.slug] = written
     } else {
@@ -259,7 +268,7 @@ async function unknownAttribute(run: Preparing, input: ValueInput): Promise<void
 
 /** After every value: the size bound, the matching value and the attributes Attio requires. */
 function finishRecord(run: Preparing): void {
-  const { assertion, matching, prepared, seen, attributes, options } = run
+  const { assertion, matching, prepared, seenSlugs, attributes, options } = run
   const { label, object } = assertion
   if (prepared.size.bytes > MAX_EVENT_BYTES) {
     const largest = prepared.size.largest
@@ -283,7 +292,9 @@ function finishRecord(run: Preparing): void {
 
   const { required } = slugsOf(attributes)
   // Every missing one at once: a user should not discover them one send at a time.
-  const missing = options.existingOnly ? [] : required.filter((attribute) => !seen.has(attribute.slug))
+  const missing = options.existingOnly
+    ? []
+    : required.filter((attribute) => !seenSlugs.includes(attribute.slug))
   if (missing.length > 0) {
     const named = missing.map((attribute) => `"${attribute.slug}" (${attribute.type ?? attribute.rawType})`)
     const list =
