@@ -191,17 +191,26 @@ export class WorkspaceSchema {
 
   /** The object's attributes when this invocation already read them (then nothing to wait for). */
   seenAttributes(object: string): AttributeDef[] | undefined {
-    return this.peek({ list: 'attributes', object }, `attributes\u0000${object}`)
+    let local = this.localKeys.get(object)
+    if (local === undefined) this.localKeys.set(object, (local = `attributes\u0000${object}`))
+    return this.peek({ list: 'attributes', object }, local)
   }
 
   /** The attribute's options or statuses when this invocation already read them. */
   seenOptions(object: string, attribute: AttributeDef): OptionDef[] | undefined {
     const kind = attribute.type === 'status' ? 'statuses' : 'options'
-    return this.peek(
-      { list: kind, object, attribute: attribute.slug },
-      `${kind}\u0000${object}\u0000${attribute.id}`
-    )
+    let local = this.optionKeys.get(attribute)
+    if (local === undefined)
+      this.optionKeys.set(attribute, (local = `${kind}\u0000${object}\u0000${attribute.id}`))
+    return this.peek({ list: kind, object, attribute: attribute.slug }, local)
   }
+
+  /**
+   * The keys `seenAttributes` and `seenOptions` look up, built once per object and attribute of this
+   * invocation (a batch asks thousands of times; joining the parts each time was most of the lookup).
+   */
+  private readonly localKeys = new Map<string, string>()
+  private readonly optionKeys = new Map<AttributeDef, string>()
 
   private get telemetry(): Telemetry {
     return this.client.telemetry

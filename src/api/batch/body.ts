@@ -58,11 +58,13 @@ export function bulkAssertion(
 export function identityValues(record: MergedRecord): { values: WireValues; complete: boolean } {
   const values: WireValues = {}
   let complete = true
-  for (const attribute of new Set([record.matchingAttribute, ...record.required])) {
+  const add = (attribute: string) => {
     const items = record.assertValues[attribute]
     if (items) values[attribute] = items
     if (!items || items.length === 0) complete = false
   }
+  add(record.matchingAttribute)
+  for (const attribute of record.required) if (attribute !== record.matchingAttribute) add(attribute)
   return { values, complete }
 }
 

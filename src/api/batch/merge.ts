@@ -49,31 +49,13 @@ export interface Merge {
 export function absorb(merge: Merge, prepared: PreparedRecord, event: number, receivedAt: string): string {
   const childKeys = prepared.references.map((reference) => absorb(merge, reference.target, event, receivedAt))
   const key = recordKey(prepared)
-  let merged = merge.records.get(key)
+  let record = merge.records.get(key)
   // A record merged into one of the same key has the same matching values (the key is their canonical text).
-  const same = merged ? prepared.matchingAttribute : undefined
-  if (!merged) {
-    merged = {
-      key,
-      object: prepared.object,
-      label: prepared.label,
-      matchingAttribute: prepared.matchingAttribute,
-      matchingKey: prepared.matchingKey,
-      assertValues: {},
-      appendValues: {},
-      multiValued: new Set(),
-      references: new Map(),
-      lookups: new Map(),
-      replaceMultiselect: prepared.replaceMultiselect,
-      required: new Set(),
-      // Shared by the records of an object: made once per list of its unique slugs, never changed.
-      unique: memberSet(prepared.unique, () => prepared.unique),
-      receivedAt,
-      bytes: 0
-    }
-    merge.records.set(key, merged)
+  const same = record ? prepared.matchingAttribute : undefined
+  if (!record) {
+    record = newMerged(prepared, key, receivedAt)
+    merge.records.set(key, record)
   }
-  const record = merged
   // Its own values' size (the records it references count theirs): at most what the events sent of it in all.
   let bytes = prepared.size.bytes
   for (const reference of prepared.references) bytes -= reference.target.size.bytes
@@ -85,9 +67,40 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
   record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
   if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
+  // The merged record's own key: the one just built from this event is garbage once merged.
   const carriedByEvent = merge.eventRecords.get(event)
-  if (!carriedByEvent) merge.eventRecords.set(event, [key])
-  else if (!carriedByEvent.includes(key)) carriedByEvent.push(key)
+  if (!carriedByEvent) merge.eventRecords.set(event, [record.key])
+  else if (!carriedByEvent.includes(record.key)) carriedByEvent.push(record.key)
+  mergeReferences(record, prepared, childKeys)
+  mergeLookups(merge, record, prepared, event)
+  return record.key
+}
+
+/** The merged record a prepared one starts, with nothing merged into it yet. */
+function newMerged(prepared: PreparedRecord, key: string, receivedAt: string): MergedRecord {
+  return {
+    key,
+    object: prepared.object,
+    label: prepared.label,
+    matchingAttribute: prepared.matchingAttribute,
+    matchingKey: prepared.matchingKey,
+    assertValues: {},
+    appendValues: {},
+    multiValued: new Set(),
+    // Most records reference and link nothing: they share one empty map until they do.
+    references: NO_SLOTS,
+    lookups: NO_SLOTS,
+    replaceMultiselect: prepared.replaceMultiselect,
+    required: new Set(),
+    // Shared by the records of an object: made once per list of its unique slugs, never changed.
+    unique: memberSet(prepared.unique, () => prepared.unique),
+    receivedAt,
+    bytes: 0
+  }
+}
+
+/** The records a prepared record references (already merged, by `childKeys`), into the record's slots. */
+function mergeReferences(record: MergedRecord, prepared: PreparedRecord, childKeys: string[]): void {
   prepared.references.forEach((reference, index) => {
     const slot = record.references.get(reference.attribute)
     const childKey = childKeys[index]
@@ -98,6 +111,7 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
         keys.add(childKey)
       }
     } else {
+      if (record.references === NO_SLOTS) record.references = new Map()
       record.references.set(reference.attribute, {
         attribute: reference.attribute,
         append: reference.append,
@@ -106,6 +120,10 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
       })
     }
   })
+}
+
+/** The existing records a prepared record links, into the record's slots and the event's lookups. */
+function mergeLookups(merge: Merge, record: MergedRecord, prepared: PreparedRecord, event: number): void {
   for (const lookup of prepared.lookups) {
     const asked = merge.eventLookups.get(event)
     if (asked) asked.push({ record, reference: lookup.reference })
@@ -118,6 +136,7 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
         values.add(lookup.reference.value)
       }
     } else {
+      if (record.lookups === NO_SLOTS) record.lookups = new Map()
       record.lookups.set(lookup.attribute, {
         attribute: lookup.attribute,
         append: lookup.append,
@@ -126,8 +145,15 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
       })
     }
   }
-  return key
 }
+
+/** The empty slots every record starts with, shared: adding to it would add to every record's, so it refuses. */
+class NoSlots extends Map<string, never> {
+  override set(): never {
+    throw new Error('NO_SLOTS is shared: give the record its own map first')
+  }
+}
+const NO_SLOTS: Map<string, never> = new NoSlots()
 
 /**
  * The values a list holds, as a set kept beside it (made from `initial()` the first time): a slot's linked
