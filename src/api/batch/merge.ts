@@ -26,7 +26,8 @@ export function mergeValues(
       const seen = new Set(target[attribute].map((item) => canonical(item)))
       target[attribute] = [...target[attribute], ...items.filter((item) => !seen.has(canonical(item)))]
     } else {
-      target[attribute] = [...items]
+      // Shared, not copied: no value list is changed in place once written (a union makes a new one).
+      target[attribute] = items
     }
   }
 }

@@ -212,20 +212,8 @@ function prepareValue(
       `${input.field}: the value is nested more than ${MAX_VALUE_DEPTH} levels deep. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(typed.type)}.`
     )
   }
-  const keep = (written: WireItem[]) => {
-    // The values as JSON with the attribute's key around them.
-    const bytes = jsonByteLength(written) + attribute.slug.length + 4
-    const { size } = prepared
-    size.bytes += bytes
-    if (bytes > (size.largest?.bytes ?? -1)) size.largest = { field: input.field, bytes }
-    if (append) {
-      if (written.length > 0) prepared.appendValues[attribute.slug] = written
-    } else {
-      prepared.assertValues[attribute.slug] = written
-    }
-  }
   if (!READS_SCHEMA.has(typed.type)) {
-    keep(writeWithoutSchema(label, typed, input, run.options))
+    keep(prepared, input, attribute.slug, append, writeWithoutSchema(label, typed, input, run.options))
     return undefined
   }
   // Options or statuses this invocation already read: written at once when the value is one of them (else
@@ -234,13 +222,39 @@ function prepareValue(
     typed.type === 'select' || typed.type === 'status' ? run.schema.seenOptions(object, typed) : undefined
   if (options) {
     try {
-      keep(writeAttributeValue(typed, input.value, { defaultCountry: run.options.defaultCountry, options }))
+      const written = writeAttributeValue(typed, input.value, {
+        defaultCountry: run.options.defaultCountry,
+        options
+      })
+      keep(prepared, input, attribute.slug, append, written)
       return undefined
     } catch (error) {
       if (!(error instanceof ValueProblem)) throw error
     }
   }
-  return writeValue(run.schema, object, label, typed, input, run.options).then(keep)
+  return writeValue(run.schema, object, label, typed, input, run.options).then((written) =>
+    keep(prepared, input, attribute.slug, append, written)
+  )
+}
+
+/** Puts a written value into the record (appended or asserted) and counts its size. */
+function keep(
+  prepared: PreparedRecord,
+  input: ValueInput,
+  slug: string,
+  append: boolean,
+  written: WireItem[]
+): void {
+  // The values as JSON with the attribute's key around them.
+  const bytes = jsonByteLength(written) + slug.length + 4
+  const { size } = prepared
+  size.bytes += bytes
+  if (bytes > (size.largest?.bytes ?? -1)) size.largest = { field: input.field, bytes }
+  if (append) {
+    if (written.length > 0) prepared.appendValues[slug] = written
+  } else {
+    prepared.assertValues[slug] = written
+  }
 }
 
 /** Types whose values are checked against more of the schema: options, statuses, allowed objects. */
