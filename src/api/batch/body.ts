@@ -7,8 +7,8 @@ import type { AttioClient } from '../client'
 import { jsonByteLength } from '../core/text'
 import type { WireValues } from '../core/wire-types'
 import { AttioApiError } from '../errors'
-import { matchingText, type ExistingReference } from '../records'
-import { identitiesIn, type BulkSent, type BulkSentKey, type Identity } from '../suppression'
+import { identitiesOf, matchingText, type ExistingReference } from '../records'
+import type { BulkSent, BulkSentKey } from '../suppression'
 import { recordIdItem } from '../values'
 import { bulkSentNow, isReassert, linkKey, lookupKey, type Resolved } from './links'
 import { carried, mergeValues } from './merge'
@@ -230,18 +230,12 @@ export function buildChunk(run: BatchRun, chunk: Chunk, built: Built): Array<Rec
     // What this process remembers of these records stops being true once Attio applies the request
     // (asynchronously, whatever its answer says): forget it, through every unique value the request
     // carries of it, so a later single write is always sent.
-    if (client.memory) client.memory.forgetCarried(carriedIdentities(record))
+    const { matching, others } = identitiesOf(record, record.assertValues, record.appendValues)
+    client.memory?.forgetCarried([...matching, ...others])
     const sent = rememberSent(client, record)
     if (sent) built.previous.push(sent)
   }
   return assertions
-}
-
-/** Every unique value a request carries of the record, its matching values first when not among them. */
-function carriedIdentities(record: MergedRecord): Identity[] {
-  const found = identitiesIn(record.object, record.unique, record.assertValues, record.appendValues)
-  if (record.unique.has(record.matchingAttribute)) return found
-  return [...identitiesIn(record.object, [record.matchingAttribute], record.assertValues), ...found]
 }
 
 /**

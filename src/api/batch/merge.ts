@@ -88,9 +88,8 @@ function newMerged(prepared: PreparedRecord, key: string, receivedAt: string): M
     assertValues: {},
     appendValues: {},
     multiValued: new Set(),
-    // Most records reference and link nothing: they share one empty map until they do.
-    references: NO_SLOTS,
-    lookups: NO_SLOTS,
+    references: new Map(),
+    lookups: new Map(),
     replaceMultiselect: prepared.replaceMultiselect,
     required: new Set(),
     // Shared by the records of an object: made once per list of its unique slugs, never changed.
@@ -112,7 +111,6 @@ function mergeReferences(record: MergedRecord, prepared: PreparedRecord, childKe
         keys.add(childKey)
       }
     } else {
-      if (record.references === NO_SLOTS) record.references = new Map()
       record.references.set(reference.attribute, {
         attribute: reference.attribute,
         append: reference.append,
@@ -137,7 +135,6 @@ function mergeLookups(merge: Merge, record: MergedRecord, prepared: PreparedReco
         values.add(lookup.reference.value)
       }
     } else {
-      if (record.lookups === NO_SLOTS) record.lookups = new Map()
       record.lookups.set(lookup.attribute, {
         attribute: lookup.attribute,
         append: lookup.append,
@@ -147,14 +144,6 @@ function mergeLookups(merge: Merge, record: MergedRecord, prepared: PreparedReco
     }
   }
 }
-
-/** The empty slots every record starts with, shared: adding to it would add to every record's, so it refuses. */
-class NoSlots extends Map<string, never> {
-  override set(): never {
-    throw new Error('NO_SLOTS is shared: give the record its own map first')
-  }
-}
-const NO_SLOTS: Map<string, never> = new NoSlots()
 
 /**
  * The values a list holds, as a set kept beside it (made from `initial()` the first time): a slot's linked

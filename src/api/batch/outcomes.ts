@@ -42,8 +42,7 @@ export function summarise(sent: Record<string, unknown>, record: MergedRecord): 
 }
 
 /** A record's matching values, as the first event that carried it wrote them (merging keeps them). */
-const matchingValueOf = (record: MergedRecord): unknown =>
-  record.assertValues[record.matchingAttribute] ?? (JSON.parse(record.matchingKey) as unknown)
+const matchingValueOf = (record: MergedRecord): unknown => record.assertValues[record.matchingAttribute]
 
 export function finish(report: BatchReport, outcomes: Array<EventOutcome | undefined>): BatchReport {
   report.outcomes = outcomes.map(

@@ -101,7 +101,7 @@ export function identitiesIn(
   for (const attribute of attributes) {
     for (let index = 0; index < sources.length; index++) {
       const items = sources[index]?.[attribute]
-      if (items === undefined || !Array.isArray(items)) continue
+      if (!Array.isArray(items)) continue
       for (let at = 0; at < items.length; at++) {
         const text = identityText(items[at])
         if (text !== undefined) found.push({ object, attribute, text })
