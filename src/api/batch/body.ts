@@ -230,8 +230,7 @@ export function buildChunk(run: BatchRun, chunk: Chunk, built: Built): Array<Rec
     // What this process remembers of these records stops being true once Attio applies the request
     // (asynchronously, whatever its answer says): forget it, through every unique value the request
     // carries of it, so a later single write is always sent.
-    const { matching, others } = identitiesOf(record, record.assertValues, record.appendValues)
-    client.memory?.forgetCarried([...matching, ...others])
+    client.memory?.forgetCarried(identitiesOf(record, record.assertValues, record.appendValues).all)
     const sent = rememberSent(client, record)
     if (sent) built.previous.push(sent)
   }

@@ -113,7 +113,9 @@ async function buildAndMerge(delivery: Delivery, schema: WorkspaceSchema, now: s
         outcomes[index] = refused
         continue
       }
-      const record = await prepareRecord(schema, assertion, item.options)
+      // Most records need nothing read: those are not awaited (an await per record is a batch's microtasks).
+      const ready = prepareRecord(schema, assertion, item.options)
+      const record = ready instanceof Promise ? await ready : ready
       // Sent now, it would be overwritten by the retry of the earlier event: held back, it is retried after it.
       if (retried) outcomes[index] = heldBackOutcome(retried.index)
       else {

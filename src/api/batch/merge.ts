@@ -221,6 +221,6 @@ export function toPrepared(records: Map<string, MergedRecord>, record: MergedRec
     replaceMultiselect: record.replaceMultiselect,
     required: [...record.required],
     unique: [...record.unique],
-    size: { bytes: 0 }
+    size: { bytes: 0, largestBytes: 0 }
   }
 }

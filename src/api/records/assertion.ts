@@ -124,8 +124,11 @@ export interface PreparedRecord {
   required: string[]
   /** Slugs of the object's unique attributes: the values that tell which record a write reaches. */
   unique: string[]
-  /** What its values (and those of the records it references) take as JSON, and its largest value. */
-  size: { bytes: number; largest?: { field: string; bytes: number } }
+  /**
+   * What its values (and those of the records it references) take as JSON, and its largest value's size and
+   * mapping field (numbers and a name, not an object: a batch counts the size of every value).
+   */
+  size: { bytes: number; largestBytes: number; largestField?: string }
 }
 
 /** The reference an action made (`referTo`, `linkExisting`); any other value, whatever its shape, is a value. */

@@ -7,8 +7,9 @@
  * `PayloadValidationError` naming the mapping field. `writeRecord` then performs the documented calls in
  * order: referenced records first, the assert, then the append update for multiselect values.
  *
- * The modules: `assertion` (the shapes and the references), `prepare` (checking and writing values),
- * `write` (the single path's requests) and `messages` (validation and missing-link errors).
+ * The modules: `assertion` (the shapes and the references), `prepare` (checking and writing values, with
+ * `write-value` and `schema-checks`), `write` (the single path's requests) and `messages` (validation and
+ * missing-link errors).
  */
 export { canonical, fieldPath, showValue } from '../core/text'
 export {

@@ -3,7 +3,6 @@
  * form, before any write is sent. Reads the schema (cached), never writes.
  */
 import { canonical, jsonByteLength, showValue } from '../core/text'
-import { AttioApiError } from '../errors'
 import { attributeNamed, type WorkspaceSchema } from '../schema'
 import { deepest, MAX_VALUE_DEPTH } from './depth'
 import {
@@ -23,57 +22,8 @@ import {
   type RecordAssertion,
   type ValueInput
 } from './assertion'
-import {
-  ACTIVATABLE,
-  ACTIVATE_HOW,
-  attributeSuggestion,
-  describeAttribute,
-  invalid,
-  megabytes,
-  notActivated,
-  requiredAttributes,
-  unwritableReason
-} from './messages'
-
-async function attributesOf(schema: WorkspaceSchema, assertion: RecordAssertion): Promise<AttributeDef[]> {
-  try {
-    return await schema.attributes(assertion.object)
-  } catch (error) {
-    if (error instanceof AttioApiError && error.status === 404) throw invalid(notActivated(assertion.object))
-    throw error
-  }
-}
-
-/** The object a reference value points to, when the value is one. */
-function referencedObject(value: unknown): string | undefined {
-  const reference = asReference(value)
-  if (!reference) return undefined
-  return reference.kind === 'existing' ? reference.object : reference.assertion.object
-}
-
-/** The matching attribute, which must exist and be unique. */
-function checkedMatching(
-  assertion: RecordAssertion,
-  attributes: AttributeDef[],
-  matching: AttributeDef | undefined
-): AttributeDef {
-  const { label, object } = assertion
-  if (!matching) {
-    throw invalid(
-      `${assertion.matchingField}: Attio's ${object} object has no attribute ${showValue(assertion.matchingAttribute)} to match on.${attributeSuggestion(
-        attributes.filter((a) => a.isUnique),
-        assertion.matchingAttribute
-      )}`
-    )
-  }
-  if (!matching.isUnique) {
-    const unique = attributes.filter((a) => a.isUnique && !a.isArchived).map((a) => `"${a.slug}"`)
-    throw invalid(
-      `${assertion.matchingField}: "${matching.slug}" cannot be used to match a ${label} because it is not unique in Attio. Unique attributes of ${object}: ${unique.join(', ') || 'none (add one in Attio)'}.`
-    )
-  }
-  return matching
-}
+import { describeAttribute, invalid, megabytes, requiredAttributes, unwritableReason } from './messages'
+import { attributesOf, checkedMatching, unknownAttribute } from './schema-checks'
 
 /** One record's preparation: what it was asked, what it has found so far, and the record it builds. */
 interface Preparing {
@@ -84,21 +34,67 @@ interface Preparing {
   matching: AttributeDef
   /** The referenced records, prepared first, by the value that refers to them (when any). */
   nested: Map<ValueInput, PreparedRecord> | undefined
-  /** The attributes mapped so far, and the mapping field of each (a record maps a few: lists, not a map). */
-  seenSlugs: string[]
-  seenFields: string[]
+  /**
+   * The attributes mapped so far, each slug followed by the mapping field that mapped it (a record maps a
+   * few: one list, not a map).
+   */
+  seen: string[]
   prepared: PreparedRecord
 }
 
 /**
  * Checks a record against the workspace's attributes and writes its values in Attio's form. Throws a
  * PayloadValidationError naming the field, the attribute, the problem and the accepted format; reads
- * the workspace's schema (cached) but never writes.
+ * the workspace's schema (cached) but never writes. Answers at once (no promise) when everything the record
+ * needs was already read by this invocation, as for all but the first records of a batch.
  */
-export async function prepareRecord(
+export function prepareRecord(
   schema: WorkspaceSchema,
   assertion: RecordAssertion,
   options: PrepareOptions = {}
+): PreparedRecord | Promise<PreparedRecord> {
+  return prepareNow(schema, assertion, options) ?? prepareReading(schema, assertion, options)
+}
+
+/**
+ * `prepareRecord` without waiting for anything: undefined as soon as the record (or one it references) needs
+ * a schema read, and then the reading path does the whole record again (what was done here is dropped).
+ * Errors are thrown in the same order as the reading path's, so which one an event gets does not depend on
+ * the cache.
+ */
+function prepareNow(
+  schema: WorkspaceSchema,
+  assertion: RecordAssertion,
+  options: PrepareOptions
+): PreparedRecord | undefined {
+  let nested: Map<ValueInput, PreparedRecord> | undefined
+  for (const input of assertion.values) {
+    const reference = asReference(input.value)
+    if (reference?.kind === 'assertion') {
+      const record = prepareNow(schema, reference.assertion, options)
+      if (!record) return undefined
+      nested ??= new Map()
+      nested.set(input, record)
+    }
+  }
+  const attributes = schema.seenAttributes(assertion.object)
+  const matching = attributes && attributeNamed(attributes, assertion.matchingAttribute)
+  if (!matching) return undefined
+  const run = startRecord(schema, assertion, options, attributes, matching, nested)
+  for (const input of assertion.values) {
+    if (input.value === undefined) continue
+    const attribute = attributeNamed(attributes, input.attribute)
+    if (!attribute || prepareValue(run, input, attribute, true) === LATER) return undefined
+  }
+  finishRecord(run)
+  return run.prepared
+}
+
+/** `prepareRecord` reading from the schema whatever this invocation has not read yet. */
+async function prepareReading(
+  schema: WorkspaceSchema,
+  assertion: RecordAssertion,
+  options: PrepareOptions
 ): Promise<PreparedRecord> {
   // Referenced records are checked first, in the order they will be written.
   let nested: Map<ValueInput, PreparedRecord> | undefined
@@ -111,13 +107,38 @@ export async function prepareRecord(
   }
   // What this invocation already read needs no waiting: only the first record of an object reads.
   const attributes = schema.seenAttributes(assertion.object) ?? (await attributesOf(schema, assertion))
-  const matching = checkedMatching(
+  const run = startRecord(
+    schema,
     assertion,
+    options,
     attributes,
     attributeNamed(attributes, assertion.matchingAttribute) ??
-      (await schema.findAttribute(assertion.object, assertion.matchingAttribute))
+      (await schema.findAttribute(assertion.object, assertion.matchingAttribute)),
+    nested
   )
-  const multiselectMode = options.multiselect ?? 'append'
+  for (const input of assertion.values) {
+    if (input.value === undefined) continue
+    const attribute =
+      attributeNamed(attributes, input.attribute) ??
+      (await schema.findAttribute(assertion.object, input.attribute))
+    // Most values need nothing more from the schema: those are written without waiting.
+    const pending = prepareValue(run, input, attribute, false)
+    if (pending) await pending
+  }
+  finishRecord(run)
+  return run.prepared
+}
+
+/** A record's preparation once its attributes are known: the matching attribute checked, nothing written yet. */
+function startRecord(
+  schema: WorkspaceSchema,
+  assertion: RecordAssertion,
+  options: PrepareOptions,
+  attributes: AttributeDef[],
+  found: AttributeDef | undefined,
+  nested: Map<ValueInput, PreparedRecord> | undefined
+): Preparing {
+  const matching = checkedMatching(assertion, attributes, found)
   const prepared: PreparedRecord = {
     object: assertion.object,
     label: assertion.label,
@@ -128,56 +149,41 @@ export async function prepareRecord(
     references: [],
     lookups: [],
     multiValued: [],
-    replaceMultiselect: multiselectMode === 'replace',
+    replaceMultiselect: options.multiselect === 'replace',
     required: [],
     unique: slugsOf(attributes).unique,
-    size: { bytes: 0 }
+    size: { bytes: 0, largestBytes: 0 }
   }
   if (nested) for (const record of nested.values()) addSize(prepared.size, record.size)
-  const run: Preparing = {
-    schema,
-    assertion,
-    options,
-    attributes,
-    matching,
-    nested,
-    seenSlugs: [],
-    seenFields: [],
-    prepared
-  }
-  for (const input of assertion.values) {
-    if (input.value === undefined) continue
-    const attribute =
-      attributeNamed(attributes, input.attribute) ??
-      (await schema.findAttribute(assertion.object, input.attribute))
-    // Most values need nothing more from the schema: those are written without waiting.
-    const pending = prepareValue(run, input, attribute)
-    if (pending) await pending
-  }
-  finishRecord(run)
-  return prepared
+  return { schema, assertion, options, attributes, matching, nested, seen: [], prepared }
 }
 
-/** Checks one mapped value against its attribute and writes it into the record (a promise when it must read). */
+/** What `prepareValue` answers, without waiting, for a value that needs a schema read. */
+const LATER = Symbol('later')
+
+/**
+ * Checks one mapped value against its attribute and writes it into the record: a promise when it must read
+ * the schema, or `LATER` instead when `now` (without starting the read).
+ */
 function prepareValue(
   run: Preparing,
   input: ValueInput,
-  attribute: AttributeDef | undefined
-): Promise<void> | undefined {
-  const { assertion, matching, prepared, seenSlugs, seenFields } = run
+  attribute: AttributeDef | undefined,
+  now: boolean
+): Promise<void> | typeof LATER | undefined {
+  const { assertion, matching, prepared, seen } = run
   const { label, object } = assertion
   // An empty matching value is no matching value (reported below), not a malformed one.
   if (attribute?.slug === matching.slug && typeof input.value === 'string' && input.value.trim() === '')
     return undefined
-  if (!attribute) return unknownAttribute(run, input)
-  const previous = seenSlugs.indexOf(attribute.slug)
-  if (previous !== -1) {
+  if (!attribute) return now ? LATER : unknownAttribute(run.schema, run.assertion, input)
+  const previous = mappedBy(seen, attribute.slug)
+  if (previous !== undefined) {
     throw invalid(
-      `${input.field}: ${describeAttribute(label, attribute)} is already mapped by ${seenFields[previous]}; map it once.`
+      `${input.field}: ${describeAttribute(label, attribute)} is already mapped by ${previous}; map it once.`
     )
   }
-  seenSlugs.push(attribute.slug)
-  seenFields.push(input.field)
+  seen.push(attribute.slug, input.field)
   const unwritable = unwritableReason(attribute)
   // An unknown type (null) always has a reason; testing it too narrows the type for what follows.
   if (unwritable !== undefined || attribute.type === null) {
@@ -232,9 +238,16 @@ function prepareValue(
       if (!(error instanceof ValueProblem)) throw error
     }
   }
+  if (now) return LATER
   return writeValue(run.schema, object, label, typed, input, run.options).then((written) =>
     keep(prepared, input, attribute.slug, append, written)
   )
+}
+
+/** The mapping field that mapped this attribute slug so far (`Preparing.seen`), if one did. */
+function mappedBy(seen: string[], slug: string): string | undefined {
+  for (let i = 0; i < seen.length; i += 2) if (seen[i] === slug) return seen[i + 1]
+  return undefined
 }
 
 /** Puts a written value into the record (appended or asserted) and counts its size. */
@@ -249,7 +262,10 @@ function keep(
   const bytes = jsonByteLength(written) + slug.length + 4
   const { size } = prepared
   size.bytes += bytes
-  if (bytes > (size.largest?.bytes ?? -1)) size.largest = { field: input.field, bytes }
+  if (bytes > size.largestBytes) {
+    size.largestBytes = bytes
+    size.largestField = input.field
+  }
   if (append) {
     if (written.length > 0) prepared.appendValues[slug] = written
   } else {
@@ -260,34 +276,14 @@ function keep(
 /** Types whose values are checked against more of the schema: options, statuses, allowed objects. */
 const READS_SCHEMA = new Set<AttributeType>(['select', 'status', 'record-reference'])
 
-/** A value mapped to an attribute the object does not have: the error that says what to do. */
-async function unknownAttribute(run: Preparing, input: ValueInput): Promise<void> {
-  const { schema, assertion } = run
-  const { label, object } = assertion
-  // Attio hides an attribute that links to an object that is not activated (workspaces.users without Users).
-  const target = referencedObject(input.value)
-  if (target !== undefined && !(await schema.hasObject(target))) {
-    const noun = ACTIVATABLE[target] ?? `"${target}"`
-    throw invalid(
-      `${input.field}: Attio's ${noun} object is not activated in this workspace, so a ${label} cannot be linked to one. ${ACTIVATE_HOW}, or leave ${input.field} unmapped.`
-    )
-  }
-  throw invalid(
-    `${input.field}: Attio's ${object} object has no attribute ${showValue(input.attribute)} (attributes are referenced by slug or id, and Attio never creates them).${attributeSuggestion(
-      await attributesOf(schema, assertion),
-      input.attribute
-    )}`
-  )
-}
-
 /** After every value: the size bound, the matching value and the attributes Attio requires. */
 function finishRecord(run: Preparing): void {
-  const { assertion, matching, prepared, seenSlugs, attributes, options } = run
+  const { assertion, matching, prepared, seen, attributes, options } = run
   const { label, object } = assertion
   if (prepared.size.bytes > MAX_EVENT_BYTES) {
-    const largest = prepared.size.largest
+    const { largestField, largestBytes } = prepared.size
     throw invalid(
-      `${largest?.field ?? assertion.matchingField}: the values of this event add up to ${megabytes(prepared.size.bytes)}, more than the ${megabytes(MAX_EVENT_BYTES)} one event may send (the largest, ${largest?.field}, is ${megabytes(largest?.bytes ?? 0)}). Map fewer or smaller values; a text value may be up to 10 MB.`
+      `${largestField ?? assertion.matchingField}: the values of this event add up to ${megabytes(prepared.size.bytes)}, more than the ${megabytes(MAX_EVENT_BYTES)} one event may send (the largest, ${largestField}, is ${megabytes(largestBytes)}). Map fewer or smaller values; a text value may be up to 10 MB.`
     )
   }
   const matchingValues = prepared.assertValues[matching.slug]
@@ -308,7 +304,7 @@ function finishRecord(run: Preparing): void {
   // Every missing one at once: a user should not discover them one send at a time.
   const missing = options.existingOnly
     ? []
-    : required.filter((attribute) => !seenSlugs.includes(attribute.slug))
+    : required.filter((attribute) => mappedBy(seen, attribute.slug) === undefined)
   if (missing.length > 0) {
     const named = missing.map((attribute) => `"${attribute.slug}" (${attribute.type ?? attribute.rawType})`)
     const list =
@@ -355,12 +351,10 @@ function slugsOf(attributes: AttributeDef[]): ObjectSlugs {
  */
 export const MAX_EVENT_BYTES = 16 * 1024 * 1024
 
-function addSize(
-  size: PreparedRecord['size'],
-  add: { bytes: number; field?: string; largest?: { field: string; bytes: number } }
-): void {
+function addSize(size: PreparedRecord['size'], add: PreparedRecord['size']): void {
   size.bytes += add.bytes
-  const largest =
-    add.largest ?? (add.field !== undefined ? { field: add.field, bytes: add.bytes } : undefined)
-  if (largest && largest.bytes > (size.largest?.bytes ?? -1)) size.largest = largest
+  if (add.largestField !== undefined && add.largestBytes > size.largestBytes) {
+    size.largestBytes = add.largestBytes
+    size.largestField = add.largestField
+  }
 }

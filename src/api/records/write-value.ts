@@ -41,7 +41,8 @@ export function writeWithoutSchema(
   options: PrepareOptions
 ): WireItem[] {
   try {
-    return writeAttributeValue(attribute, input.value, { defaultCountry: options.defaultCountry })
+    // The options carry the default phone country, all a type without schema needs to be written.
+    return writeAttributeValue(attribute, input.value, options)
   } catch (error) {
     throw error instanceof ValueProblem ? valueInvalid(label, attribute, input, error) : error
   }

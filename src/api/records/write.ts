@@ -87,17 +87,24 @@ export function recordKey(
   return `${prepared.object}\u0000${prepared.matchingAttribute}\u0000${prepared.matchingKey}`
 }
 
-/** The unique values a record's write carries: those of its matching attribute, and the others. */
+/**
+ * The unique values a record's write carries: those of its matching attribute, the others, and both (`all`,
+ * what a bulk request forgets).
+ */
 export function identitiesOf(
   prepared: { object: string; matchingAttribute: string; unique: Iterable<string> },
   assertValues: WireValues,
   appendValues: WireValues = {}
-): { matching: Identity[]; others: Identity[] } {
-  const all = identitiesIn(prepared.object, prepared.unique, assertValues, appendValues)
-  return {
-    matching: identitiesIn(prepared.object, [prepared.matchingAttribute], assertValues),
-    others: all.filter((identity) => identity.attribute !== prepared.matchingAttribute)
-  }
+): { matching: Identity[]; others: Identity[]; all: Identity[] } {
+  const { object, matchingAttribute } = prepared
+  const all = identitiesIn(object, prepared.unique, assertValues, appendValues)
+  const matching: Identity[] = []
+  const others: Identity[] = []
+  for (const identity of all) (identity.attribute === matchingAttribute ? matching : others).push(identity)
+  // The matching values are those asserted, whether or not the attribute is among the unique ones listed.
+  if (matching.length > 0 && !(matchingAttribute in appendValues)) return { matching, others, all }
+  const asserted = identitiesIn(object, [matchingAttribute], assertValues)
+  return { matching: asserted, others, all: [...asserted, ...others] }
 }
 
 /** Attio refused a write that named records by ids this process remembered; they are forgotten now. */

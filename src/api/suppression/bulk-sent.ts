@@ -60,12 +60,13 @@ export class BulkSentMemory {
     const key = this.key(record.object, record.attribute, record.value)
     const previous = shared.stores.bulkSent.get(key)
     const bytes = sent ? jsonByteLength(sent.values) * 2 : 0
-    const entry: BulkSent = {
-      sentAt: Date.now(),
-      ...(previous?.seen ? { seen: true } : {}),
-      ...(sent && bytes <= BULK_SENT_MAX_ENTRY_BYTES
-        ? { values: sent.values, receivedAt: sent.receivedAt, bytes }
-        : {})
+    // Built in place, not spread together: every record of every bulk request makes one.
+    const entry: BulkSent = { sentAt: Date.now() }
+    if (previous?.seen) entry.seen = true
+    if (sent && bytes <= BULK_SENT_MAX_ENTRY_BYTES) {
+      entry.values = sent.values
+      entry.receivedAt = sent.receivedAt
+      entry.bytes = bytes
     }
     shared.stores.bulkSent.set(key, entry)
     bulkChanges.publish?.({ key, sentAt: entry.sentAt as number })
