@@ -42,7 +42,35 @@ export function fieldPath(field: string, key: string): string {
  * runs for every value of every record, and the replacer form built a sorted copy of each object.
  */
 export function canonical(value: unknown): string {
-  return stableJson(value, '') ?? (undefined as unknown as string)
+  return (
+    (isFlatList(value) ? JSON.stringify(value) : stableJson(value, '')) ?? (undefined as unknown as string)
+  )
+}
+
+/**
+ * A list of plain values and of objects with at most one own property holding a plain value (`[{"domain":
+ * "acme.com"}]`, most wire values): with no two keys to sort, `JSON.stringify` already writes its stable text.
+ */
+function isFlatList(value: unknown): boolean {
+  if (!Array.isArray(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false
+  for (let index = 0; index < value.length; index++) {
+    const item: unknown = value[index]
+    if (item === null || typeof item !== 'object') continue
+    if (Array.isArray(item) || typeof (item as { toJSON?: unknown }).toJSON === 'function') return false
+    let keys = 0
+    for (const key in item) {
+      const inner = (item as Record<string, unknown>)[key]
+      if (!Object.prototype.hasOwnProperty.call(item, key) || ++keys > 1) return false
+      if (
+        inner !== null &&
+        typeof inner !== 'string' &&
+        typeof inner !== 'number' &&
+        typeof inner !== 'boolean'
+      )
+        return false
+    }
+  }
+  return true
 }
 
 const isIndex = (key: string) => /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295

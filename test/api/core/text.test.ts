@@ -84,4 +84,20 @@ describe('jsonByteLength', () => {
       Buffer.byteLength(JSON.stringify([{ value: 'é' }, 1.5, null, '\ud800']))
     )
   })
+
+  it('writes lists of plain values and one-property objects (the JSON.stringify shortcut) as the reference does', () => {
+    const inherited = Object.create({ b: 1 }) as Record<string, unknown>
+    inherited.a = 'x'
+    const lists: unknown[] = [
+      [{ domain: 'acme.com' }, 'u-1', 4.5, null, { value: true }, {}],
+      [{ b: 1, a: 2 }],
+      [{ a: { c: 1, b: 2 } }],
+      [{ a: undefined }],
+      [inherited],
+      [new Date(0)],
+      [() => 1, undefined]
+    ]
+    for (const list of lists) expect(canonical(list)).toBe(reference(list))
+    expect(canonical([{ b: 1, a: 2 }])).toBe('[{"a":2,"b":1}]')
+  })
 })
