@@ -126,11 +126,17 @@ export function batchItems<P extends { multiselect_mode?: string; received_at?: 
   settings: { default_phone_country?: string },
   build: (payload: P) => RecordAssertion
 ): BatchItem[] {
-  return payloads.map((payload) => ({
-    build: () => build(payload),
-    options: prepareOptions(payload, settings),
-    receivedAt: payload.received_at === undefined ? undefined : String(payload.received_at)
-  }))
+  // The events of a batch almost always share their options: one object per distinct multiselect mode.
+  const shared = new Map<string | undefined, PrepareOptions>()
+  return payloads.map((payload) => {
+    let options = shared.get(payload.multiselect_mode)
+    if (!options) shared.set(payload.multiselect_mode, (options = prepareOptions(payload, settings)))
+    return {
+      build: () => build(payload),
+      options,
+      receivedAt: payload.received_at === undefined ? undefined : String(payload.received_at)
+    }
+  })
 }
 
 /**
