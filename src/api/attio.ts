@@ -97,8 +97,7 @@ export function toMultiStatus(report: BatchReport): MultiStatusResponse {
     } else {
       response.setErrorResponseAtIndex(index, {
         status: outcome.status,
-        // actions-core's error types are the names of its ErrorCodes; ours are chosen from them.
-        errortype: outcome.errortype as never,
+        errortype: outcome.errortype,
         errormessage: outcome.message,
         ...(outcome.sent ? { sent: outcome.sent as JSONLikeObject } : {})
       })

@@ -3,10 +3,10 @@
  * record several requests carry, what an event asked for (its outcome's `sent`), and one outcome for every
  * event in the end.
  */
-import { PayloadValidationError } from '@segment/actions-core'
+import { ErrorCodes, PayloadValidationError } from '@segment/actions-core'
 import { isRetryableStatus } from '../core/http'
 import { AttioApiError } from '../errors'
-import type { BatchReport, EventOutcome, MergedRecord } from './types'
+import type { BatchReport, ErrorType, EventOutcome, MergedRecord } from './types'
 
 export function errorOutcome(error: unknown): EventOutcome {
   if (error instanceof PayloadValidationError) {
@@ -16,7 +16,7 @@ export function errorOutcome(error: unknown): EventOutcome {
     return {
       ok: false,
       status: error.status ?? 500,
-      errortype: String(error.code ?? 'UNKNOWN_ERROR'),
+      errortype: isErrorType(error.code) ? error.code : 'UNKNOWN_ERROR',
       message: error.message
     }
   }
@@ -25,11 +25,15 @@ export function errorOutcome(error: unknown): EventOutcome {
   return {
     ok: false,
     status,
-    errortype:
-      code && /^[A-Z_]+$/.test(code) ? code : status === 401 ? 'INVALID_AUTHENTICATION' : 'UNKNOWN_ERROR',
+    // A network error's code (ECONNRESET) is no error type a host knows.
+    errortype: isErrorType(code) ? code : status === 401 ? 'INVALID_AUTHENTICATION' : 'UNKNOWN_ERROR',
     message: error instanceof Error ? error.message : String(error)
   }
 }
+
+/** Whether a code is one of actions-core's error types (what a host reads `errortype` as). */
+const isErrorType = (code: unknown): code is ErrorType =>
+  typeof code === 'string' && Object.prototype.hasOwnProperty.call(ErrorCodes, code)
 
 export function setWorst(status: Map<string, EventOutcome>, key: string, outcome: EventOutcome): void {
   const current = status.get(key)

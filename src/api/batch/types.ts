@@ -2,6 +2,7 @@
  * The batch path's shapes: what an action hands it (`BatchItem`), what it answers (`EventOutcome`,
  * `BatchReport`), the merged records it sends and the one run object every step reads and fills.
  */
+import type { ErrorCodes } from '@segment/actions-core'
 import type { AttioClient } from '../client'
 import type { RecordId } from '../core/wire-types'
 import type { AttioApiError } from '../errors'
@@ -20,9 +21,12 @@ export interface BatchItem {
   receivedAt?: string
 }
 
+/** The error types a host understands: the names of actions-core's `ErrorCodes` (HTTP ones and its own). */
+export type ErrorType = keyof typeof ErrorCodes
+
 export type EventOutcome =
   | { ok: true; status: number; sent: Record<string, unknown>; body: Record<string, unknown> }
-  | { ok: false; status: number; errortype: string; message: string; sent?: Record<string, unknown> }
+  | { ok: false; status: number; errortype: ErrorType; message: string; sent?: Record<string, unknown> }
 
 export interface BatchReport {
   outcomes: EventOutcome[]

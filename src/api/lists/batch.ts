@@ -66,8 +66,7 @@ export async function syncListEntries(
     if (outcome.ok) return
     response.setErrorResponseAtIndex(index, {
       status: outcome.status,
-      // actions-core's error types are the names of its ErrorCodes; these errors carry one.
-      errortype: outcome.errortype as never,
+      errortype: outcome.errortype,
       errormessage: outcome.message
     })
   }
