@@ -182,3 +182,57 @@ describe.each(CASES)(
     })
   }
 )
+
+/** A Segment Engage audience event: In the list left empty, the audience key and its boolean decide. */
+const audienceEvent = (n: number, entered: boolean): SegmentEvent =>
+  createTestEvent({
+    type: 'track',
+    event: entered ? 'Audience Entered' : 'Audience Exited',
+    userId: `user-${n}`,
+    timestamp,
+    receivedAt: timestamp,
+    context: { personas: { computation_key: 'vip_accounts' } },
+    properties: { vip_accounts: entered, website: `https://www.acme${n}.com` }
+  })
+
+describe('syncListEntry: the requests Attio receives for Engage audience events', () => {
+  const mapping: JSONObject = {
+    list: 'sales_pipeline',
+    domain: { '@path': '$.properties.website' },
+    audience_key: { '@path': '$.context.personas.computation_key' },
+    audience_traits: { '@path': '$.properties' },
+    event_name: { '@path': '$.event' },
+    enable_batching: true,
+    batch_size: 100
+  }
+
+  it('single path: entered, then exited', async () => {
+    const integration = createTestIntegration(destination)
+    const responses = [
+      ...(await integration.testAction('syncListEntry', {
+        event: audienceEvent(1, true),
+        settings: ctx.settings,
+        mapping
+      })),
+      ...(await integration.testAction('syncListEntry', {
+        event: audienceEvent(1, false),
+        settings: ctx.settings,
+        mapping
+      }))
+    ]
+    expect(normalised(responses)).toMatchSnapshot()
+  })
+
+  it('batch path: one entered, one exited', async () => {
+    const integration = createTestIntegration(destination)
+    const responses = await integration.testBatchAction('syncListEntry', {
+      events: [audienceEvent(1, true), audienceEvent(2, false)],
+      settings: ctx.settings,
+      mapping
+    })
+    const statuses = (integration.results.at(-1) as unknown as { multistatus?: Array<{ status: number }> })
+      .multistatus
+    expect(statuses?.map((m) => m.status < 300)).toEqual([true, true])
+    expect(normalised(responses)).toMatchSnapshot()
+  })
+})
