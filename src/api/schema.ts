@@ -54,7 +54,11 @@ function createCaches(max: number, ttl: number) {
     entries: new LRUCache<string, Entry, FetchContext>({
       max,
       ttl,
-      fetchMethod: (_key, _stale, { context }) => context.load()
+      fetchMethod: (_key, _stale, { context }) => context.load(),
+      // A list dropped while it is being read (another process read it again: `forgetSchemaEntry`) must not
+      // fail the events waiting for that read: lru-cache would reject them with a bare `Error: deleted`, which
+      // no host retries. The read answers them instead, and is not kept (the next use reads the list again).
+      ignoreFetchAbort: true
     }),
     /** When a list was last read again because a value named something it lacked (epoch ms). */
     refreshedAt: new LRUCache<string, number>({ max, ttl })
