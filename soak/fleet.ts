@@ -167,6 +167,8 @@ export interface FleetReport {
   eventsPerSecond: number
   singleEventsPerSecond: number
   singleRateLimited: number
+  /** Events the single process lost (reported, with their outcomes; the run's verdict is the fleet's). */
+  singleLost: number
   equal: boolean
   singleEqual: boolean
   /** The single process's differences from the reference, with the events of each record (up to 3). */
@@ -213,21 +215,16 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
   }
 
   let delivered = 0
-  let lost = 0
   const lostEvents: number[] = []
+  const singleLost: number[] = []
   for (const event of workload.events) {
     const outcome = fleet.outcomes.get(event.index)
     const expected = reference.outcomes.get(event.index)
-    const isLost =
-      !outcome ||
-      outcome.result === 'none' ||
-      outcome.result === 'retryable' ||
-      (outcome.result === 'failed' && expected?.result === 'delivered')
-    if (isLost) {
-      lost += 1
-      lostEvents.push(event.index)
-    } else if (outcome.result === 'delivered') delivered += 1
+    if (isLost(outcome, expected)) lostEvents.push(event.index)
+    else if (outcome?.result === 'delivered') delivered += 1
+    if (isLost(single.outcomes.get(event.index), expected)) singleLost.push(event.index)
   }
+  const lost = lostEvents.length
   const differences = compareStates(reference.canonical.state, fleet.state.state)
   const singleDifferences = compareStates(reference.canonical.state, single.state.state)
   const duplicated = duplicatedRecords(fleet.state.duplicates)
@@ -244,9 +241,11 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
     eventsPerSecond: events / (fleet.ms / 1000),
     singleEventsPerSecond: events / (single.ms / 1000),
     singleRateLimited: single.stats.rateLimited,
+    singleLost: singleLost.length,
     equal: differences.length === 0,
     singleEqual: singleDifferences.length === 0,
     singleDiagnosis: [
+      ...lostOutcomes(singleLost, workload.events, single.outcomes, reference.outcomes),
       ...singleDifferences
         .slice(0, 10)
         .map((d) => `${d.problem} ${d.object} "${d.identity}"${d.detail ? `: ${d.detail}` : ''}`),
@@ -267,6 +266,13 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
   report.ok = lost === 0 && duplicated === 0 && report.equal && report.bulkDropped === 0 && report.leaks === 0
   return report
 }
+
+/** No outcome, still retryable when the attempts ran out, or refused where the reference delivered it. */
+const isLost = (outcome: EventOutcome | undefined, expected: EventOutcome | undefined) =>
+  !outcome ||
+  outcome.result === 'none' ||
+  outcome.result === 'retryable' ||
+  (outcome.result === 'failed' && expected?.result === 'delivered')
 
 /** Each lost event (up to 5) with how the fleet and the reference delivered it. */
 export function lostOutcomes(
@@ -323,7 +329,7 @@ export function formatFleet(report: FleetReport): string[] {
   const fixed = (n: number) => n.toFixed(2)
   return [
     `fleet: ${report.events} events over ${options.lanes} lanes, ${options.workers} worker processes sharing one token, emulator at ${options.writesPerSecond} writes a second, fault rate ${options.faultRate}; shared state (Redis): ${options.shared ? 'on' : 'off'}${options.shared ? `, fallbacks to per-process state ${report.fallbacks}` : ''}`,
-    `fleet: throughput ${report.eventsPerSecond.toFixed(1)} events/s (single process ${report.singleEventsPerSecond.toFixed(1)}); 429s ${report.rateLimited} (single process ${report.singleRateLimited}); single process's state equal: ${report.singleEqual ? 'yes' : 'no'}`,
+    `fleet: throughput ${report.eventsPerSecond.toFixed(1)} events/s (single process ${report.singleEventsPerSecond.toFixed(1)}); 429s ${report.rateLimited} (single process ${report.singleRateLimited}); single process's lost ${report.singleLost}, state equal: ${report.singleEqual ? 'yes' : 'no'}`,
     ...report.singleDiagnosis.map((line) => `fleet:   single process: ${line}`),
     ...report.differences.map((line) => `fleet:   ${line}`),
     ...report.diagnosis.map((line) => `fleet:   ${line}`),
@@ -332,10 +338,7 @@ export function formatFleet(report: FleetReport): string[] {
   ]
 }
 
-interface Cli extends Partial<FleetOptions> {
-  /** CI: a run whose only problem is a state difference is reported, then run once more (docs/fleet.md). */
-  retryOnDifference?: boolean
-}
+type Cli = Partial<FleetOptions>
 
 function parseArgs(argv: string[]): Cli {
   const options: Cli = {}
@@ -354,38 +357,18 @@ function parseArgs(argv: string[]): Cli {
     else if (flag === '--fault-rate') options.faultRate = Math.min(1, number())
     else if (flag === '--write-limit') options.writesPerSecond = Math.max(1, Math.floor(number()))
     else if (flag === '--no-shared-state') options.shared = false
-    else if (flag === '--retry-on-difference') options.retryOnDifference = true
     else
       throw new Error(
-        `unknown option ${flag}\nusage: npm run fleet -- [--workers 4] [--events 600] [--lanes 8] [--seed 1] [--fault-rate 0.02] [--write-limit 25] [--no-shared-state] [--retry-on-difference]`
+        `unknown option ${flag}\nusage: npm run fleet -- [--workers 4] [--events 600] [--lanes 8] [--seed 1] [--fault-rate 0.02] [--write-limit 25] [--no-shared-state]`
       )
   }
   return options
 }
 
-/** Only the final state differed: nothing lost, duplicated, dropped in bulk or leaked. */
-export const onlyStateDiffered = (report: FleetReport) =>
-  !report.ok &&
-  !report.equal &&
-  report.lost === 0 &&
-  report.duplicated === 0 &&
-  report.leaks === 0 &&
-  report.bulkDropped === 0
-
-async function main(cli: Cli): Promise<boolean> {
-  const { retryOnDifference, ...options } = cli
+async function main(options: Cli): Promise<boolean> {
   const started = Date.now()
-  let report = await runFleet(options)
-  let lines = formatFleet(report)
-  if (retryOnDifference && onlyStateDiffered(report)) {
-    for (const line of lines) console.log(line)
-    console.log(
-      'fleet: the final state differed from the reference with nothing lost or duplicated: the open defect of docs/fleet.md (its events are listed above). Running once more; this run counts only if that one is clean.'
-    )
-    report = await runFleet(options)
-    lines = formatFleet(report)
-    lines.splice(-1, 0, 'fleet: (second run, after a state difference in the first)')
-  }
+  const report = await runFleet(options)
+  const lines = formatFleet(report)
   for (const line of lines.slice(0, -1)) console.log(line)
   console.log(`fleet: total ${((Date.now() - started) / 1000).toFixed(1)} s`)
   console.log(lines.at(-1))

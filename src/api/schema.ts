@@ -7,7 +7,8 @@
  * Schema drift: a value that fails only because the cached list lacks what it names (an attribute, an
  * option or status, an object just activated) makes the destination read that list again once before the
  * value is refused, and at most once per `SCHEMA_REFRESH_INTERVAL_MS` per list, so a stream of bad values
- * costs one read per list and interval, not one per event.
+ * costs one read per list and interval, not one per event. Within that interval a value is checked against
+ * what that read found (waiting for it while it is in flight), never an invocation's older copy of the list.
  */
 import { LRUCache } from 'lru-cache'
 import { METRICS, type Telemetry } from './telemetry'
@@ -45,6 +46,12 @@ const tagsOf = ({ list, object }: ListName): Record<string, string> =>
 const describe = ({ list, object, attribute }: ListName) =>
   object === undefined ? list : `${list} of ${object}${attribute === undefined ? '' : `.${attribute}`}`
 
+/**
+ * How a list is read: `false`, what this invocation already read, else the shared cache; `'shared'`, the
+ * shared cache (what another invocation's refresh left there); `true`, from Attio again (a refresh).
+ */
+type Read = boolean | 'shared'
+
 interface FetchContext {
   load: () => Promise<Entry>
 }
@@ -54,7 +61,11 @@ function createCaches(max: number, ttl: number) {
     entries: new LRUCache<string, Entry, FetchContext>({
       max,
       ttl,
-      fetchMethod: (_key, _stale, { context }) => context.load()
+      fetchMethod: (_key, _stale, { context }) => context.load(),
+      // A list dropped while it is being read (another process read it again: `forgetSchemaEntry`) must not
+      // fail the events waiting for that read: lru-cache would reject them with a bare `Error: deleted`, which
+      // no host retries. The read answers them instead, and is not kept (the next use reads the list again).
+      ignoreFetchAbort: true
     }),
     /** When a list was last read again because a value named something it lacked (epoch ms). */
     refreshedAt: new LRUCache<string, number>({ max, ttl })
@@ -103,17 +114,20 @@ async function cached<T extends Entry>(
 }
 
 /**
- * Reads a list again for a value it lacked, unless that was done within `SCHEMA_REFRESH_INTERVAL_MS` (then
- * undefined). A read that fails does not count, so the event's retry may read it again.
+ * Reads a list again for a value it lacked, unless that was done within `SCHEMA_REFRESH_INTERVAL_MS`: then
+ * the list as that read left it (`current`: the shared cache, waiting for the read while it is in flight),
+ * not the asking invocation's older copy, which may predate it. A read that fails does not count, so the
+ * event's retry may read it again.
  */
 async function refresh<T>(
   telemetry: Telemetry,
   name: ListName,
   key: string,
-  read: () => Promise<T>
-): Promise<T | undefined> {
+  read: () => Promise<T>,
+  current: () => Promise<T>
+): Promise<T> {
   const last = refreshedAt.get(key)
-  if (last !== undefined && Date.now() - last < SCHEMA_REFRESH_INTERVAL_MS) return undefined
+  if (last !== undefined && Date.now() - last < SCHEMA_REFRESH_INTERVAL_MS) return current()
   refreshedAt.set(key, Date.now())
   telemetry.count(METRICS.schemaRefresh, 1, tagsOf(name))
   telemetry.debug(
@@ -169,10 +183,11 @@ export class WorkspaceSchema {
     name: ListName,
     parts: string[],
     load: () => Promise<T>,
-    forceRefresh: boolean
+    read: Read
   ): Promise<T> {
     const local = parts.join('\u0000')
-    if (!forceRefresh) {
+    const forceRefresh = read === true
+    if (read === false) {
       const seen = this.peek<T>(name, local)
       if (seen) return Promise.resolve(seen)
     }
@@ -220,43 +235,45 @@ export class WorkspaceSchema {
     return [this.client.workspaceKey, ...parts].join('\u0000')
   }
 
-  objects(forceRefresh = false): Promise<ObjectDef[]> {
-    return this.list({ list: 'objects' }, ['objects'], () => this.client.listObjects(), forceRefresh)
+  objects(read: Read = false): Promise<ObjectDef[]> {
+    return this.list({ list: 'objects' }, ['objects'], () => this.client.listObjects(), read)
   }
 
-  attributes(object: string, forceRefresh = false): Promise<AttributeDef[]> {
+  attributes(object: string, read: Read = false): Promise<AttributeDef[]> {
     return this.list(
       { list: 'attributes', object },
       ['attributes', object],
       () => this.client.listAttributes(object),
-      forceRefresh
+      read
     )
   }
 
-  options(object: string, attribute: AttributeDef, forceRefresh = false): Promise<OptionDef[]> {
+  options(object: string, attribute: AttributeDef, read: Read = false): Promise<OptionDef[]> {
     const kind = attribute.type === 'status' ? 'statuses' : 'options'
     return this.list(
       { list: kind, object, attribute: attribute.slug },
       [kind, object, attribute.id],
       () => this.client.listOptions(object, attribute.slug, kind),
-      forceRefresh
+      read
     )
   }
 
   /**
    * After a value matched none of an attribute's cached options or statuses: reads them again, unless that
-   * was done within `SCHEMA_REFRESH_INTERVAL_MS`. Says whether it did.
+   * was done within `SCHEMA_REFRESH_INTERVAL_MS` (then takes what that read found). Says whether the list
+   * this invocation holds now may differ from the one the value was checked against.
    */
   async refreshOptions(object: string, attribute: AttributeDef): Promise<boolean> {
     const kind = attribute.type === 'status' ? 'statuses' : 'options'
-    return (
-      (await refresh(
-        this.telemetry,
-        { list: kind, object, attribute: attribute.slug },
-        this.key(kind, object, attribute.id),
-        () => this.options(object, attribute, true)
-      )) !== undefined
+    const held = this.seen.get(`${kind}\u0000${object}\u0000${attribute.id}`)
+    const now = await refresh(
+      this.telemetry,
+      { list: kind, object, attribute: attribute.slug },
+      this.key(kind, object, attribute.id),
+      () => this.options(object, attribute, true),
+      () => this.options(object, attribute, 'shared')
     )
+    return now !== held
   }
 
   /**
@@ -271,19 +288,24 @@ export class WorkspaceSchema {
       this.telemetry,
       { list: 'attributes', object },
       this.key('attributes', object),
-      () => this.attributes(object, true)
+      () => this.attributes(object, true),
+      () => this.attributes(object, 'shared')
     )
-    return refreshed && match(refreshed)
+    return match(refreshed)
   }
 
   /** Whether the workspace has this object activated (read again once an interval when it seems not). */
   async hasObject(slug: string): Promise<boolean> {
     const has = (objects: ObjectDef[]) => objects.some((object) => object.slug === slug)
     if (has(await this.objects())) return true
-    const refreshed = await refresh(this.telemetry, { list: 'objects' }, this.key('objects'), () =>
-      this.objects(true)
+    const refreshed = await refresh(
+      this.telemetry,
+      { list: 'objects' },
+      this.key('objects'),
+      () => this.objects(true),
+      () => this.objects('shared')
     )
-    return refreshed !== undefined && has(refreshed)
+    return has(refreshed)
   }
 
   /** Slugs of objects by object id, for record-reference attributes' allowed objects. */
@@ -292,9 +314,13 @@ export class WorkspaceSchema {
     let objects = await this.objects()
     const missing = ids.some((id) => !objects.some((object) => object.id === id))
     if (missing)
-      objects =
-        (await refresh(this.telemetry, { list: 'objects' }, this.key('objects'), () => this.objects(true))) ??
-        objects
+      objects = await refresh(
+        this.telemetry,
+        { list: 'objects' },
+        this.key('objects'),
+        () => this.objects(true),
+        () => this.objects('shared')
+      )
     return ids.map((id) => objects.find((object) => object.id === id)?.slug ?? id)
   }
 }

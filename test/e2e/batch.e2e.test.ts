@@ -184,6 +184,76 @@ describe('a mapped reference to a record by its key, in a batch', () => {
   })
 })
 
+describe('a reference by key to a record a batch sent moments ago, before Attio applied it', () => {
+  const ctx = useEmulator({ bulkDelayMs: 500 })
+  const company = (domain: string, ms: number) =>
+    ({ type: 'identify', receivedAt: at(ms), traits: { domain } }) as unknown as SegmentEvent
+  const person = (email: string, domain: string, ms: number) =>
+    ({
+      type: 'identify',
+      userId: email,
+      receivedAt: at(ms),
+      traits: { email, domain }
+    }) as unknown as SegmentEvent
+  const companies = {
+    object: 'companies',
+    matching_attribute: 'domains',
+    attributes: { domains: { '@path': '$.traits.domain' } },
+    enable_batching: true
+  }
+  const people = {
+    object: 'people',
+    matching_attribute: 'email_addresses',
+    attributes: { email_addresses: { '@path': '$.traits.email' }, company: { '@path': '$.traits.domain' } },
+    enable_batching: true
+  }
+
+  it('answers a retryable 503 (not a final 400) for the event naming it, on the batch path and the single path, and writes it on the retry', async () => {
+    await createTestIntegration(destination).testBatchAction('assertRecord', {
+      events: [company('acme.com', 0), company('globex.com', 1)],
+      settings: ctx.settings,
+      mapping: companies
+    })
+    expect(recordsOf(ctx.emulator, 'companies')).toHaveLength(0)
+    const integration = createTestIntegration(destination)
+    await integration.testBatchAction('assertRecord', {
+      events: [person('ada@example.com', 'acme.com', 2), person('bob@example.com', 'nowhere.dev', 3)],
+      settings: ctx.settings,
+      mapping: people
+    })
+    const statuses = statusesOf(integration)
+    // acme.com was sent in a batch a moment ago; nowhere.dev never was, so it stays a final 400.
+    expect(statuses.map((r) => r.status)).toEqual([503, 400])
+    expect(statuses[0].errormessage).toMatch(
+      /^company: Attio has no Company with domains "acme\.com" yet: it was sent in a batch less than 10 s ago, which Attio may not have applied yet\. It is safe to retry/
+    )
+    const single = await createTestIntegration(destination)
+      .testAction('assertRecord', {
+        event: person('cy@example.com', 'globex.com', 4),
+        settings: ctx.settings,
+        mapping: people
+      })
+      .then(
+        () => undefined,
+        (error: { status?: number; message: string }) => error
+      )
+    expect(single?.status).toBe(503)
+    expect(single?.message).toMatch(/^company: Attio has no Company with domains "globex\.com" yet/)
+
+    // Once Attio applied the batch, the host's retries write the people, linked to their companies.
+    await ctx.emulator.settle()
+    const retry = createTestIntegration(destination)
+    await retry.testBatchAction('assertRecord', {
+      events: [person('ada@example.com', 'acme.com', 2), person('cy@example.com', 'globex.com', 4)],
+      settings: ctx.settings,
+      mapping: people
+    })
+    expect(statusesOf(retry).map((r) => r.status)).toEqual([200, 200])
+    const linked = recordsOf(ctx.emulator, 'people').map((p) => valuesOf(p, 'company', 'target_record_id'))
+    expect(linked.map((ids) => ids.length)).toEqual([1, 1])
+  })
+})
+
 describe('a single event right after a batch, before Attio applied it', () => {
   const ctx = useEmulator({ bulkDelayMs: 500 })
 

@@ -1,8 +1,8 @@
 /**
  * `npm run fleet`'s report: a state difference names the events of each differing record with how the fleet
- * and the reference delivered them, and only a run whose sole problem is a state difference is run again.
+ * and the reference delivered them.
  */
-import { diagnose, onlyStateDiffered, type FleetReport } from '../../soak/fleet'
+import { diagnose } from '../../soak/fleet'
 import type { EventOutcome } from '../../soak/host'
 
 const events = [
@@ -42,16 +42,5 @@ describe('fleet report', () => {
       '  event 0 (lane 4, identifyUser): fleet delivered (single, 1 attempt, 200); reference delivered (single, 1 attempt, 200)',
       '  event 2 (lane 4, identifyUser): fleet failed (batch, 2 attempts, 400: no attribute "tier"); reference delivered (batch, 1 attempt, 200)'
     ])
-  })
-
-  it('runs again only when the state alone differed', () => {
-    const base = { ok: false, equal: false, lost: 0, duplicated: 0, leaks: 0, bulkDropped: 0 } as FleetReport
-    expect(onlyStateDiffered(base)).toBe(true)
-    expect(onlyStateDiffered({ ...base, lost: 1 })).toBe(false)
-    expect(onlyStateDiffered({ ...base, duplicated: 1 })).toBe(false)
-    expect(onlyStateDiffered({ ...base, leaks: 1 })).toBe(false)
-    expect(onlyStateDiffered({ ...base, bulkDropped: 1 })).toBe(false)
-    expect(onlyStateDiffered({ ...base, equal: true })).toBe(false)
-    expect(onlyStateDiffered({ ...base, ok: true, equal: true })).toBe(false)
   })
 })

@@ -9,6 +9,7 @@
  * documented single-record calls that respects the write limit and the host's time budget.
  */
 import { batchTimeBudgetMs } from '../core/config'
+import { isRetryableStatus } from '../core/http'
 import type { AttioClient } from '../client'
 import { AttioApiError, CredentialRefusedError } from '../errors'
 import { prepareRecord } from '../records'
@@ -17,7 +18,15 @@ import { namesRecordByKey } from './body'
 import { sendQueued } from './fallback'
 import { linkKey, resolveLookups, type Resolved } from './links'
 import { absorb, carried, normaliseReceivedAt, rootsOf, type EventLookup, type Merge } from './merge'
-import { errorOutcome, finish, heldBackOutcome, isRetried, receivedBefore, summarise } from './outcomes'
+import {
+  errorOutcome,
+  finish,
+  heldBackOutcome,
+  isRetried,
+  receivedBefore,
+  retriedWithOutcome,
+  summarise
+} from './outcomes'
 import { sendBulk } from './send'
 import { METRICS } from '../telemetry'
 import {
@@ -178,10 +187,16 @@ async function sendRecords(run: BatchRun, options: BatchOptions): Promise<void> 
   }
 }
 
-/** 5. Every event gets the outcome of the records it carries (the worst one), or its missing link. */
+/**
+ * 5. Every event gets the outcome of the records it carries (the worst one), or its missing link; and, in
+ * received order, one that carries a record of an earlier event the host retries is retried too (see
+ * `retriedWithOutcome`).
+ */
 function settleOutcomes(delivery: Delivery, run: BatchRun): void {
   const { merge, outcomes } = delivery
   const { status, linked } = run
+  /** The records of the events answered retryable so far, each with the first such event (made at the first). */
+  let retried: Map<string, number> | undefined
   for (const index of delivery.merged) {
     const keys = merge.eventRecords.get(index) ?? []
     const sent: Record<string, unknown> = {}
@@ -197,7 +212,26 @@ function settleOutcomes(delivery: Delivery, run: BatchRun): void {
     if (failed) outcomes[index] = { ...failed, sent }
     else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
     else if (accepted) outcomes[index] = { ...accepted, sent }
+    const outcome = outcomes[index]
+    // No outcome is answered 500 (`finish`), which the host retries too.
+    const retryable = outcome === undefined || (!outcome.ok && isRetryableStatus(outcome.status))
+    const earlier = retried && !retryable ? firstRetried(keys, retried) : undefined
+    if (earlier !== undefined) outcomes[index] = retriedWithOutcome(earlier, sent)
+    if (retryable || earlier !== undefined) {
+      retried ??= new Map()
+      for (const key of keys) if (!retried.has(key)) retried.set(key, earlier ?? index)
+    }
   }
+}
+
+/** The first event answered retryable (so far, in received order) that carries one of these records. */
+function firstRetried(keys: readonly string[], retried: ReadonlyMap<string, number>): number | undefined {
+  let first: number | undefined
+  for (const key of keys) {
+    const event = retried.get(key)
+    if (event !== undefined && (first === undefined || event < first)) first = event
+  }
+  return first
 }
 
 /** The first link an event asked for whose linked record is missing. */

@@ -87,3 +87,18 @@ export function heldBackOutcome(earlier: number, which = 'received before this o
     message: `Not sent: event ${earlier} of this batch, ${which}, failed in a way that is retried; this event is held back so that the retry writes them in the order they were received. It is safe to retry.`
   }
 }
+
+/**
+ * The outcome of an event Attio took (its records were sent) that carries a record of event `earlier` of its
+ * batch, received before it, whose outcome the host retries: the retry would write that event's older values
+ * of the record over this one's, so this event is retried with it (merged again, in received order).
+ */
+export function retriedWithOutcome(earlier: number, sent: Record<string, unknown>): EventOutcome {
+  return {
+    ok: false,
+    status: 503,
+    errortype: 'SERVICE_UNAVAILABLE',
+    message: `Sent, but to be retried: event ${earlier} of this batch, received before this one, carries one of its records and failed in a way that is retried; retrying this event with it keeps the retry from writing that event's older values over this one's. It is safe to retry.`,
+    sent
+  }
+}

@@ -104,3 +104,28 @@ export function linkNotAppliedYet(reference: ExistingReference): AttioApiError {
     LINK_NOT_APPLIED
   )
 }
+
+const KEYED_LABELS: Readonly<Record<string, string>> = {
+  people: 'Person',
+  companies: 'Company',
+  users: 'User',
+  workspaces: 'Workspace'
+}
+
+/**
+ * The error for a write Attio refused while one of its values names a record by its key (`company:
+ * "acme.com"`) that this process sent in a batch less than `BULK_APPLY_WINDOW_MS` ago and has never seen in
+ * Attio: Attio may not have applied that batch yet, so the refusal is retryable (503), not final.
+ */
+export function keyNotAppliedYet(
+  attribute: string,
+  reference: { object: string; attribute: string; value: string },
+  refusal: AttioApiError
+): AttioApiError {
+  const label = KEYED_LABELS[reference.object] ?? `${reference.object} record`
+  return new AttioApiError(
+    `${attribute}: Attio has no ${label} with ${reference.attribute} ${showValue(reference.value)} yet: it was sent in a batch less than ${BULK_APPLY_WINDOW_MS / 1000} s ago, which Attio may not have applied yet. It is safe to retry; after that Attio's answer is reported (${refusal.message})`,
+    503,
+    LINK_NOT_APPLIED
+  )
+}

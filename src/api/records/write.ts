@@ -10,7 +10,7 @@ import { identitiesIn, type WriteInProgress } from '../suppression'
 import { METRICS } from '../telemetry'
 import { recordIdItem, type WireItem } from '../values'
 import { type ExistingReference, type PreparedRecord } from './assertion'
-import { linkNotAppliedYet, missingLink } from './messages'
+import { keyNotAppliedYet, linkNotAppliedYet, missingLink } from './messages'
 
 function addReference(values: WireValues, attribute: string, record: RecordId): void {
   values[attribute] = [...(values[attribute] ?? []), recordIdItem(record.object, record.recordId)]
@@ -294,16 +294,45 @@ async function sendWrites(
     plan.write?.failed()
     if (skipAssert && recordId !== undefined) relied.push({ recordId })
     const refused = error instanceof AttioApiError && (error.status === 400 || error.status === 404)
+    // Refused while it names by key a record a batch sent moments ago: Attio may not have applied it yet.
+    const notYet = refused ? namedByKeyNotApplied(client, error, assertValues, appendValues) : undefined
     if (refused && relied.length > 0) {
       for (const { recordId: stale } of relied) memory?.forgetRecord(stale)
       throw new StaleIds(
-        error,
+        notYet ?? error,
         relied.flatMap(({ key }) => (key === undefined ? [] : [key]))
       )
     }
-    throw error
+    throw notYet ?? error
   }
   return { recordId, skipAppend, answered }
+}
+
+/**
+ * For a write Attio refused: the retryable error to answer instead when one of its values names a record by
+ * its key (`{target_object, domains: [...]}`) that this process sent in a batch less than
+ * `BULK_APPLY_WINDOW_MS` ago and has not seen in Attio since (`keyNotAppliedYet`), else undefined.
+ */
+function namedByKeyNotApplied(
+  client: AttioClient,
+  refusal: AttioApiError,
+  ...valueSets: WireValues[]
+): AttioApiError | undefined {
+  for (const values of valueSets) {
+    for (const attribute in values) {
+      for (const item of values[attribute]) {
+        if (typeof item !== 'object' || item === null || 'target_record_id' in item) continue
+        const object = item.target_object
+        if (typeof object !== 'string') continue
+        for (const key in item) {
+          const text = key === 'target_object' ? undefined : matchingText(item[key] as WireItem[])
+          if (text !== undefined && client.bulkSent.pending(object, key, text))
+            return keyNotAppliedYet(attribute, { object, attribute: key, value: text }, refusal)
+        }
+      }
+    }
+  }
+  return undefined
 }
 
 /** The suppressed writes are counted; the memory remembers what was written, or forgets the write unsent. */

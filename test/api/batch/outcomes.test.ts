@@ -5,8 +5,8 @@
 import nock from 'nock'
 import { createTestIntegration } from '@segment/actions-core'
 import destination from '../../../src'
-import { API, errorBody, mockSchema, useNock } from '../../helpers/attio-fixtures'
-import { auth, bulkBodies, identify, multistatus } from './helpers'
+import { API, errorBody, mockSchema, recordBody, useNock } from '../../helpers/attio-fixtures'
+import { auth, bulkBodies, group, identify, identifyInBulk, multistatus } from './helpers'
 
 useNock()
 
@@ -86,5 +86,73 @@ describe('batch path: outcomes', () => {
     )
     const [assertions] = bulkBodies(responses)
     expect(assertions.map((a) => a.values.user_id)).toEqual([[{ value: 'u-2' }]])
+  })
+
+  describe('an event that carries a record of an earlier event the host retries', () => {
+    it('is answered retryable too (an Identify User whose email changed: its old Person failed in another request), so the retry cannot write older values over its own', async () => {
+      mockSchema()
+      // The old Person (ada@) is a record of its own (the User now names the later one): one request each.
+      nock(API)
+        .put('/v2/batch/records')
+        .reply(503, errorBody(503, 'unavailable', 'Try later'))
+      nock(API).put('/v2/batch/records').times(2).reply(202)
+      const integration = createTestIntegration(destination)
+      const responses = await integration.testBatchAction('identifyUser', {
+        events: [
+          identify('u-1', 'ada@example.com', 1, { plan: 'Free' }),
+          identify('u-1', 'ada.l@example.com', 2, { plan: 'Pro' }),
+          identify('u-2', 'grace@example.com', 3)
+        ],
+        auth,
+        useDefaultMappings: true,
+        mapping: { batch_size: 1, user_attributes: { plan: { '@path': '$.traits.plan' } } }
+      })
+      const [first, second] = bulkBodies(responses)
+      expect(first.map((a) => a.object)).toEqual(['people'])
+      expect(second.map((a) => a.values.user_id)).toEqual([[{ value: 'u-1' }]])
+      const results = multistatus(integration)
+      // Event 0's old Person failed: the host sends it again, and with it the User's older plan and email. Event 1,
+      // which Attio accepted, is retried after it; u-2 shares no record with either.
+      expect(results.map((r) => r.status)).toEqual([503, 503, 202])
+      expect(results[1].errormessage).toMatch(
+        /^Sent, but to be retried: event 0 of this batch, received before this one, carries one of its records/
+      )
+    })
+
+    it('is answered retryable too when the earlier one is retried for a link Attio has not applied yet (Group Workspace)', async () => {
+      mockSchema()
+      const integration = createTestIntegration(destination)
+      await identifyInBulk(integration)
+      // u-1 was sent in bulk a moment ago and is not found; u-2 is.
+      nock(API)
+        .post('/v2/objects/users/records/query', { filter: { user_id: { $in: ['u-1', 'u-2'] } }, limit: 2 })
+        .reply(200, {
+          data: [
+            {
+              ...recordBody('users', '22222222-2222-4222-8222-222222222222').data,
+              values: { user_id: [{ value: 'u-2' }] }
+            }
+          ]
+        })
+      nock(API).put('/v2/batch/records').reply(202)
+      process.env.ATTIO_BULK_NESTED_LINKS = 'off'
+      try {
+        await integration.testBatchAction('groupWorkspace', {
+          events: [
+            group('u-1', 10),
+            group('u-2', 11),
+            { ...group('u-2', 12), groupId: 'ws-2', traits: { website: 'globex.com' } }
+          ],
+          auth,
+          useDefaultMappings: true
+        })
+      } finally {
+        delete process.env.ATTIO_BULK_NESTED_LINKS
+      }
+      const results = multistatus(integration)
+      expect(results.map((r) => r.status)).toEqual([503, 503, 202])
+      expect(results[0].errormessage).toMatch(/^user_id: Attio has no User with user_id "u-1" yet/)
+      expect(results[1].errormessage).toMatch(/^Sent, but to be retried: event 0 of this batch/)
+    })
   })
 })
