@@ -15,5 +15,5 @@ export { destination }
 export { IncompatibleInstallError } from './install-check'
 export type { Settings } from './destinations/attio/generated-types'
 // Fleet mode (ATTIO_STATE_URL, docs/fleet.md): the shared state's health for a host's metric, and its shutdown.
-export { closeSharedState, sharedStateStatus } from './api/state'
+export { closeSharedState, setSharedStateWarn, sharedStateReady, sharedStateStatus } from './api/state'
 export type { SharedStateStatus } from './api/state'

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import type { RequestClient } from '@segment/actions-core'
 import { z } from 'zod'
 import { AttioApiError, CredentialRefusedError, toActionError } from './errors'
-import { writeSlotsFor, type WriteSlots } from './state'
+import { reportSharedState, writeSlotsFor, type WriteSlots } from './state'
 import { BulkSentMemory, WriteMemory } from './suppression'
 import { METRICS, NO_TELEMETRY, Telemetry, type HostContext } from './telemetry'
 import {
@@ -124,6 +124,8 @@ export class AttioClient {
       host?.statsContext || host?.logger
         ? new Telemetry(host.statsContext, host.logger, this.secrets)
         : NO_TELEMETRY
+    // An outage of fleet mode's shared state since the last invocation: this host hears of it (metric, warning).
+    if (this.telemetry !== NO_TELEMETRY) reportSharedState(this.telemetry)
     this.signal = host?.signal
   }
 

@@ -31,7 +31,8 @@ export const METRICS = {
   queueFallbacks: 'attio.queue.fallbacks',
   writeSlotWaitMs: 'attio.write_slot.wait_ms',
   batchSize: 'attio.batch.size',
-  cancelled: 'attio.cancelled'
+  cancelled: 'attio.cancelled',
+  stateFallbacks: 'attio.state.fallbacks'
 } as const
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS]
@@ -78,6 +79,12 @@ export class Telemetry {
     const client = this.stats?.statsClient
     if (typeof client?.histogram !== 'function') return
     client.histogram(name, value, this.tagsOf(tags))
+  }
+
+  /** A warning for an operator (fleet mode's shared state), scrubbed like a debug line. */
+  warn(message: string): void {
+    if (typeof this.logger?.warn !== 'function') return
+    this.logger.warn(redactText(`[attio] ${message}`, this.secrets))
   }
 
   /** A debug line for an operator: ids and counts only; the credential is scrubbed all the same. */

@@ -1,7 +1,8 @@
 /**
  * What the destination tells its host: metrics through a fake `statsContext` (with the host's tags) and
  * debug lines through a fake `logger`, with the requests answered by nock; and the host's AbortSignal
- * stopping a batch that waits for write slots.
+ * stopping a batch that waits for write slots; and fleet mode's shared state (a real redis-server) told to
+ * the host: an outage as a metric and a warning through its logger.
  */
 import nock from 'nock'
 import {
@@ -14,7 +15,9 @@ import {
 } from '@segment/actions-core'
 import destination from '../../src'
 import type { Settings } from '../../src/destinations/attio/generated-types'
+import { closeSharedState, setSharedStateWarn, sharedStateReady, sharedStateStatus } from '../../src'
 import { API, errorBody, mockSchema, recordBody, useNock } from '../helpers/attio-fixtures'
+import { RedisServer } from '../helpers/redis'
 
 useNock()
 const PERSON = '11111111-1111-4111-8111-111111111111'
@@ -348,5 +351,76 @@ describe("the host's AbortSignal", () => {
     // (A write in flight when the host cancels is aborted: "Could not reach Attio … it is safe to retry", a 503.)
     for (const outcome of outcomes) expect([200, 429, 503]).toContain(outcome.status)
     expect(host.total('attio.writes.failed', ['reason:cancelled'])).toBeGreaterThan(0)
+  })
+})
+
+describe("fleet mode's shared state, told to the host", () => {
+  let server: RedisServer
+  beforeAll(async () => {
+    server = await RedisServer.start()
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+  afterEach(async () => {
+    delete process.env.ATTIO_STATE_URL
+    await closeSharedState()
+  })
+
+  const send = (host: ReturnType<typeof fakeHost>) =>
+    createTestIntegration(destination).testAction('identifyUser', {
+      event: identify('u-1', 'ada@example.com'),
+      auth,
+      useDefaultMappings: true,
+      settings: { suppress_unchanged_writes: false } as Settings,
+      statsContext: host.statsContext,
+      logger: host.logger
+    })
+
+  it('counts an outage as attio.state.fallbacks and logs its warning through the next invocation, once', async () => {
+    process.env.ATTIO_STATE_URL = server.url
+    // Configured as soon as the environment says so, before the first write connects.
+    expect(sharedStateStatus()).toMatchObject({ configured: true, shared: false })
+    setSharedStateWarn(() => undefined)
+    mockSchema()
+    mockSingleWrites()
+    const before = fakeHost()
+    await send(before)
+    expect(await sharedStateReady()).toBe(true)
+    expect(before.total('attio.state.fallbacks')).toBe(0)
+
+    await server.stop()
+    for (let i = 0; i < 50 && sharedStateStatus().shared; i++) await new Promise((r) => setTimeout(r, 20))
+    const during = fakeHost()
+    await send(during)
+    expect(during.total('attio.state.fallbacks')).toBe(1)
+    expect(during.lines.filter((line) => /not answering/.test(line))).toHaveLength(1)
+    expect(during.lines.join('\n')).toMatch(
+      /^\[attio\] attio-destination: the shared state at redis:\/\/127\.0\.0\.1:\d+ is not answering/m
+    )
+
+    const after = fakeHost()
+    await send(after)
+    expect(after.total('attio.state.fallbacks')).toBe(0)
+    expect(after.lines.join('\n')).not.toMatch(/not answering/)
+    await server.resume()
+  })
+
+  it('warns once, without showing it, when ATTIO_STATE_URL is not a redis:// URL, and keeps per-process state', async () => {
+    process.env.ATTIO_STATE_URL = 'user:s3cret@127.0.0.1:6390'
+    const warned: string[] = []
+    setSharedStateWarn((message) => warned.push(message))
+    mockSchema()
+    mockSingleWrites()
+    const host = fakeHost()
+    await send(host)
+    await send(fakeHost())
+    expect(warned).toHaveLength(1)
+    expect(warned[0]).toMatch(
+      /ATTIO_STATE_URL is set but is not a redis:\/\/ or rediss:\/\/ URL, so it is ignored/
+    )
+    expect(host.lines.join('\n')).toContain(warned[0])
+    expect(warned.join('\n')).not.toContain('s3cret')
+    expect(sharedStateStatus()).toMatchObject({ configured: false, shared: false })
   })
 })

@@ -81,3 +81,8 @@ export function stateUrl(env: Env = process.env): string | undefined {
   const url = text(env, 'ATTIO_STATE_URL')
   return url && /^rediss?:\/\//i.test(url) ? url : undefined
 }
+
+/** Whether `ATTIO_STATE_URL` is set to something that is not a redis:// or rediss:// URL (so it is ignored). */
+export function stateUrlIgnored(env: Env = process.env): boolean {
+  return text(env, 'ATTIO_STATE_URL') !== undefined && stateUrl(env) === undefined
+}

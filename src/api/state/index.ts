@@ -4,8 +4,9 @@
  * Everything in Redis is keyed by the client's workspace key (a hash of base URL and credential), so tenants
  * never see each other's state and no credential is ever stored or logged.
  */
-import { stateUrl as configuredStateUrl } from '../core/config'
+import { stateUrl as configuredStateUrl, stateUrlIgnored } from '../core/config'
 import { limiterFor } from '../pacing'
+import { METRICS, type Telemetry } from '../telemetry'
 import { Invalidations } from './invalidations'
 import { RedisState, type SharedStateStatus, type Warn } from './redis'
 import { SharedWriteSlots } from './slots'
@@ -30,17 +31,51 @@ export function sharedState(): RedisState | undefined {
   if (url !== stateUrl) {
     void closeSharedState()
     stateUrl = url
-    state = url ? new RedisState(url, warnOf) : undefined
+    state = url ? new RedisState(url, warn) : undefined
     invalidations = state ? new Invalidations(state) : undefined
+    toldFallbacks = 0
+  }
+  if (!url && !warnedIgnored && stateUrlIgnored()) {
+    warnedIgnored = true
+    // The value itself is not shown: it may carry a password.
+    warn(
+      'attio-destination: ATTIO_STATE_URL is set but is not a redis:// or rediss:// URL, so it is ignored: this process keeps its own state (write budget, write memory), as without fleet mode.'
+    )
   }
   return state
 }
 
 let warnOf: Warn = (message) => console.warn(message)
+let warnedIgnored = false
 
-/** Where the shared state's warnings go (console.warn by default; tests and hosts may take them). */
+/**
+ * Where the shared state's warnings go at once (console.warn by default; a host may take them). Each is also
+ * told to the next invocation's host logger (`reportSharedState`).
+ */
 export function setSharedStateWarn(warn: Warn): void {
   warnOf = warn
+}
+
+/** Warnings no invocation has told its host yet (a few: one per outage at most, one a minute). */
+const untold: string[] = []
+/** The outages (`fallbacks`) already counted through a host's metrics. */
+let toldFallbacks = 0
+
+function warn(message: string): void {
+  warnOf(message)
+  if (untold.length < 10) untold.push(message)
+}
+
+/**
+ * Tells the host of an invocation what the shared state went through since the last invocation told its own:
+ * each outage counted as `attio.state.fallbacks`, each warning through the host's logger. Outages happen
+ * between invocations (a connection drops), so the next one reports them.
+ */
+export function reportSharedState(telemetry: Telemetry): void {
+  for (const line of untold.splice(0)) telemetry.warn(line)
+  const fallbacks = state?.status().fallbacks ?? 0
+  if (fallbacks > toldFallbacks) telemetry.count(METRICS.stateFallbacks, fallbacks - toldFallbacks)
+  toldFallbacks = fallbacks
 }
 
 /** The write budget of this credential: across the fleet in shared mode, else this process's limiter. */
@@ -59,7 +94,10 @@ export function writeSlotsFor(workspaceKey: string): WriteSlots {
 
 /** Whether shared state is configured and in use, and how often this process fell back (a metric). */
 export function sharedStateStatus(): SharedStateStatus {
-  return state?.status() ?? { configured: false, shared: false, fallbacks: 0, errors: 0 }
+  // Configured is what the environment says, before the first write connects (a host's check at start-up).
+  return (
+    state?.status() ?? { configured: stateUrlFromEnv() !== undefined, shared: false, fallbacks: 0, errors: 0 }
+  )
 }
 
 /** Waits until the shared state answers (true), or `timeoutMs` passed or none is configured (false). */
