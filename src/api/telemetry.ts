@@ -31,7 +31,6 @@ export const METRICS = {
   queueFallbacks: 'attio.queue.fallbacks',
   writeSlotWaitMs: 'attio.write_slot.wait_ms',
   batchSize: 'attio.batch.size',
-  cancelled: 'attio.cancelled',
   stateFallbacks: 'attio.state.fallbacks'
 } as const
 
