@@ -5,28 +5,10 @@
  */
 import Redis from 'ioredis'
 import { BulkSentMemory, clearWriteMemory, digest, WriteMemory } from '../../../src/api/suppression'
-import { closeSharedState, sharedState, sharedStateReady } from '../../../src/api/state'
 import { BULK_CHANNEL, MEMORY_CHANNEL } from '../../../src/api/state/invalidations'
-import { RedisServer } from '../../helpers/redis'
+import { useSharedRedis } from '../../helpers/redis'
 
-let server: RedisServer
-beforeAll(async () => {
-  server = await RedisServer.start()
-})
-afterAll(async () => {
-  await server.stop()
-})
-beforeEach(async () => {
-  clearWriteMemory()
-  process.env.ATTIO_STATE_URL = server.url
-  sharedState()
-  expect(await sharedStateReady()).toBe(true)
-  await new Promise((resolve) => setTimeout(resolve, 100))
-})
-afterEach(async () => {
-  delete process.env.ATTIO_STATE_URL
-  await closeSharedState()
-})
+const redis = useSharedRedis(clearWriteMemory)
 
 const identity = { object: 'people', attribute: 'email_addresses', text: 'ada@example.com' }
 const values = { email_addresses: [{ email_address: 'ada@example.com' }], job_title: [{ value: 'CTO' }] }
@@ -41,7 +23,7 @@ function remember(workspaceKey: string): WriteMemory {
 }
 
 async function publish(message: unknown, channel = MEMORY_CHANNEL): Promise<void> {
-  const other = new Redis(server.url)
+  const other = new Redis(redis.server.url)
   await other.publish(channel, JSON.stringify(message))
   other.disconnect()
   await new Promise((resolve) => setTimeout(resolve, 100))
@@ -78,7 +60,7 @@ test('a write in flight here while another process wrote the record remembers no
 
 test('garbage on the channel changes nothing', async () => {
   const memory = remember('ws-a')
-  const other = new Redis(server.url)
+  const other = new Redis(redis.server.url)
   await other.publish(MEMORY_CHANNEL, 'not json')
   await other.publish(MEMORY_CHANNEL, JSON.stringify({ from: 'x', workspaceKey: 1 }))
   other.disconnect()
@@ -87,7 +69,7 @@ test('garbage on the channel changes nothing', async () => {
 })
 
 test('each write of this process is told to the others', async () => {
-  const listener = new Redis(server.url)
+  const listener = new Redis(redis.server.url)
   const heard: string[] = []
   listener.on('message', (_channel: string, text: string) => heard.push(text))
   await listener.subscribe(MEMORY_CHANNEL)
@@ -100,10 +82,10 @@ test('each write of this process is told to the others', async () => {
 
 test('Redis stopped: this process can no longer hear the others and forgets what it remembered', async () => {
   const memory = remember('ws-a')
-  await server.stop()
+  await redis.server.stop()
   await new Promise((resolve) => setTimeout(resolve, 200))
   expect(memory.coversAssert('rec-1', values, 'email_addresses')).toBe(false)
-  await server.resume()
+  await redis.server.resume()
 })
 
 test('a user another process sent in bulk is pending here too (a link that misses is retryable), until one sees it', async () => {

@@ -12,31 +12,12 @@ import {
   WorkspaceSchema,
   type SchemaSource
 } from '../../../src/api/schema'
-import { closeSharedState, sharedState, sharedStateReady } from '../../../src/api/state'
 import { SCHEMA_CHANNEL } from '../../../src/api/state/invalidations'
 import { Telemetry } from '../../../src/api/telemetry'
 import type { AttributeDef } from '../../../src/api/wire'
-import { RedisServer } from '../../helpers/redis'
+import { useSharedRedis } from '../../helpers/redis'
 
-let server: RedisServer
-beforeAll(async () => {
-  server = await RedisServer.start()
-})
-afterAll(async () => {
-  await server.stop()
-})
-beforeEach(async () => {
-  clearSchemaCache()
-  process.env.ATTIO_STATE_URL = server.url
-  sharedState()
-  expect(await sharedStateReady()).toBe(true)
-  await new Promise((resolve) => setTimeout(resolve, 100))
-})
-afterEach(async () => {
-  delete process.env.ATTIO_STATE_URL
-  await closeSharedState()
-  clearSchemaCache()
-})
+const redis = useSharedRedis(clearSchemaCache, clearSchemaCache)
 
 const tier = { slug: 'tier', id: { attribute_id: 'attr-tier' } } as unknown as AttributeDef
 
@@ -60,7 +41,7 @@ function slowSource(workspaceKey: string) {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100))
 
 async function publishRefresh(key: string): Promise<void> {
-  const other = new Redis(server.url)
+  const other = new Redis(redis.server.url)
   await other.publish(SCHEMA_CHANNEL, JSON.stringify({ from: 'another-process', key }))
   other.disconnect()
   await settle()
