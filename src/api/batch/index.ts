@@ -73,7 +73,7 @@ export async function deliverBatch(
     batchSize: Math.min(Math.max(Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE),
     outcomes: new Array(items.length),
     report: { outcomes: [], requests: 0, assertions: 0, nestedAssertions: 0, path: 'none' },
-    merge: { records: new Map(), eventRecords: new Map(), eventLookups: new Map() },
+    merge: { records: new Map(), identities: new Map(), eventRecords: new Map(), eventLookups: new Map() },
     merged: []
   }
   const now = new Date().toISOString()

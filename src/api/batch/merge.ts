@@ -5,7 +5,7 @@
  */
 import { canonical } from '../core/text'
 import type { WireValues } from '../core/wire-types'
-import { recordKey, type ExistingReference, type PreparedRecord } from '../records'
+import { NO_VALUES, recordKey, type ExistingReference, type PreparedRecord } from '../records'
 import type { MergedRecord } from './types'
 
 /**
@@ -40,6 +40,11 @@ export interface EventLookup {
 
 export interface Merge {
   records: Map<string, MergedRecord>
+  /**
+   * The same records by object, matching attribute and matching key: how `absorb` finds an event's record
+   * without joining its key (a fresh string to hash per record of every event); `record.key` is joined once.
+   */
+  identities: Map<string, Map<string, Map<string, MergedRecord>>>
   /** The records each event carries (each key once: an event carries a few). */
   eventRecords: Map<number, string[]>
   /** The existing records each event asked to link. */
@@ -49,23 +54,27 @@ export interface Merge {
 /** Merges a prepared record (and those it references) into the batch's records; returns its key. */
 export function absorb(merge: Merge, prepared: PreparedRecord, event: number, receivedAt: string): string {
   const childKeys = prepared.references.map((reference) => absorb(merge, reference.target, event, receivedAt))
-  const key = recordKey(prepared)
-  let record = merge.records.get(key)
+  const byKey = identityMap(merge, prepared.object, prepared.matchingAttribute)
+  let record = byKey.get(prepared.matchingKey)
   // A record merged into one of the same key has the same matching values (the key is their canonical text).
   const same = record ? prepared.matchingAttribute : undefined
   if (!record) {
-    record = newMerged(prepared, key, receivedAt)
-    merge.records.set(key, record)
+    record = newMerged(prepared, recordKey(prepared), receivedAt)
+    merge.records.set(record.key, record)
+    byKey.set(prepared.matchingKey, record)
   }
   // Its own values' size (the records it references count theirs): at most what the events sent of it in all.
   let bytes = prepared.size.bytes
   for (const reference of prepared.references) bytes -= reference.target.size.bytes
   record.bytes += bytes
   for (const attribute of prepared.multiValued) record.multiValued.add(attribute)
-  for (const attribute of prepared.required) record.required.add(attribute)
+  record.required = withAll(record.required, prepared.required)
   record.multiValued.add(prepared.matchingAttribute)
   mergeValues(record.assertValues, prepared.assertValues, record.multiValued, same)
-  mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
+  if (prepared.appendValues !== NO_VALUES) {
+    if (record.appendValues === NO_VALUES) record.appendValues = {}
+    mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
+  }
   record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
   if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
   // The merged record's own key: the one just built from this event is garbage once merged.
@@ -77,6 +86,21 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   return record.key
 }
 
+/** The merged records of an object matched on an attribute, by matching key (`Merge.identities`). */
+function identityMap(merge: Merge, object: string, attribute: string): Map<string, MergedRecord> {
+  let attributes = merge.identities.get(object)
+  if (!attributes) {
+    attributes = new Map()
+    merge.identities.set(object, attributes)
+  }
+  let byKey = attributes.get(attribute)
+  if (!byKey) {
+    byKey = new Map()
+    attributes.set(attribute, byKey)
+  }
+  return byKey
+}
+
 /** The merged record a prepared one starts, with nothing merged into it yet. */
 function newMerged(prepared: PreparedRecord, key: string, receivedAt: string): MergedRecord {
   return {
@@ -86,12 +110,14 @@ function newMerged(prepared: PreparedRecord, key: string, receivedAt: string): M
     matchingAttribute: prepared.matchingAttribute,
     matchingKey: prepared.matchingKey,
     assertValues: {},
-    appendValues: {},
+    // Shared until the first event that appends, references or links (most never do): see `NO_VALUES`.
+    appendValues: NO_VALUES,
     multiValued: new Set(),
-    references: new Map(),
-    lookups: new Map(),
+    references: NO_SLOTS,
+    lookups: NO_SLOTS,
     replaceMultiselect: prepared.replaceMultiselect,
-    required: new Set(),
+    // Shared by the records of an object, as their events list the same ones (`withAll`).
+    required: memberSet(prepared.required, () => prepared.required),
     // Shared by the records of an object: made once per list of its unique slugs, never changed.
     unique: memberSet(prepared.unique, () => prepared.unique),
     receivedAt,
@@ -111,6 +137,7 @@ function mergeReferences(record: MergedRecord, prepared: PreparedRecord, childKe
         keys.add(childKey)
       }
     } else {
+      if (record.references === NO_SLOTS) record.references = new Map()
       record.references.set(reference.attribute, {
         attribute: reference.attribute,
         append: reference.append,
@@ -135,6 +162,7 @@ function mergeLookups(merge: Merge, record: MergedRecord, prepared: PreparedReco
         values.add(lookup.reference.value)
       }
     } else {
+      if (record.lookups === NO_SLOTS) record.lookups = new Map()
       record.lookups.set(lookup.attribute, {
         attribute: lookup.attribute,
         append: lookup.append,
@@ -145,10 +173,28 @@ function mergeLookups(merge: Merge, record: MergedRecord, prepared: PreparedReco
   }
 }
 
+/** The slots a record starts with, shared: adding to it would add to every record's, so it refuses. */
+class NoSlots extends Map<string, never> {
+  override set(): never {
+    throw new Error('NO_SLOTS is shared: give the record its own map first')
+  }
+}
+const NO_SLOTS: Map<string, never> = new NoSlots()
+
+/**
+ * `set` with `items` too: `set` itself when it holds them all (a record's events list the same required
+ * attributes, so their records share one set), else a new set. Never changed in place, as it may be shared.
+ */
+function withAll(set: Set<string>, items: readonly string[]): Set<string> {
+  for (const item of items) if (!set.has(item)) return new Set([...set, ...items])
+  return set
+}
+
 /**
  * The values a list holds, as a set kept beside it (made from `initial()` the first time): a slot's linked
  * keys or values, so a Workspace linking thousands of users checks each one in constant time (only `absorb`
- * adds to those lists, and to their sets with them), and an object's unique slugs, which never change.
+ * adds to those lists, and to their sets with them), and an object's unique and required slugs, which never
+ * change.
  */
 const members = new WeakMap<object, Set<string>>()
 

@@ -14,6 +14,8 @@
 export { canonical, fieldPath, showValue } from '../core/text'
 export {
   linkExisting,
+  NO_VALUES,
+  NONE,
   referTo,
   type AssertionReference,
   type ExistingReference,
@@ -36,6 +38,7 @@ export {
 export { deepest, MAX_VALUE_DEPTH } from './depth'
 export { MAX_EVENT_BYTES, prepareRecord } from './prepare'
 export {
+  identitiesCarried,
   identitiesOf,
   matchingText,
   recordKey,
