@@ -7,7 +7,7 @@ import type { AttioClient } from '../client'
 import { jsonByteLength } from '../core/text'
 import type { WireValues } from '../core/wire-types'
 import { AttioApiError } from '../errors'
-import { identitiesOf, matchingText, type ExistingReference } from '../records'
+import { identitiesCarried, matchingText, type ExistingReference } from '../records'
 import type { BulkSent, BulkSentKey } from '../suppression'
 import { recordIdItem } from '../values'
 import { bulkSentNow, isReassert, linkKey, lookupKey, type Resolved } from './links'
@@ -29,8 +29,14 @@ export function toAssertion(
     const nested = slot.keys.map((key) => toAssertion(records, records.get(key) as MergedRecord))
     values[slot.attribute] = slot.multi ? nested : nested[0]
   }
-  const append = !record.replaceMultiselect || Object.keys(record.appendValues).length > 0
+  const append = !record.replaceMultiselect || hasAny(record.appendValues)
   return bulkAssertion(record.object, record.matchingAttribute, append, values, record.receivedAt)
+}
+
+/** Whether an object has an own property (without listing them: every record of every request asks). */
+function hasAny(values: object): boolean {
+  for (const key in values) if (Object.prototype.hasOwnProperty.call(values, key)) return true
+  return false
 }
 
 /** One assertion of the bulk endpoint (top-level or nested). */
@@ -230,7 +236,7 @@ export function buildChunk(run: BatchRun, chunk: Chunk, built: Built): Array<Rec
     // What this process remembers of these records stops being true once Attio applies the request
     // (asynchronously, whatever its answer says): forget it, through every unique value the request
     // carries of it, so a later single write is always sent.
-    client.memory?.forgetCarried(identitiesOf(record, record.assertValues, record.appendValues).all)
+    client.memory?.forgetCarried(identitiesCarried(record, record.assertValues, record.appendValues))
     const sent = rememberSent(client, record)
     if (sent) built.previous.push(sent)
   }
@@ -269,8 +275,9 @@ export function forgetSent(client: AttioClient, record: MergedRecord): void {
  */
 export function namesRecordByKey(record: MergedRecord): boolean {
   for (const values of [record.assertValues, record.appendValues]) {
-    for (const items of Object.values(values)) {
-      for (const item of items) {
+    // Not `Object.values`: a list per record of every batch, for its few attributes.
+    for (const attribute in values) {
+      for (const item of values[attribute]) {
         if (
           item !== null &&
           typeof item === 'object' &&

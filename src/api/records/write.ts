@@ -89,22 +89,43 @@ export function recordKey(
 
 /**
  * The unique values a record's write carries: those of its matching attribute, the others, and both (`all`,
- * what a bulk request forgets).
+ * what a bulk request forgets: `identitiesCarried`).
  */
 export function identitiesOf(
   prepared: { object: string; matchingAttribute: string; unique: Iterable<string> },
   assertValues: WireValues,
   appendValues: WireValues = {}
 ): { matching: Identity[]; others: Identity[]; all: Identity[] } {
-  const { object, matchingAttribute } = prepared
-  const all = identitiesIn(object, prepared.unique, assertValues, appendValues)
+  const all = identitiesCarried(prepared, assertValues, appendValues)
   const matching: Identity[] = []
   const others: Identity[] = []
-  for (const identity of all) (identity.attribute === matchingAttribute ? matching : others).push(identity)
+  for (const identity of all)
+    (identity.attribute === prepared.matchingAttribute ? matching : others).push(identity)
+  return { matching, others, all }
+}
+
+/**
+ * `identitiesOf(...).all` without splitting it, for a bulk request (which forgets every one alike): the
+ * matching attribute's values first when they are not among the unique ones found.
+ */
+export function identitiesCarried(
+  prepared: { object: string; matchingAttribute: string; unique: Iterable<string> },
+  assertValues: WireValues,
+  appendValues: WireValues = {}
+): Identity[] {
+  const { object, matchingAttribute } = prepared
+  const found = identitiesIn(object, prepared.unique, assertValues, appendValues)
   // The matching values are those asserted, whether or not the attribute is among the unique ones listed.
-  if (matching.length > 0 && !(matchingAttribute in appendValues)) return { matching, others, all }
-  const asserted = identitiesIn(object, [matchingAttribute], assertValues)
-  return { matching: asserted, others, all: [...asserted, ...others] }
+  if (!(matchingAttribute in appendValues) && hasAttribute(found, matchingAttribute)) return found
+  const all = identitiesIn(object, [matchingAttribute], assertValues)
+  for (const identity of found) if (identity.attribute !== matchingAttribute) all.push(identity)
+  return all
+}
+
+function hasAttribute(identities: readonly Identity[], attribute: string): boolean {
+  for (let index = 0; index < identities.length; index++)
+    if (identities[index].attribute === attribute) return true
+  return false
 }
 
 /** Attio refused a write that named records by ids this process remembered; they are forgotten now. */
