@@ -63,15 +63,17 @@ export function bulkAssertion(
  */
 export function identityValues(record: MergedRecord): { values: WireValues; complete: boolean } {
   const values: WireValues = {}
-  let complete = true
-  const add = (attribute: string) => {
-    const items = record.assertValues[attribute]
-    if (items) values[attribute] = items
-    if (!items || items.length === 0) complete = false
-  }
-  add(record.matchingAttribute)
-  for (const attribute of record.required) if (attribute !== record.matchingAttribute) add(attribute)
+  let complete = addAsserted(values, record, record.matchingAttribute)
+  for (const attribute of record.required)
+    if (attribute !== record.matchingAttribute && !addAsserted(values, record, attribute)) complete = false
   return { values, complete }
+}
+
+/** Adds a record's asserted items of `attribute` to `values` (a function, not a closure per record); whether it has any. */
+function addAsserted(values: WireValues, record: MergedRecord, attribute: string): boolean {
+  const items: WireValues[string] | undefined = record.assertValues[attribute]
+  if (items) values[attribute] = items
+  return items !== undefined && items.length > 0
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { canonical } from '../core/text'
 import type { WireValues } from '../core/wire-types'
-import { NO_VALUES, recordKey, type ExistingReference, type PreparedRecord } from '../records'
+import { NO_VALUES, NONE, recordKey, type ExistingReference, type PreparedRecord } from '../records'
 import type { MergedRecord } from './types'
 
 /**
@@ -53,7 +53,11 @@ export interface Merge {
 
 /** Merges a prepared record (and those it references) into the batch's records; returns its key. */
 export function absorb(merge: Merge, prepared: PreparedRecord, event: number, receivedAt: string): string {
-  const childKeys = prepared.references.map((reference) => absorb(merge, reference.target, event, receivedAt))
+  const { references } = prepared
+  // No list (and no closure) for the records that reference nothing; indexed loops below for the same reason.
+  const childKeys: string[] = references.length === 0 ? NONE : new Array(references.length)
+  for (let index = 0; index < references.length; index++)
+    childKeys[index] = absorb(merge, references[index].target, event, receivedAt)
   const byKey = identityMap(merge, prepared.object, prepared.matchingAttribute)
   let record = byKey.get(prepared.matchingKey)
   // A record merged into one of the same key has the same matching values (the key is their canonical text).
@@ -65,9 +69,10 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   }
   // Its own values' size (the records it references count theirs): at most what the events sent of it in all.
   let bytes = prepared.size.bytes
-  for (const reference of prepared.references) bytes -= reference.target.size.bytes
+  for (let index = 0; index < references.length; index++) bytes -= references[index].target.size.bytes
   record.bytes += bytes
-  for (const attribute of prepared.multiValued) record.multiValued.add(attribute)
+  const { multiValued } = prepared
+  for (let index = 0; index < multiValued.length; index++) record.multiValued.add(multiValued[index])
   record.required = withAll(record.required, prepared.required)
   record.multiValued.add(prepared.matchingAttribute)
   mergeValues(record.assertValues, prepared.assertValues, record.multiValued, same)
@@ -117,9 +122,9 @@ function newMerged(prepared: PreparedRecord, key: string, receivedAt: string): M
     lookups: NO_SLOTS,
     replaceMultiselect: prepared.replaceMultiselect,
     // Shared by the records of an object, as their events list the same ones (`withAll`).
-    required: memberSet(prepared.required, () => prepared.required),
+    required: memberSet(prepared.required, itself),
     // Shared by the records of an object: made once per list of its unique slugs, never changed.
-    unique: memberSet(prepared.unique, () => prepared.unique),
+    unique: memberSet(prepared.unique, itself),
     receivedAt,
     bytes: 0
   }
@@ -127,11 +132,12 @@ function newMerged(prepared: PreparedRecord, key: string, receivedAt: string): M
 
 /** The records a prepared record references (already merged, by `childKeys`), into the record's slots. */
 function mergeReferences(record: MergedRecord, prepared: PreparedRecord, childKeys: string[]): void {
-  prepared.references.forEach((reference, index) => {
+  for (let index = 0; index < prepared.references.length; index++) {
+    const reference = prepared.references[index]
     const slot = record.references.get(reference.attribute)
     const childKey = childKeys[index]
     if (slot && reference.multi) {
-      const keys = memberSet(slot.keys, () => slot.keys)
+      const keys = memberSet(slot.keys, itself)
       if (!keys.has(childKey)) {
         slot.keys.push(childKey)
         keys.add(childKey)
@@ -145,18 +151,19 @@ function mergeReferences(record: MergedRecord, prepared: PreparedRecord, childKe
         keys: [childKey]
       })
     }
-  })
+  }
 }
 
 /** The existing records a prepared record links, into the record's slots and the event's lookups. */
 function mergeLookups(merge: Merge, record: MergedRecord, prepared: PreparedRecord, event: number): void {
-  for (const lookup of prepared.lookups) {
+  for (let index = 0; index < prepared.lookups.length; index++) {
+    const lookup = prepared.lookups[index]
     const asked = merge.eventLookups.get(event)
     if (asked) asked.push({ record, reference: lookup.reference })
     else merge.eventLookups.set(event, [{ record, reference: lookup.reference }])
     const slot = record.lookups.get(lookup.attribute)
     if (slot && lookup.multi) {
-      const values = memberSet(slot.references, () => slot.references.map((r) => r.value))
+      const values = memberSet(slot.references, valuesOf)
       if (!values.has(lookup.reference.value)) {
         slot.references.push(lookup.reference)
         values.add(lookup.reference.value)
@@ -186,22 +193,27 @@ const NO_SLOTS: Map<string, never> = new NoSlots()
  * attributes, so their records share one set), else a new set. Never changed in place, as it may be shared.
  */
 function withAll(set: Set<string>, items: readonly string[]): Set<string> {
-  for (const item of items) if (!set.has(item)) return new Set([...set, ...items])
+  for (let index = 0; index < items.length; index++)
+    if (!set.has(items[index])) return new Set([...set, ...items])
   return set
 }
 
 /**
- * The values a list holds, as a set kept beside it (made from `initial()` the first time): a slot's linked
+ * The values a list holds, as a set kept beside it (made from `initial(list)` the first time): a slot's linked
  * keys or values, so a Workspace linking thousands of users checks each one in constant time (only `absorb`
  * adds to those lists, and to their sets with them), and an object's unique and required slugs, which never
  * change.
  */
 const members = new WeakMap<object, Set<string>>()
 
-function memberSet(list: object, initial: () => readonly string[]): Set<string> {
+// What `memberSet` starts a set from, made once (not a closure per record of every event).
+const itself = (list: readonly string[]) => list
+const valuesOf = (list: readonly ExistingReference[]) => list.map((reference) => reference.value)
+
+function memberSet<L extends object>(list: L, initial: (list: L) => readonly string[]): Set<string> {
   let set = members.get(list)
   if (!set) {
-    set = new Set(initial())
+    set = new Set(initial(list))
     members.set(list, set)
   }
   return set

@@ -25,8 +25,15 @@ export function matchingText(values: readonly WireItem[] | undefined): string | 
   const [item] = values
   if (typeof item === 'string') return item
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined
-  const properties = Object.values(item)
-  return properties.length === 1 && typeof properties[0] === 'string' ? properties[0] : undefined
+  // Its own properties counted, not listed: every record of every bulk request asks.
+  let text: unknown
+  let count = 0
+  for (const key in item) {
+    if (!Object.prototype.hasOwnProperty.call(item, key)) continue
+    if (++count > 1) return undefined
+    text = item[key]
+  }
+  return typeof text === 'string' ? text : undefined
 }
 
 /** What happened to one record, in write order: the action's answer lists them. */
