@@ -261,6 +261,14 @@ function mappedBy(seen: string[], slug: string): string | undefined {
   return undefined
 }
 
+/** The attributes of `required` no mapping field mapped (`Preparing.seen`): no list when none is missing. */
+function unmapped(required: readonly AttributeDef[], seen: string[]): AttributeDef[] {
+  let missing: AttributeDef[] = NONE
+  for (let index = 0; index < required.length; index++)
+    if (mappedBy(seen, required[index].slug) === undefined) missing = added(missing, required[index])
+  return missing
+}
+
 /** Puts a written value into the record (appended or asserted) and counts its size. */
 function keep(
   prepared: PreparedRecord,
@@ -315,9 +323,7 @@ function finishRecord(run: Preparing): void {
 
   const { required } = slugsOf(attributes)
   // Every missing one at once: a user should not discover them one send at a time.
-  const missing = options.existingOnly
-    ? []
-    : required.filter((attribute) => mappedBy(seen, attribute.slug) === undefined)
+  const missing = options.existingOnly ? NONE : unmapped(required, seen)
   if (missing.length > 0) {
     const named = missing.map((attribute) => `"${attribute.slug}" (${attribute.type ?? attribute.rawType})`)
     const list =
