@@ -73,7 +73,12 @@ export async function deliverBatch(
     batchSize: Math.min(Math.max(Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE),
     outcomes: new Array(items.length),
     report: { outcomes: [], requests: 0, assertions: 0, nestedAssertions: 0, path: 'none' },
-    merge: { records: new Map(), identities: new Map(), eventRecords: new Map(), eventLookups: new Map() },
+    merge: {
+      records: new Map(),
+      identities: new Map(),
+      eventRecords: new Array(items.length),
+      eventLookups: new Array(items.length)
+    },
     merged: []
   }
   const now = new Date().toISOString()
@@ -182,8 +187,10 @@ async function sendRecords(run: BatchRun, options: BatchOptions): Promise<void> 
 function settleOutcomes(delivery: Delivery, run: BatchRun): void {
   const { merge, outcomes } = delivery
   const { status, linked } = run
+  // Most batches make every link they ask for: then no event's links need looking up one by one.
+  const someMissing = hasMissingLink(linked)
   for (const index of delivery.merged) {
-    const keys = merge.eventRecords.get(index) ?? []
+    const keys = merge.eventRecords[index] ?? []
     const sent: Record<string, unknown> = {}
     let failed: EventOutcome | undefined
     let accepted: EventOutcome | undefined
@@ -193,11 +200,16 @@ function settleOutcomes(delivery: Delivery, run: BatchRun): void {
       if (outcome && !outcome.ok) failed ??= outcome
       else if (outcome) accepted ??= outcome
     }
-    const missing = failed ? undefined : missingLink(merge.eventLookups.get(index), linked)
+    const missing = failed || !someMissing ? undefined : missingLink(merge.eventLookups[index], linked)
     if (failed) outcomes[index] = { ...failed, sent }
     else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
     else if (accepted) outcomes[index] = { ...accepted, sent }
   }
+}
+
+function hasMissingLink(linked: BatchRun['linked']): boolean {
+  for (const fate of linked.values()) if (fate instanceof AttioApiError) return true
+  return false
 }
 
 /** The first link an event asked for whose linked record is missing. */

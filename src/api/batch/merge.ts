@@ -45,10 +45,13 @@ export interface Merge {
    * without joining its key (a fresh string to hash per record of every event); `record.key` is joined once.
    */
   identities: Map<string, Map<string, Map<string, MergedRecord>>>
-  /** The records each event carries (each key once: an event carries a few). */
-  eventRecords: Map<number, string[]>
-  /** The existing records each event asked to link. */
-  eventLookups: Map<number, EventLookup[]>
+  /**
+   * The records each event carries (each key once: an event carries a few), by the event's index: a list as
+   * long as the batch, not a map grown one event at a time.
+   */
+  eventRecords: Array<string[] | undefined>
+  /** The existing records each event asked to link, by the event's index. */
+  eventLookups: Array<EventLookup[] | undefined>
 }
 
 /** Merges a prepared record (and those it references) into the batch's records; returns its key. */
@@ -83,8 +86,8 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
   if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
   // The merged record's own key: the one just built from this event is garbage once merged.
-  const carriedByEvent = merge.eventRecords.get(event)
-  if (!carriedByEvent) merge.eventRecords.set(event, [record.key])
+  const carriedByEvent = merge.eventRecords[event]
+  if (!carriedByEvent) merge.eventRecords[event] = [record.key]
   else if (!carriedByEvent.includes(record.key)) carriedByEvent.push(record.key)
   mergeReferences(record, prepared, childKeys)
   mergeLookups(merge, record, prepared, event)
@@ -158,9 +161,9 @@ function mergeReferences(record: MergedRecord, prepared: PreparedRecord, childKe
 function mergeLookups(merge: Merge, record: MergedRecord, prepared: PreparedRecord, event: number): void {
   for (let index = 0; index < prepared.lookups.length; index++) {
     const lookup = prepared.lookups[index]
-    const asked = merge.eventLookups.get(event)
+    const asked = merge.eventLookups[event]
     if (asked) asked.push({ record, reference: lookup.reference })
-    else merge.eventLookups.set(event, [{ record, reference: lookup.reference }])
+    else merge.eventLookups[event] = [{ record, reference: lookup.reference }]
     const slot = record.lookups.get(lookup.attribute)
     if (slot && lookup.multi) {
       const values = memberSet(slot.references, valuesOf)
