@@ -226,18 +226,27 @@ function memberSet<L extends object>(list: L, initial: (list: L) => readonly str
 export function rootsOf(records: Map<string, MergedRecord>): MergedRecord[] {
   const referenced = new Set<string>()
   for (const record of records.values()) {
-    for (const slot of record.references.values()) slot.keys.forEach((key) => referenced.add(key))
+    for (const slot of record.references.values()) for (const key of slot.keys) referenced.add(key)
   }
-  return [...records.values()].filter((record) => !referenced.has(record.key))
+  const roots: MergedRecord[] = []
+  for (const record of records.values()) if (!referenced.has(record.key)) roots.push(record)
+  return roots
 }
 
-/** All the records an assertion for `root` carries (itself and the records nested in it). */
-export function carried(records: Map<string, MergedRecord>, root: MergedRecord): MergedRecord[] {
-  const result = [root]
+/**
+ * All the records an assertion for `root` carries (itself and the records nested in it), added to `into`
+ * depth first (one list for the whole tree, not one per nested record).
+ */
+export function carried(
+  records: Map<string, MergedRecord>,
+  root: MergedRecord,
+  into: MergedRecord[] = []
+): MergedRecord[] {
+  into.push(root)
   for (const slot of root.references.values()) {
-    for (const key of slot.keys) result.push(...carried(records, records.get(key) as MergedRecord))
+    for (const key of slot.keys) carried(records, records.get(key) as MergedRecord, into)
   }
-  return result
+  return into
 }
 
 /**
