@@ -88,7 +88,8 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   // The merged record's own key: the one just built from this event is garbage once merged.
   const carriedByEvent = merge.eventRecords[event]
   if (!carriedByEvent) merge.eventRecords[event] = [record.key]
-  else if (!carriedByEvent.includes(record.key)) carriedByEvent.push(record.key)
+  // A list of the exact length, not a push: most events carry two records, and a push reserves 17 slots.
+  else if (!carriedByEvent.includes(record.key)) merge.eventRecords[event] = carriedByEvent.concat(record.key)
   mergeReferences(record, prepared, childKeys)
   mergeLookups(merge, record, prepared, event)
   return record.key
