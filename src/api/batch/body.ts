@@ -277,8 +277,9 @@ export function forgetSent(client: AttioClient, record: MergedRecord): void {
  */
 export function namesRecordByKey(record: MergedRecord): boolean {
   for (const values of [record.assertValues, record.appendValues]) {
-    // Not `Object.values`: a list per record of every batch, for its few attributes.
+    // Its own attributes as `Object.values` lists them, without the list (one per record of every batch).
     for (const attribute in values) {
+      if (!Object.prototype.hasOwnProperty.call(values, attribute)) continue
       for (const item of values[attribute]) {
         if (
           item !== null &&
