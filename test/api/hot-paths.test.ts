@@ -5,6 +5,8 @@ import { normaliseReceivedAt } from '../../src/api/batch/merge'
 import { digest, keyDigest } from '../../src/api/suppression'
 import { normalizeDomain, normalizeEmail } from '../../src/api'
 import { createHash } from 'node:crypto'
+import { fieldPath, identitiesCarried, identitiesOf, NO_VALUES, NONE, showValue } from '../../src/api/records'
+import type { WireValues } from '../../src/api/core/wire-types'
 
 const longWay = (value: string) => {
   const time = Date.parse(value)
@@ -79,5 +81,44 @@ describe('remembered checks', () => {
       ['users', 'email_addresses']
     ])
       expect(keyDigest('bound', object, attribute, 'v0')).toBe(expected(object, attribute, 'v0'))
+  })
+})
+
+describe('shared empties and remembered paths (issue 18, allocation per record)', () => {
+  it('refuses any addition to the shared empty list and values, so a record must take its own first', () => {
+    expect(() => (NONE as unknown[]).push('x')).toThrow(TypeError)
+    expect(() => {
+      ;(NO_VALUES as Record<string, unknown>).name = [{ value: 'x' }]
+    }).toThrow(TypeError)
+    expect(NONE).toHaveLength(0)
+    expect(Object.keys(NO_VALUES)).toHaveLength(0)
+  })
+
+  it('answers a field path the same remembered as worked out, for plain, odd and long keys and past its bound', () => {
+    const longWay = (field: string, key: string) =>
+      /^[A-Za-z0-9_-]{1,100}$/.test(key) ? `${field}.${key}` : `${field}[${showValue(key)}]`
+    const keys = ['twitter', 'odd key', 'é', '', 'a'.repeat(100), 'a'.repeat(101), '__proto__', 'x\u0000y']
+    for (let round = 0; round < 2; round++)
+      for (const field of ['person_attributes', 'user_attributes'])
+        for (const key of keys) expect(fieldPath(field, key)).toBe(longWay(field, key))
+    for (let i = 0; i < 2_500; i++) expect(fieldPath('attributes', `k${i}`)).toBe(`attributes.k${i}`)
+    expect(fieldPath('attributes', 'odd key')).toBe('attributes["odd key"]')
+  })
+
+  it("gives a bulk request's identities exactly as identitiesOf's all, however the matching values lie", () => {
+    const record = { object: 'people', matchingAttribute: 'email_addresses', unique: ['email_addresses'] }
+    const assertValues = { email_addresses: [{ email_address: 'Ada@Example.com' }, 'x'] }
+    const cases: Array<[typeof record, WireValues, WireValues | undefined]> = [
+      [record, assertValues, undefined],
+      [record, assertValues, { email_addresses: [{ email_address: 'b@example.com' }] }],
+      [{ ...record, unique: ['domains'] }, assertValues, { domains: [{ domain: 'acme.com' }] }],
+      [{ ...record, unique: [] }, assertValues, {}],
+      [{ ...record, unique: ['domains', 'email_addresses'] }, { domains: [{ domain: 'a.com' }] }, undefined]
+    ]
+    for (const [prepared, asserted, appended] of cases) {
+      expect(identitiesCarried(prepared, asserted, appended)).toEqual(
+        identitiesOf(prepared, asserted, appended).all
+      )
+    }
   })
 })

@@ -154,7 +154,7 @@ describe('the bench at a tiny size', () => {
     )
     expect(text).toMatch(/40 identify events \(\d+ users\) on the single path with the schema cache warm/)
     expect(text).toMatch(
-      /Batch CPU against actions-core's floor: 200 events \(120 identify \+ 80 group\) in 1,000-event batches, suppression on, median of 1 rounds: [\d.]+ µs per event, floor \(every perform\/performBatch a no-op\) [\d.]+ µs: [\d.]+×/
+      /Batch CPU against actions-core's floor: 200 events \(120 identify \+ 80 group\) in 1,000-event batches, suppression on, median of 1 rounds: [\d.,]+ µs per event, floor \(every perform\/performBatch a no-op\) [\d.,]+ µs: [\d.,]+×/
     )
     expect(result.floor.failed).toBe(0)
     // The profiled round names the destination's own functions with their files.

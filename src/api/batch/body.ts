@@ -7,7 +7,7 @@ import type { AttioClient } from '../client'
 import { jsonByteLength } from '../core/text'
 import type { WireValues } from '../core/wire-types'
 import { AttioApiError } from '../errors'
-import { identitiesOf, matchingText, type ExistingReference } from '../records'
+import { identitiesCarried, matchingText, type ExistingReference } from '../records'
 import type { BulkSent, BulkSentKey } from '../suppression'
 import { recordIdItem } from '../values'
 import { bulkSentNow, isReassert, linkKey, lookupKey, type Resolved } from './links'
@@ -29,8 +29,14 @@ export function toAssertion(
     const nested = slot.keys.map((key) => toAssertion(records, records.get(key) as MergedRecord))
     values[slot.attribute] = slot.multi ? nested : nested[0]
   }
-  const append = !record.replaceMultiselect || Object.keys(record.appendValues).length > 0
+  const append = !record.replaceMultiselect || hasAny(record.appendValues)
   return bulkAssertion(record.object, record.matchingAttribute, append, values, record.receivedAt)
+}
+
+/** Whether an object has an own property (without listing them: every record of every request asks). */
+function hasAny(values: object): boolean {
+  for (const key in values) if (Object.prototype.hasOwnProperty.call(values, key)) return true
+  return false
 }
 
 /** One assertion of the bulk endpoint (top-level or nested). */
@@ -57,15 +63,17 @@ export function bulkAssertion(
  */
 export function identityValues(record: MergedRecord): { values: WireValues; complete: boolean } {
   const values: WireValues = {}
-  let complete = true
-  const add = (attribute: string) => {
-    const items = record.assertValues[attribute]
-    if (items) values[attribute] = items
-    if (!items || items.length === 0) complete = false
-  }
-  add(record.matchingAttribute)
-  for (const attribute of record.required) if (attribute !== record.matchingAttribute) add(attribute)
+  let complete = addAsserted(values, record, record.matchingAttribute)
+  for (const attribute of record.required)
+    if (attribute !== record.matchingAttribute && !addAsserted(values, record, attribute)) complete = false
   return { values, complete }
+}
+
+/** Adds a record's asserted items of `attribute` to `values` (a function, not a closure per record); whether it has any. */
+function addAsserted(values: WireValues, record: MergedRecord, attribute: string): boolean {
+  const items: WireValues[string] | undefined = record.assertValues[attribute]
+  if (items) values[attribute] = items
+  return items !== undefined && items.length > 0
 }
 
 /**
@@ -230,7 +238,7 @@ export function buildChunk(run: BatchRun, chunk: Chunk, built: Built): Array<Rec
     // What this process remembers of these records stops being true once Attio applies the request
     // (asynchronously, whatever its answer says): forget it, through every unique value the request
     // carries of it, so a later single write is always sent.
-    client.memory?.forgetCarried(identitiesOf(record, record.assertValues, record.appendValues).all)
+    client.memory?.forgetCarried(identitiesCarried(record, record.assertValues, record.appendValues))
     const sent = rememberSent(client, record)
     if (sent) built.previous.push(sent)
   }
@@ -269,8 +277,10 @@ export function forgetSent(client: AttioClient, record: MergedRecord): void {
  */
 export function namesRecordByKey(record: MergedRecord): boolean {
   for (const values of [record.assertValues, record.appendValues]) {
-    for (const items of Object.values(values)) {
-      for (const item of items) {
+    // Its own attributes as `Object.values` lists them, without the list (one per record of every batch).
+    for (const attribute in values) {
+      if (!Object.prototype.hasOwnProperty.call(values, attribute)) continue
+      for (const item of values[attribute]) {
         if (
           item !== null &&
           typeof item === 'object' &&

@@ -82,7 +82,12 @@ export async function deliverBatch(
     batchSize: Math.min(Math.max(Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE),
     outcomes: new Array(items.length),
     report: { outcomes: [], requests: 0, assertions: 0, nestedAssertions: 0, path: 'none' },
-    merge: { records: new Map(), eventRecords: new Map(), eventLookups: new Map() },
+    merge: {
+      records: new Map(),
+      identities: new Map(),
+      eventRecords: new Array(items.length),
+      eventLookups: new Array(items.length)
+    },
     merged: []
   }
   const now = new Date().toISOString()
@@ -197,8 +202,10 @@ function settleOutcomes(delivery: Delivery, run: BatchRun): void {
   const { status, linked } = run
   /** The records of the events answered retryable so far, each with the first such event (made at the first). */
   let retried: Map<string, number> | undefined
+  // Most batches make every link they ask for: then no event's links need looking up one by one.
+  const someMissing = hasMissingLink(linked)
   for (const index of delivery.merged) {
-    const keys = merge.eventRecords.get(index) ?? []
+    const keys = merge.eventRecords[index] ?? []
     const sent: Record<string, unknown> = {}
     let failed: EventOutcome | undefined
     let accepted: EventOutcome | undefined
@@ -208,7 +215,7 @@ function settleOutcomes(delivery: Delivery, run: BatchRun): void {
       if (outcome && !outcome.ok) failed ??= outcome
       else if (outcome) accepted ??= outcome
     }
-    const missing = failed ? undefined : missingLink(merge.eventLookups.get(index), linked)
+    const missing = failed || !someMissing ? undefined : missingLink(merge.eventLookups[index], linked)
     if (failed) outcomes[index] = { ...failed, sent }
     else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
     else if (accepted) outcomes[index] = { ...accepted, sent }
@@ -232,6 +239,12 @@ function firstRetried(keys: readonly string[], retried: ReadonlyMap<string, numb
     if (event !== undefined && (first === undefined || event < first)) first = event
   }
   return first
+}
+
+/** Whether any link of the batch found its linked record missing. */
+function hasMissingLink(linked: BatchRun['linked']): boolean {
+  for (const fate of linked.values()) if (fate instanceof AttioApiError) return true
+  return false
 }
 
 /** The first link an event asked for whose linked record is missing. */

@@ -35,13 +35,19 @@ export async function resolveLookups(
 ): Promise<Resolved> {
   /** Per object and attribute, the first reference of each value (in the order met). */
   const wanted = new Map<string, Map<string, ExistingReference>>()
+  // The group of the reference before, kept: a batch's links are almost all of one object and attribute.
+  let last: ExistingReference | undefined
+  let byValue: Map<string, ExistingReference> | undefined
   for (const record of records) {
     for (const slot of record.lookups.values()) {
       for (const reference of slot.references) {
         if (resolved.has(lookupKey(reference))) continue
-        const group = `${reference.object}\u0000${reference.attribute}`
-        let byValue = wanted.get(group)
-        if (!byValue) wanted.set(group, (byValue = new Map()))
+        if (!byValue || last?.object !== reference.object || last.attribute !== reference.attribute) {
+          const group = `${reference.object}\u0000${reference.attribute}`
+          byValue = wanted.get(group)
+          if (!byValue) wanted.set(group, (byValue = new Map()))
+        }
+        last = reference
         if (!byValue.has(reference.value)) byValue.set(reference.value, reference)
       }
     }

@@ -5,7 +5,7 @@
  */
 import { canonical } from '../core/text'
 import type { WireValues } from '../core/wire-types'
-import { recordKey, type ExistingReference, type PreparedRecord } from '../records'
+import { NO_VALUES, NONE, recordKey, type ExistingReference, type PreparedRecord } from '../records'
 import type { MergedRecord } from './types'
 
 /**
@@ -40,41 +40,74 @@ export interface EventLookup {
 
 export interface Merge {
   records: Map<string, MergedRecord>
-  /** The records each event carries (each key once: an event carries a few). */
-  eventRecords: Map<number, string[]>
-  /** The existing records each event asked to link. */
-  eventLookups: Map<number, EventLookup[]>
+  /**
+   * The same records by object, matching attribute and matching key: how `absorb` finds an event's record
+   * without joining its key (a fresh string to hash per record of every event); `record.key` is joined once.
+   */
+  identities: Map<string, Map<string, Map<string, MergedRecord>>>
+  /**
+   * The records each event carries (each key once: an event carries a few), by the event's index: a list as
+   * long as the batch, not a map grown one event at a time.
+   */
+  eventRecords: Array<string[] | undefined>
+  /** The existing records each event asked to link, by the event's index. */
+  eventLookups: Array<EventLookup[] | undefined>
 }
 
 /** Merges a prepared record (and those it references) into the batch's records; returns its key. */
 export function absorb(merge: Merge, prepared: PreparedRecord, event: number, receivedAt: string): string {
-  const childKeys = prepared.references.map((reference) => absorb(merge, reference.target, event, receivedAt))
-  const key = recordKey(prepared)
-  let record = merge.records.get(key)
+  const { references } = prepared
+  // No list (and no closure) for the records that reference nothing; indexed loops below for the same reason.
+  const childKeys: string[] = references.length === 0 ? NONE : new Array(references.length)
+  for (let index = 0; index < references.length; index++)
+    childKeys[index] = absorb(merge, references[index].target, event, receivedAt)
+  const byKey = identityMap(merge, prepared.object, prepared.matchingAttribute)
+  let record = byKey.get(prepared.matchingKey)
   // A record merged into one of the same key has the same matching values (the key is their canonical text).
   const same = record ? prepared.matchingAttribute : undefined
   if (!record) {
-    record = newMerged(prepared, key, receivedAt)
-    merge.records.set(key, record)
+    record = newMerged(prepared, recordKey(prepared), receivedAt)
+    merge.records.set(record.key, record)
+    byKey.set(prepared.matchingKey, record)
   }
   // Its own values' size (the records it references count theirs): at most what the events sent of it in all.
   let bytes = prepared.size.bytes
-  for (const reference of prepared.references) bytes -= reference.target.size.bytes
+  for (let index = 0; index < references.length; index++) bytes -= references[index].target.size.bytes
   record.bytes += bytes
-  for (const attribute of prepared.multiValued) record.multiValued.add(attribute)
-  for (const attribute of prepared.required) record.required.add(attribute)
+  const { multiValued } = prepared
+  for (let index = 0; index < multiValued.length; index++) record.multiValued.add(multiValued[index])
+  record.required = withAll(record.required, prepared.required)
   record.multiValued.add(prepared.matchingAttribute)
   mergeValues(record.assertValues, prepared.assertValues, record.multiValued, same)
-  mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
+  if (prepared.appendValues !== NO_VALUES) {
+    if (record.appendValues === NO_VALUES) record.appendValues = {}
+    mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
+  }
   record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
   if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
   // The merged record's own key: the one just built from this event is garbage once merged.
-  const carriedByEvent = merge.eventRecords.get(event)
-  if (!carriedByEvent) merge.eventRecords.set(event, [record.key])
-  else if (!carriedByEvent.includes(record.key)) carriedByEvent.push(record.key)
+  const carriedByEvent = merge.eventRecords[event]
+  if (!carriedByEvent) merge.eventRecords[event] = [record.key]
+  // A list of the exact length, not a push: most events carry two records, and a push reserves 17 slots.
+  else if (!carriedByEvent.includes(record.key)) merge.eventRecords[event] = carriedByEvent.concat(record.key)
   mergeReferences(record, prepared, childKeys)
   mergeLookups(merge, record, prepared, event)
   return record.key
+}
+
+/** The merged records of an object matched on an attribute, by matching key (`Merge.identities`). */
+function identityMap(merge: Merge, object: string, attribute: string): Map<string, MergedRecord> {
+  let attributes = merge.identities.get(object)
+  if (!attributes) {
+    attributes = new Map()
+    merge.identities.set(object, attributes)
+  }
+  let byKey = attributes.get(attribute)
+  if (!byKey) {
+    byKey = new Map()
+    attributes.set(attribute, byKey)
+  }
+  return byKey
 }
 
 /** The merged record a prepared one starts, with nothing merged into it yet. */
@@ -86,14 +119,16 @@ function newMerged(prepared: PreparedRecord, key: string, receivedAt: string): M
     matchingAttribute: prepared.matchingAttribute,
     matchingKey: prepared.matchingKey,
     assertValues: {},
-    appendValues: {},
+    // Shared until the first event that appends, references or links (most never do): see `NO_VALUES`.
+    appendValues: NO_VALUES,
     multiValued: new Set(),
-    references: new Map(),
-    lookups: new Map(),
+    references: NO_SLOTS,
+    lookups: NO_SLOTS,
     replaceMultiselect: prepared.replaceMultiselect,
-    required: new Set(),
+    // Shared by the records of an object, as their events list the same ones (`withAll`).
+    required: memberSet(prepared.required, itself),
     // Shared by the records of an object: made once per list of its unique slugs, never changed.
-    unique: memberSet(prepared.unique, () => prepared.unique),
+    unique: memberSet(prepared.unique, itself),
     receivedAt,
     bytes: 0
   }
@@ -101,16 +136,18 @@ function newMerged(prepared: PreparedRecord, key: string, receivedAt: string): M
 
 /** The records a prepared record references (already merged, by `childKeys`), into the record's slots. */
 function mergeReferences(record: MergedRecord, prepared: PreparedRecord, childKeys: string[]): void {
-  prepared.references.forEach((reference, index) => {
+  for (let index = 0; index < prepared.references.length; index++) {
+    const reference = prepared.references[index]
     const slot = record.references.get(reference.attribute)
     const childKey = childKeys[index]
     if (slot && reference.multi) {
-      const keys = memberSet(slot.keys, () => slot.keys)
+      const keys = memberSet(slot.keys, itself)
       if (!keys.has(childKey)) {
         slot.keys.push(childKey)
         keys.add(childKey)
       }
     } else {
+      if (record.references === NO_SLOTS) record.references = new Map()
       record.references.set(reference.attribute, {
         attribute: reference.attribute,
         append: reference.append,
@@ -118,23 +155,25 @@ function mergeReferences(record: MergedRecord, prepared: PreparedRecord, childKe
         keys: [childKey]
       })
     }
-  })
+  }
 }
 
 /** The existing records a prepared record links, into the record's slots and the event's lookups. */
 function mergeLookups(merge: Merge, record: MergedRecord, prepared: PreparedRecord, event: number): void {
-  for (const lookup of prepared.lookups) {
-    const asked = merge.eventLookups.get(event)
+  for (let index = 0; index < prepared.lookups.length; index++) {
+    const lookup = prepared.lookups[index]
+    const asked = merge.eventLookups[event]
     if (asked) asked.push({ record, reference: lookup.reference })
-    else merge.eventLookups.set(event, [{ record, reference: lookup.reference }])
+    else merge.eventLookups[event] = [{ record, reference: lookup.reference }]
     const slot = record.lookups.get(lookup.attribute)
     if (slot && lookup.multi) {
-      const values = memberSet(slot.references, () => slot.references.map((r) => r.value))
+      const values = memberSet(slot.references, valuesOf)
       if (!values.has(lookup.reference.value)) {
         slot.references.push(lookup.reference)
         values.add(lookup.reference.value)
       }
     } else {
+      if (record.lookups === NO_SLOTS) record.lookups = new Map()
       record.lookups.set(lookup.attribute, {
         attribute: lookup.attribute,
         append: lookup.append,
@@ -145,17 +184,40 @@ function mergeLookups(merge: Merge, record: MergedRecord, prepared: PreparedReco
   }
 }
 
+/** The slots a record starts with, shared: adding to it would add to every record's, so it refuses. */
+class NoSlots extends Map<string, never> {
+  override set(): never {
+    throw new Error('NO_SLOTS is shared: give the record its own map first')
+  }
+}
+const NO_SLOTS: Map<string, never> = new NoSlots()
+
 /**
- * The values a list holds, as a set kept beside it (made from `initial()` the first time): a slot's linked
+ * `set` with `items` too: `set` itself when it holds them all (a record's events list the same required
+ * attributes, so their records share one set), else a new set. Never changed in place, as it may be shared.
+ */
+function withAll(set: Set<string>, items: readonly string[]): Set<string> {
+  for (let index = 0; index < items.length; index++)
+    if (!set.has(items[index])) return new Set([...set, ...items])
+  return set
+}
+
+/**
+ * The values a list holds, as a set kept beside it (made from `initial(list)` the first time): a slot's linked
  * keys or values, so a Workspace linking thousands of users checks each one in constant time (only `absorb`
- * adds to those lists, and to their sets with them), and an object's unique slugs, which never change.
+ * adds to those lists, and to their sets with them), and an object's unique and required slugs, which never
+ * change.
  */
 const members = new WeakMap<object, Set<string>>()
 
-function memberSet(list: object, initial: () => readonly string[]): Set<string> {
+// What `memberSet` starts a set from, made once (not a closure per record of every event).
+const itself = (list: readonly string[]) => list
+const valuesOf = (list: readonly ExistingReference[]) => list.map((reference) => reference.value)
+
+function memberSet<L extends object>(list: L, initial: (list: L) => readonly string[]): Set<string> {
   let set = members.get(list)
   if (!set) {
-    set = new Set(initial())
+    set = new Set(initial(list))
     members.set(list, set)
   }
   return set
@@ -165,18 +227,27 @@ function memberSet(list: object, initial: () => readonly string[]): Set<string> 
 export function rootsOf(records: Map<string, MergedRecord>): MergedRecord[] {
   const referenced = new Set<string>()
   for (const record of records.values()) {
-    for (const slot of record.references.values()) slot.keys.forEach((key) => referenced.add(key))
+    for (const slot of record.references.values()) for (const key of slot.keys) referenced.add(key)
   }
-  return [...records.values()].filter((record) => !referenced.has(record.key))
+  const roots: MergedRecord[] = []
+  for (const record of records.values()) if (!referenced.has(record.key)) roots.push(record)
+  return roots
 }
 
-/** All the records an assertion for `root` carries (itself and the records nested in it). */
-export function carried(records: Map<string, MergedRecord>, root: MergedRecord): MergedRecord[] {
-  const result = [root]
+/**
+ * All the records an assertion for `root` carries (itself and the records nested in it), added to `into`
+ * depth first (one list for the whole tree, not one per nested record).
+ */
+export function carried(
+  records: Map<string, MergedRecord>,
+  root: MergedRecord,
+  into: MergedRecord[] = []
+): MergedRecord[] {
+  into.push(root)
   for (const slot of root.references.values()) {
-    for (const key of slot.keys) result.push(...carried(records, records.get(key) as MergedRecord))
+    for (const key of slot.keys) carried(records, records.get(key) as MergedRecord, into)
   }
-  return result
+  return into
 }
 
 /**

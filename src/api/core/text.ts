@@ -30,8 +30,29 @@ export function showValue(value: unknown): string {
  * `person_attributes["odd key"]` (escaped and shortened) when the key is not a plain slug.
  */
 export function fieldPath(field: string, key: string): string {
-  return /^[A-Za-z0-9_-]{1,100}$/.test(key) ? `${field}.${key}` : `${field}[${showValue(key)}]`
+  // Every event of a batch maps the same keys: their paths are remembered per field (short keys only).
+  if (key.length > 100) return pathOf(field, key)
+  let byKey = fieldPaths.get(field)
+  if (!byKey) {
+    if (fieldPaths.size >= PATHS_MAX) fieldPaths.clear()
+    byKey = new Map()
+    fieldPaths.set(field, byKey)
+  }
+  let path = byKey.get(key)
+  if (path === undefined) {
+    path = pathOf(field, key)
+    // Bounded the cheapest way: emptied once it holds the most.
+    if (byKey.size >= PATHS_MAX) byKey.clear()
+    byKey.set(key, path)
+  }
+  return path
 }
+
+const pathOf = (field: string, key: string) =>
+  /^[A-Za-z0-9_-]{1,100}$/.test(key) ? `${field}.${key}` : `${field}[${showValue(key)}]`
+
+const PATHS_MAX = 1000
+const fieldPaths = new Map<string, Map<string, string>>()
 
 /**
  * Stable text for a wire value (object keys sorted), for identities and fingerprints: the JSON text of the

@@ -101,6 +101,15 @@ export interface PreparedLookup {
   reference: ExistingReference
 }
 
+/**
+ * What a record has none of until its first (most records append nothing and link nothing, many reference
+ * nothing): one shared list and one shared object instead of a few per record of every batch, replaced by
+ * the record's own on its first addition (`prepareRecord`, the batch merge). Frozen, so an addition that
+ * skipped the replacement throws (modules are strict) instead of reaching every record.
+ */
+export const NONE = Object.freeze([]) as unknown as never[]
+export const NO_VALUES: WireValues = Object.freeze({}) as WireValues
+
 /** A record checked against the workspace and written in Attio's form, ready to send. */
 export interface PreparedRecord {
   object: string

@@ -8,12 +8,14 @@
  * order: referenced records first, the assert, then the append update for multiselect values.
  *
  * The modules: `assertion` (the shapes and the references), `prepare` (checking and writing values, with
- * `write-value` and `schema-checks`), `write` (the single path's requests) and `messages` (validation and
- * missing-link errors).
+ * `write-value` and `schema-checks`), `write` (the single path's requests), `identity` (how a record is
+ * named: its key, matching text and unique values) and `messages` (validation and missing-link errors).
  */
 export { canonical, fieldPath, showValue } from '../core/text'
 export {
   linkExisting,
+  NO_VALUES,
+  NONE,
   referTo,
   type AssertionReference,
   type ExistingReference,
@@ -35,12 +37,5 @@ export {
 } from './messages'
 export { deepest, MAX_VALUE_DEPTH } from './depth'
 export { MAX_EVENT_BYTES, prepareRecord } from './prepare'
-export {
-  identitiesOf,
-  matchingText,
-  recordKey,
-  writeRecord,
-  type LinkFates,
-  type WriteOutcome,
-  type WrittenRecord
-} from './write'
+export { identitiesCarried, identitiesOf, matchingText, recordKey } from './identity'
+export { writeRecord, type LinkFates, type WriteOutcome, type WrittenRecord } from './write'

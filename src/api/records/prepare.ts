@@ -17,6 +17,8 @@ import { writeValue, writeWithoutSchema } from './write-value'
 import type { AttributeDef } from '../wire'
 import {
   asReference,
+  NO_VALUES,
+  NONE,
   type PrepareOptions,
   type PreparedRecord,
   type RecordAssertion,
@@ -139,23 +141,32 @@ function startRecord(
   nested: Map<ValueInput, PreparedRecord> | undefined
 ): Preparing {
   const matching = checkedMatching(assertion, attributes, found)
+  const slugs = slugsOf(attributes)
   const prepared: PreparedRecord = {
     object: assertion.object,
     label: assertion.label,
     matchingAttribute: matching.slug,
     matchingKey: '',
     assertValues: {},
-    appendValues: {},
-    references: [],
-    lookups: [],
-    multiValued: [],
+    appendValues: NO_VALUES,
+    references: NONE,
+    lookups: NONE,
+    multiValued: NONE,
     replaceMultiselect: options.multiselect === 'replace',
-    required: [],
-    unique: slugsOf(attributes).unique,
+    // Given now, as the record is returned only once `finishRecord` found each of them mapped.
+    required: slugs.requiredSlugs,
+    unique: slugs.unique,
     size: { bytes: 0, largestBytes: 0 }
   }
   if (nested) for (const record of nested.values()) addSize(prepared.size, record.size)
   return { schema, assertion, options, attributes, matching, nested, seen: [], prepared }
+}
+
+/** `list` with `item` added: the shared `NONE` is never added to, a record's own list is. */
+function added<T>(list: T[], item: T): T[] {
+  if (list === NONE) return [item]
+  list.push(item)
+  return list
 }
 
 /** What `prepareValue` answers, without waiting, for a value that needs a schema read. */
@@ -191,7 +202,7 @@ function prepareValue(
   }
   const typed = attribute as AttributeDef & { type: AttributeType }
   const multi = isMultiValued(typed)
-  if (multi) prepared.multiValued.push(attribute.slug)
+  if (multi) prepared.multiValued = added(prepared.multiValued, attribute.slug)
   const append =
     attribute.slug !== matching.slug &&
     multi &&
@@ -204,9 +215,9 @@ function prepareValue(
     }
     const target = run.nested?.get(input)
     if (target) {
-      prepared.references.push({ attribute: attribute.slug, append, multi, target })
+      prepared.references = added(prepared.references, { attribute: attribute.slug, append, multi, target })
     } else if (reference.kind === 'existing') {
-      prepared.lookups.push({ attribute: attribute.slug, append, multi, reference })
+      prepared.lookups = added(prepared.lookups, { attribute: attribute.slug, append, multi, reference })
     }
     return undefined
   }
@@ -250,6 +261,14 @@ function mappedBy(seen: string[], slug: string): string | undefined {
   return undefined
 }
 
+/** The attributes of `required` no mapping field mapped (`Preparing.seen`): no list when none is missing. */
+function unmapped(required: readonly AttributeDef[], seen: string[]): AttributeDef[] {
+  let missing: AttributeDef[] = NONE
+  for (let index = 0; index < required.length; index++)
+    if (mappedBy(seen, required[index].slug) === undefined) missing = added(missing, required[index])
+  return missing
+}
+
 /** Puts a written value into the record (appended or asserted) and counts its size. */
 function keep(
   prepared: PreparedRecord,
@@ -267,7 +286,9 @@ function keep(
     size.largestField = input.field
   }
   if (append) {
-    if (written.length > 0) prepared.appendValues[slug] = written
+    if (written.length === 0) return
+    if (prepared.appendValues === NO_VALUES) prepared.appendValues = {}
+    prepared.appendValues[slug] = written
   } else {
     prepared.assertValues[slug] = written
   }
@@ -302,9 +323,7 @@ function finishRecord(run: Preparing): void {
 
   const { required } = slugsOf(attributes)
   // Every missing one at once: a user should not discover them one send at a time.
-  const missing = options.existingOnly
-    ? []
-    : required.filter((attribute) => mappedBy(seen, attribute.slug) === undefined)
+  const missing = options.existingOnly ? NONE : unmapped(required, seen)
   if (missing.length > 0) {
     const named = missing.map((attribute) => `"${attribute.slug}" (${attribute.type ?? attribute.rawType})`)
     const list =
@@ -313,7 +332,6 @@ function finishRecord(run: Preparing): void {
       `${assertion.matchingValueIn?.field ?? assertion.matchingField}: Attio requires ${list} when it creates a ${label}; map a value to ${missing.length > 1 ? 'each' : 'it'}.`
     )
   }
-  prepared.required = slugsOf(attributes).requiredSlugs
 }
 
 /**

@@ -7,6 +7,7 @@ import type { AttioClient } from '../client'
 import type { Identity, RecordId, WireValues } from '../core/wire-types'
 import { AttioApiError, isMissingLink } from '../errors'
 import { identitiesIn, type WriteInProgress } from '../suppression'
+import { identitiesOf, matchingText, recordKey } from './identity'
 import { METRICS } from '../telemetry'
 import { recordIdItem, type WireItem } from '../values'
 import { type ExistingReference, type PreparedRecord } from './assertion'
@@ -14,19 +15,6 @@ import { keyNotAppliedYet, linkNotAppliedYet, missingLink } from './messages'
 
 function addReference(values: WireValues, attribute: string, record: RecordId): void {
   values[attribute] = [...(values[attribute] ?? []), recordIdItem(record.object, record.recordId)]
-}
-
-/**
- * The matching value of a record as plain text, when it is a single item with a single text property
- * (`[{"value":"u-1"}]`, `[{"email_address":"ada@example.com"}]`): how lookups name the record.
- */
-export function matchingText(values: readonly WireItem[] | undefined): string | undefined {
-  if (!values || values.length !== 1) return undefined
-  const [item] = values
-  if (typeof item === 'string') return item
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined
-  const properties = Object.values(item)
-  return properties.length === 1 && typeof properties[0] === 'string' ? properties[0] : undefined
 }
 
 /** What happened to one record, in write order: the action's answer lists them. */
@@ -78,33 +66,6 @@ export async function writeRecord(
 /** A record written or found, and whether its id came from this process's memory rather than Attio's answer. */
 export interface WrittenRecord extends RecordId {
   remembered?: boolean
-}
-
-/** A record's identity in a workspace: object, matching attribute and matching value. */
-export function recordKey(
-  prepared: Pick<PreparedRecord, 'object' | 'matchingAttribute' | 'matchingKey'>
-): string {
-  return `${prepared.object}\u0000${prepared.matchingAttribute}\u0000${prepared.matchingKey}`
-}
-
-/**
- * The unique values a record's write carries: those of its matching attribute, the others, and both (`all`,
- * what a bulk request forgets).
- */
-export function identitiesOf(
-  prepared: { object: string; matchingAttribute: string; unique: Iterable<string> },
-  assertValues: WireValues,
-  appendValues: WireValues = {}
-): { matching: Identity[]; others: Identity[]; all: Identity[] } {
-  const { object, matchingAttribute } = prepared
-  const all = identitiesIn(object, prepared.unique, assertValues, appendValues)
-  const matching: Identity[] = []
-  const others: Identity[] = []
-  for (const identity of all) (identity.attribute === matchingAttribute ? matching : others).push(identity)
-  // The matching values are those asserted, whether or not the attribute is among the unique ones listed.
-  if (matching.length > 0 && !(matchingAttribute in appendValues)) return { matching, others, all }
-  const asserted = identitiesIn(object, [matchingAttribute], assertValues)
-  return { matching: asserted, others, all: [...asserted, ...others] }
 }
 
 /** Attio refused a write that named records by ids this process remembered; they are forgotten now. */

@@ -2,12 +2,20 @@
  * Digests and identities: the short digests the memory keeps instead of values (and the keys of unique values
  * in a workspace), and the unique values ("identities") found in wire values or in Attio's answers.
  */
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { BoundedMemo } from '../core/memo'
 import type { Identity } from '../core/wire-types'
 
-/** 128 bits of a text's sha-256, in base64url (22 characters). */
-const sha128 = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22)
+/**
+ * 128 bits of a text's sha-256, in base64url (22 characters). Through Node's one-shot `hash` where it exists
+ * (20.12 and later): the same digest without a Hash object per text, at about a third of the CPU (a batch
+ * digests every identity this process has not seen yet).
+ */
+const sha256: (text: string) => string =
+  typeof hash === 'function'
+    ? (text) => hash('sha256', text, 'base64url')
+    : (text) => createHash('sha256').update(text).digest('base64url')
+const sha128 = (text: string) => sha256(text).slice(0, 22)
 
 /**
  * A short digest of a text: 128 bits of its sha-256, in base64url (22 characters). The same keys are digested
@@ -91,22 +99,26 @@ export function identityText(item: unknown): string | undefined {
   return undefined
 }
 
-/** The identities of `attributes` among `values` (wire values, or the values of Attio's answer). */
+/** The identities of `attributes` among `values` and then `more` (wire values, or the values of Attio's answer). */
 export function identitiesIn(
   object: string,
   attributes: Iterable<string>,
-  ...sources: Array<Record<string, unknown> | undefined>
+  values: Record<string, unknown> | undefined,
+  more?: Record<string, unknown>
 ): Identity[] {
+  // Two sources named, not a rest list: a list per call, and a bulk request asks for every record it carries.
   const found: Identity[] = []
   for (const attribute of attributes) {
-    for (let index = 0; index < sources.length; index++) {
-      const items = sources[index]?.[attribute]
-      if (!Array.isArray(items)) continue
-      for (let at = 0; at < items.length; at++) {
-        const text = identityText(items[at])
-        if (text !== undefined) found.push({ object, attribute, text })
-      }
-    }
+    collect(found, object, attribute, values?.[attribute])
+    collect(found, object, attribute, more?.[attribute])
   }
   return found
+}
+
+function collect(found: Identity[], object: string, attribute: string, items: unknown): void {
+  if (!Array.isArray(items)) return
+  for (let at = 0; at < items.length; at++) {
+    const text = identityText(items[at])
+    if (text !== undefined) found.push({ object, attribute, text })
+  }
 }

@@ -297,15 +297,16 @@ export class WriteMemory {
    * write of them is remembered.
    */
   forgetCarried(identities: readonly Identity[]): void {
-    const keys = new Set<string>()
+    // The keys are told to other processes only (fleet mode): no set per record of every bulk request else.
+    const keys = memoryChanges.publish ? new Set<string>() : undefined
     for (const identity of identities) {
       const key = this.keyOf(identity)
-      keys.add(key)
+      keys?.add(key)
       const recordId = shared.stores.index.get(key)
       if (recordId) this.forgetValues(recordId)
       shared.stores.unsettled.set(key, true)
     }
     const object = identities[0]?.object
-    if (object !== undefined) this.changed({ object, identities: keys }, true)
+    if (keys && object !== undefined) this.changed({ object, identities: keys }, true)
   }
 }

@@ -71,14 +71,21 @@ export function attributeMap(label: string, objectNoun: string): InputField {
   }
 }
 
-/** The entries of a key-value attribute field as value inputs, named `<field>.<key>` in errors. */
-export function valuesFrom(field: string, map: Record<string, unknown> | undefined): ValueInput[] {
-  if (!map) return []
-  return Object.keys(map).map((attribute) => ({
-    attribute,
-    value: map[attribute],
-    field: fieldPath(field, attribute)
-  }))
+/**
+ * The entries of a key-value attribute field as value inputs, named `<field>.<key>` in errors, added to
+ * `into` (the record's other values: one list per record, not one more to spread into it).
+ */
+export function valuesFrom(
+  field: string,
+  map: Record<string, unknown> | undefined,
+  into: ValueInput[] = []
+): ValueInput[] {
+  if (!map) return into
+  for (const attribute in map) {
+    if (!Object.prototype.hasOwnProperty.call(map, attribute)) continue
+    into.push({ attribute, value: map[attribute], field: fieldPath(field, attribute) })
+  }
+  return into
 }
 
 /** Batching fields every action has: the host batches events when `enable_batching` is on. */

@@ -77,41 +77,36 @@ export function workspaceOf(payload: Payload): RecordAssertion {
     label: 'Company',
     matchingAttribute: 'domains',
     matchingField: 'domain',
-    values: [
-      { attribute: 'domains', value: domain, field: 'domain' },
-      ...valuesFrom('company_attributes', payload.company_attributes)
-    ]
+    values: valuesFrom('company_attributes', payload.company_attributes, [
+      { attribute: 'domains', value: domain, field: 'domain' }
+    ])
   }
-  const userLink: ValueInput[] =
-    userId === undefined
-      ? []
-      : [
-          {
-            attribute: 'users',
-            field: 'user_id',
-            alwaysAppend: true,
-            value: linkExisting({
-              object: 'users',
-              label: 'User',
-              attribute: 'user_id',
-              value: userId,
-              field: 'user_id',
-              whenMissing:
-                'run Identify User for this user first. Group Workspace links existing Users and never creates them; the Company and Workspace were written.'
-            })
-          }
-        ]
+  const values: ValueInput[] = [
+    { attribute: 'workspace_id', value: workspaceId, field: 'workspace_id' },
+    { attribute: 'company', value: referTo(company), field: 'domain' }
+  ]
+  if (userId !== undefined) {
+    values.push({
+      attribute: 'users',
+      field: 'user_id',
+      alwaysAppend: true,
+      value: linkExisting({
+        object: 'users',
+        label: 'User',
+        attribute: 'user_id',
+        value: userId,
+        field: 'user_id',
+        whenMissing:
+          'run Identify User for this user first. Group Workspace links existing Users and never creates them; the Company and Workspace were written.'
+      })
+    })
+  }
   return {
     object: 'workspaces',
     label: 'Workspace',
     matchingAttribute: 'workspace_id',
     matchingField: 'workspace_id',
-    values: [
-      { attribute: 'workspace_id', value: workspaceId, field: 'workspace_id' },
-      { attribute: 'company', value: referTo(company), field: 'domain' },
-      ...userLink,
-      ...valuesFrom('workspace_attributes', payload.workspace_attributes)
-    ]
+    values: valuesFrom('workspace_attributes', payload.workspace_attributes, values)
   }
 }
 

@@ -59,22 +59,20 @@ export function userOf(payload: Payload): RecordAssertion {
     label: 'Person',
     matchingAttribute: 'email_addresses',
     matchingField: 'email_address',
-    values: [
-      { attribute: 'email_addresses', value: email, field: 'email_address' },
-      ...valuesFrom('person_attributes', payload.person_attributes)
-    ]
+    values: valuesFrom('person_attributes', payload.person_attributes, [
+      { attribute: 'email_addresses', value: email, field: 'email_address' }
+    ])
   }
   return {
     object: 'users',
     label: 'User',
     matchingAttribute: 'user_id',
     matchingField: 'user_id',
-    values: [
+    values: valuesFrom('user_attributes', payload.user_attributes, [
       { attribute: 'user_id', value: userId, field: 'user_id' },
       { attribute: 'primary_email_address', value: email, field: 'email_address' },
-      { attribute: 'person', value: referTo(person), field: 'email_address' },
-      ...valuesFrom('user_attributes', payload.user_attributes)
-    ]
+      { attribute: 'person', value: referTo(person), field: 'email_address' }
+    ])
   }
 }
 
