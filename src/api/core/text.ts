@@ -1,7 +1,8 @@
 /**
  * The text forms of values: `canonical` (stable JSON, keys sorted, for identities and fingerprints) and
- * `showValue` / `fieldPath` (short, one-line, escaped renderings for messages). A leaf: imports nothing.
+ * `showValue` / `fieldPath` (short, one-line, escaped renderings for messages). Imports only `memo` (a leaf).
  */
+import { BoundedMemo } from './memo'
 
 const MAX_SHOWN = 60
 
@@ -32,27 +33,20 @@ export function showValue(value: unknown): string {
 export function fieldPath(field: string, key: string): string {
   // Every event of a batch maps the same keys: their paths are remembered per field (short keys only).
   if (key.length > 100) return pathOf(field, key)
-  let byKey = fieldPaths.get(field)
-  if (!byKey) {
+  let paths = fieldPaths.get(field)
+  if (!paths) {
     if (fieldPaths.size >= PATHS_MAX) fieldPaths.clear()
-    byKey = new Map()
-    fieldPaths.set(field, byKey)
+    paths = new BoundedMemo<string, string>(PATHS_MAX)
+    fieldPaths.set(field, paths)
   }
-  let path = byKey.get(key)
-  if (path === undefined) {
-    path = pathOf(field, key)
-    // Bounded the cheapest way: emptied once it holds the most.
-    if (byKey.size >= PATHS_MAX) byKey.clear()
-    byKey.set(key, path)
-  }
-  return path
+  return paths.get(key, (short) => pathOf(field, short))
 }
 
 const pathOf = (field: string, key: string) =>
   /^[A-Za-z0-9_-]{1,100}$/.test(key) ? `${field}.${key}` : `${field}[${showValue(key)}]`
 
 const PATHS_MAX = 1000
-const fieldPaths = new Map<string, Map<string, string>>()
+const fieldPaths = new Map<string, BoundedMemo<string, string>>()
 
 /**
  * Stable text for a wire value (object keys sorted), for identities and fingerprints: the JSON text of the
