@@ -7,7 +7,7 @@ import type { AttioClient } from '../client'
 import { jsonByteLength } from '../core/text'
 import type { WireValues } from '../core/wire-types'
 import { AttioApiError } from '../errors'
-import { identitiesCarried, matchingText, type ExistingReference } from '../records'
+import { identitiesCarried, isKeyedReference, matchingText, type ExistingReference } from '../records'
 import type { BulkSent, BulkSentKey } from '../suppression'
 import { recordIdItem } from '../values'
 import { bulkSentNow, isReassert, linkKey, lookupKey, type Resolved } from './links'
@@ -280,15 +280,7 @@ export function namesRecordByKey(record: MergedRecord): boolean {
     // Its own attributes as `Object.values` lists them, without the list (one per record of every batch).
     for (const attribute in values) {
       if (!Object.prototype.hasOwnProperty.call(values, attribute)) continue
-      for (const item of values[attribute]) {
-        if (
-          item !== null &&
-          typeof item === 'object' &&
-          'target_object' in item &&
-          !('target_record_id' in item)
-        )
-          return true
-      }
+      for (const item of values[attribute]) if (isKeyedReference(item)) return true
     }
   }
   return false

@@ -75,3 +75,13 @@ function hasAttribute(identities: readonly Identity[], attribute: string): boole
     if (identities[index].attribute === attribute) return true
   return false
 }
+
+/**
+ * Whether a wire item is a record reference that names its target by key (`{target_object, domains: [...]}`),
+ * not by id (`target_record_id`): Attio resolves it when it applies the write, so the target must exist by then.
+ */
+export function isKeyedReference(
+  item: unknown
+): item is Record<string, unknown> & { target_object: unknown } {
+  return item !== null && typeof item === 'object' && 'target_object' in item && !('target_record_id' in item)
+}

@@ -37,5 +37,5 @@ export {
 } from './messages'
 export { deepest, MAX_VALUE_DEPTH } from './depth'
 export { MAX_EVENT_BYTES, prepareRecord } from './prepare'
-export { identitiesCarried, identitiesOf, matchingText, recordKey } from './identity'
+export { identitiesCarried, identitiesOf, isKeyedReference, matchingText, recordKey } from './identity'
 export { writeRecord, type LinkFates, type WriteOutcome, type WrittenRecord } from './write'

@@ -7,7 +7,7 @@ import type { AttioClient } from '../client'
 import type { Identity, RecordId, WireValues } from '../core/wire-types'
 import { AttioApiError, isMissingLink } from '../errors'
 import { identitiesIn, type WriteInProgress } from '../suppression'
-import { identitiesOf, matchingText, recordKey } from './identity'
+import { identitiesOf, isKeyedReference, matchingText, recordKey } from './identity'
 import { METRICS } from '../telemetry'
 import { recordIdItem, type WireItem } from '../values'
 import { type ExistingReference, type PreparedRecord } from './assertion'
@@ -282,9 +282,8 @@ function namedByKeyNotApplied(
   for (const values of valueSets) {
     for (const attribute in values) {
       for (const item of values[attribute]) {
-        if (typeof item !== 'object' || item === null || 'target_record_id' in item) continue
+        if (!isKeyedReference(item) || typeof item.target_object !== 'string') continue
         const object = item.target_object
-        if (typeof object !== 'string') continue
         for (const key in item) {
           const text = key === 'target_object' ? undefined : matchingText(item[key] as WireItem[])
           if (text !== undefined && client.bulkSent.pending(object, key, text))
