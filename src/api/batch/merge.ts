@@ -3,6 +3,7 @@
  * become one, in `received_at` order: later single values win, multiselect values are unioned. Also the
  * way back from a merged record to a single-path one, for the queue.
  */
+import { childMap } from '../core/memo'
 import { canonical } from '../core/text'
 import type { WireValues } from '../core/wire-types'
 import { NO_VALUES, NONE, recordKey, type ExistingReference, type PreparedRecord } from '../records'
@@ -61,7 +62,8 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   const childKeys: string[] = references.length === 0 ? NONE : new Array(references.length)
   for (let index = 0; index < references.length; index++)
     childKeys[index] = absorb(merge, references[index].target, event, receivedAt)
-  const byKey = identityMap(merge, prepared.object, prepared.matchingAttribute)
+  // The merged records of the object matched on the attribute, by matching key (`Merge.identities`).
+  const byKey = childMap(childMap(merge.identities, prepared.object), prepared.matchingAttribute)
   let record = byKey.get(prepared.matchingKey)
   // A record merged into one of the same key has the same matching values (the key is their canonical text).
   const same = record ? prepared.matchingAttribute : undefined
@@ -93,21 +95,6 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   mergeReferences(record, prepared, childKeys)
   mergeLookups(merge, record, prepared, event)
   return record.key
-}
-
-/** The merged records of an object matched on an attribute, by matching key (`Merge.identities`). */
-function identityMap(merge: Merge, object: string, attribute: string): Map<string, MergedRecord> {
-  let attributes = merge.identities.get(object)
-  if (!attributes) {
-    attributes = new Map()
-    merge.identities.set(object, attributes)
-  }
-  let byKey = attributes.get(attribute)
-  if (!byKey) {
-    byKey = new Map()
-    attributes.set(attribute, byKey)
-  }
-  return byKey
 }
 
 /** The merged record a prepared one starts, with nothing merged into it yet. */

@@ -3,7 +3,7 @@
  * in a workspace), and the unique values ("identities") found in wire values or in Attio's answers.
  */
 import { createHash, hash } from 'node:crypto'
-import { BoundedMemo } from '../core/memo'
+import { BoundedMemo, childMap } from '../core/memo'
 import type { Identity } from '../core/wire-types'
 
 /**
@@ -42,16 +42,7 @@ export function keyDigest(workspaceKey: string, object: string, attribute: strin
     tenant = { size: 0, objects: new Map() }
     keyDigests.set(workspaceKey, tenant)
   }
-  let attributes = tenant.objects.get(object)
-  if (!attributes) {
-    attributes = new Map()
-    tenant.objects.set(object, attributes)
-  }
-  let texts = attributes.get(attribute)
-  if (!texts) {
-    texts = new Map()
-    attributes.set(attribute, texts)
-  }
+  let texts = childMap(childMap(tenant.objects, object), attribute)
   let answer = texts.get(text)
   if (answer === undefined) {
     answer = sha128(`${workspaceKey}\u0000${object}\u0000${attribute}\u0000${text}`)
