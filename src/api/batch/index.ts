@@ -18,15 +18,7 @@ import { namesRecordByKey } from './body'
 import { sendQueued } from './fallback'
 import { linkKey, resolveLookups, type Resolved } from './links'
 import { absorb, carried, normaliseReceivedAt, rootsOf, type EventLookup, type Merge } from './merge'
-import {
-  errorOutcome,
-  finish,
-  heldBackOutcome,
-  isRetried,
-  receivedBefore,
-  retriedWithOutcome,
-  summarise
-} from './outcomes'
+import { errorOutcome, finish, heldBackOutcome, isRetried, retriedWithOutcome, summarise } from './outcomes'
 import { sendBulk } from './send'
 import { METRICS } from '../telemetry'
 import {
@@ -110,17 +102,26 @@ export async function deliverBatch(
  */
 async function buildAndMerge(delivery: Delivery, schema: WorkspaceSchema, now: string): Promise<void> {
   const { items, outcomes, merge, merged } = delivery
-  const order = items.map((item, index) => ({
-    index,
-    receivedAt: normaliseReceivedAt(item.receivedAt) ?? now
-  }))
-  order.sort((a, b) => (receivedBefore(a.index, a.receivedAt, b) ? -1 : 1))
+  // Flat lists by event index, not an object per event kept to the end of merging.
+  const receivedAts: string[] = new Array(items.length)
+  const order = new Uint32Array(items.length)
+  for (let index = 0; index < items.length; index++) {
+    receivedAts[index] = normaliseReceivedAt(items[index].receivedAt) ?? now
+    order[index] = index
+  }
+  // Received order, then the batch's order (as `receivedBefore`).
+  order.sort((a, b) => {
+    const first = receivedAts[a]
+    const second = receivedAts[b]
+    return first < second ? -1 : first > second ? 1 : a - b
+  })
   // Once Attio refuses the credential, it refuses it for every event: no request more to learn that.
   let refused: EventOutcome | undefined
   /** The first event (in received order) that failed in a way the host retries: see `heldBackOutcome`. */
   let retried: { index: number; receivedAt: string } | undefined
-  for (const { index, receivedAt } of order) {
+  for (const index of order) {
     const item = items[index]
+    const receivedAt = receivedAts[index]
     try {
       const assertion = item.build()
       if (refused) {
@@ -204,21 +205,17 @@ function settleOutcomes(delivery: Delivery, run: BatchRun): void {
   let retried: Map<string, number> | undefined
   // Most batches make every link they ask for: then no event's links need looking up one by one.
   const someMissing = hasMissingLink(linked)
+  /** What events carrying the same records (one list of keys, shared: `carriedWith`) are answered. */
+  const byRecords = new Map<readonly string[], Settled>()
   for (const index of delivery.merged) {
-    const keys = merge.eventRecords[index] ?? []
-    const sent: Record<string, unknown> = {}
-    let failed: EventOutcome | undefined
-    let accepted: EventOutcome | undefined
-    for (const key of keys) {
-      summarise(sent, merge.records.get(key) as MergedRecord)
-      const outcome = status.get(key)
-      if (outcome && !outcome.ok) failed ??= outcome
-      else if (outcome) accepted ??= outcome
-    }
-    const missing = failed || !someMissing ? undefined : missingLink(merge.eventLookups[index], linked)
-    if (failed) outcomes[index] = { ...failed, sent }
-    else if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
-    else if (accepted) outcomes[index] = { ...accepted, sent }
+    const keys = merge.eventRecords[index] ?? NO_KEYS
+    let settled = byRecords.get(keys)
+    if (!settled) byRecords.set(keys, (settled = settledOf(keys, merge, status)))
+    const { sent } = settled
+    const missing =
+      settled.failed || !someMissing ? undefined : missingLink(merge.eventLookups[index], linked)
+    if (missing) outcomes[index] = { ...errorOutcome(missing), sent }
+    else if (settled.outcome) outcomes[index] = settled.outcome
     const outcome = outcomes[index]
     // No outcome is answered 500 (`finish`), which the host retries too.
     const retryable = outcome === undefined || (!outcome.ok && isRetryableStatus(outcome.status))
@@ -229,6 +226,30 @@ function settleOutcomes(delivery: Delivery, run: BatchRun): void {
       for (const key of keys) if (!retried.has(key)) retried.set(key, earlier ?? index)
     }
   }
+}
+
+/** The outcome of an event by the records it carries, shared by the events that carry the same ones. */
+interface Settled {
+  sent: Record<string, unknown>
+  /** The worst of the records' outcomes (with `sent`), if any was sent. */
+  outcome: EventOutcome | undefined
+  failed: boolean
+}
+
+const NO_KEYS: readonly string[] = Object.freeze([])
+
+function settledOf(keys: readonly string[], merge: Merge, status: BatchRun['status']): Settled {
+  const sent: Record<string, unknown> = {}
+  let failed: EventOutcome | undefined
+  let accepted: EventOutcome | undefined
+  for (const key of keys) {
+    summarise(sent, merge.records.get(key) as MergedRecord)
+    const outcome = status.get(key)
+    if (outcome && !outcome.ok) failed ??= outcome
+    else if (outcome) accepted ??= outcome
+  }
+  const worst = failed ?? accepted
+  return { sent, outcome: worst && { ...worst, sent }, failed: failed !== undefined }
 }
 
 /** The first event answered retryable (so far, in received order) that carries one of these records. */

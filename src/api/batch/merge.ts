@@ -50,7 +50,7 @@ export interface Merge {
    * The records each event carries (each key once: an event carries a few), by the event's index: a list as
    * long as the batch, not a map grown one event at a time.
    */
-  eventRecords: Array<string[] | undefined>
+  eventRecords: Array<readonly string[] | undefined>
   /** The existing records each event asked to link, by the event's index. */
   eventLookups: Array<EventLookup[] | undefined>
 }
@@ -88,13 +88,25 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
   if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
   // The merged record's own key: the one just built from this event is garbage once merged.
-  const carriedByEvent = merge.eventRecords[event]
-  if (!carriedByEvent) merge.eventRecords[event] = [record.key]
-  // A list of the exact length, not a push: most events carry two records, and a push reserves 17 slots.
-  else if (!carriedByEvent.includes(record.key)) merge.eventRecords[event] = carriedByEvent.concat(record.key)
+  merge.eventRecords[event] = carriedWith(record, merge.eventRecords[event])
   mergeReferences(record, prepared, childKeys)
   mergeLookups(merge, record, prepared, event)
   return record.key
+}
+
+/**
+ * The keys an event carries once it carries `record` too. Shared, never changed: the events of one user carry
+ * the same records, so they share one list (the record remembers the last it made, and from which), instead of
+ * a list per event kept to the end of the batch. The outcomes step tells events apart by their list.
+ */
+function carriedWith(record: MergedRecord, carried: readonly string[] | undefined): readonly string[] {
+  if (!carried) return (record.alone ??= Object.freeze([record.key]))
+  if (carried === record.carriedFrom && record.carriedTo) return record.carriedTo
+  // A list of the exact length, not a push: most events carry two records, and a push reserves 17 slots.
+  const next = carried.includes(record.key) ? carried : Object.freeze(carried.concat(record.key))
+  record.carriedFrom = carried
+  record.carriedTo = next
+  return next
 }
 
 /** The merged record a prepared one starts, with nothing merged into it yet. */

@@ -76,6 +76,11 @@ export interface MergedRecord extends Pick<
   receivedAt: string
   /** What its values take as JSON, at most: the sum over the events merged into it (see `assertionBytes`). */
   bytes: number
+  /** The keys an event carrying this record alone carries (`[key]`), shared by those events (merge.ts). */
+  alone?: readonly string[]
+  /** The last list of keys an event carried before this record, and that list with this record's key. */
+  carriedFrom?: readonly string[]
+  carriedTo?: readonly string[]
 }
 
 export interface BatchOptions {
