@@ -34,13 +34,14 @@ interface Preparing {
   options: PrepareOptions
   attributes: AttributeDef[]
   matching: AttributeDef
-  /** The referenced records, prepared first, by the value that refers to them (when any). */
-  nested: Map<ValueInput, PreparedRecord> | undefined
+  /** The referenced records, prepared first, each after the value that refers to them (when any). */
+  nested: Nested | undefined
   /**
-   * The attributes mapped so far, each slug followed by the mapping field that mapped it (a record maps a
-   * few: one list, not a map).
+   * The attributes mapped so far (the first `mapped` pairs), each slug followed by the mapping field that
+   * mapped it: a list made at its full length (two per value) once, not a map and not grown by pushes.
    */
   seen: string[]
+  mapped: number
   prepared: PreparedRecord
 }
 
@@ -69,14 +70,13 @@ function prepareNow(
   assertion: RecordAssertion,
   options: PrepareOptions
 ): PreparedRecord | undefined {
-  let nested: Map<ValueInput, PreparedRecord> | undefined
+  let nested: Nested | undefined
   for (const input of assertion.values) {
     const reference = asReference(input.value)
     if (reference?.kind === 'assertion') {
       const record = prepareNow(schema, reference.assertion, options)
       if (!record) return undefined
-      nested ??= new Map()
-      nested.set(input, record)
+      nested = withNested(nested, input, record)
     }
   }
   const attributes = schema.seenAttributes(assertion.object)
@@ -99,13 +99,11 @@ async function prepareReading(
   options: PrepareOptions
 ): Promise<PreparedRecord> {
   // Referenced records are checked first, in the order they will be written.
-  let nested: Map<ValueInput, PreparedRecord> | undefined
+  let nested: Nested | undefined
   for (const input of assertion.values) {
     const reference = asReference(input.value)
-    if (reference?.kind === 'assertion') {
-      nested ??= new Map()
-      nested.set(input, await prepareRecord(schema, reference.assertion, options))
-    }
+    if (reference?.kind === 'assertion')
+      nested = withNested(nested, input, await prepareRecord(schema, reference.assertion, options))
   }
   // What this invocation already read needs no waiting: only the first record of an object reads.
   const attributes = schema.seenAttributes(assertion.object) ?? (await attributesOf(schema, assertion))
@@ -138,7 +136,7 @@ function startRecord(
   options: PrepareOptions,
   attributes: AttributeDef[],
   found: AttributeDef | undefined,
-  nested: Map<ValueInput, PreparedRecord> | undefined
+  nested: Nested | undefined
 ): Preparing {
   const matching = checkedMatching(assertion, attributes, found)
   const slugs = slugsOf(attributes)
@@ -158,8 +156,29 @@ function startRecord(
     unique: slugs.unique,
     size: { bytes: 0, largestBytes: 0 }
   }
-  if (nested) for (const record of nested.values()) addSize(prepared.size, record.size)
-  return { schema, assertion, options, attributes, matching, nested, seen: [], prepared }
+  if (nested)
+    for (let at = 1; at < nested.length; at += 2) addSize(prepared.size, (nested[at] as PreparedRecord).size)
+  const seen: string[] = new Array(assertion.values.length * 2)
+  return { schema, assertion, options, attributes, matching, nested, seen, mapped: 0, prepared }
+}
+
+/**
+ * The records a record references, prepared first: each value that refers to one, followed by it (a record
+ * references one or two: a flat list, not a map per record).
+ */
+type Nested = Array<ValueInput | PreparedRecord>
+
+function withNested(nested: Nested | undefined, input: ValueInput, record: PreparedRecord): Nested {
+  if (!nested) return [input, record]
+  nested.push(input, record)
+  return nested
+}
+
+function nestedFor(nested: Nested | undefined, input: ValueInput): PreparedRecord | undefined {
+  if (nested)
+    for (let at = 0; at < nested.length; at += 2)
+      if (nested[at] === input) return nested[at + 1] as PreparedRecord
+  return undefined
 }
 
 /** `list` with `item` added: the shared `NONE` is never added to, a record's own list is. */
@@ -188,13 +207,15 @@ function prepareValue(
   if (attribute?.slug === matching.slug && typeof input.value === 'string' && input.value.trim() === '')
     return undefined
   if (!attribute) return now ? LATER : unknownAttribute(run.schema, run.assertion, input)
-  const previous = mappedBy(seen, attribute.slug)
+  const previous = mappedBy(seen, run.mapped, attribute.slug)
   if (previous !== undefined) {
     throw invalid(
       `${input.field}: ${describeAttribute(label, attribute)} is already mapped by ${previous}; map it once.`
     )
   }
-  seen.push(attribute.slug, input.field)
+  seen[run.mapped * 2] = attribute.slug
+  seen[run.mapped * 2 + 1] = input.field
+  run.mapped += 1
   const unwritable = unwritableReason(attribute)
   // An unknown type (null) always has a reason; testing it too narrows the type for what follows.
   if (unwritable !== undefined || attribute.type === null) {
@@ -213,7 +234,7 @@ function prepareValue(
     if (attribute.type !== 'record-reference') {
       throw invalid(`${input.field}: ${describeAttribute(label, attribute)} is not a record reference.`)
     }
-    const target = run.nested?.get(input)
+    const target = nestedFor(run.nested, input)
     if (target) {
       prepared.references = added(prepared.references, { attribute: attribute.slug, append, multi, target })
     } else if (reference.kind === 'existing') {
@@ -256,16 +277,16 @@ function prepareValue(
 }
 
 /** The mapping field that mapped this attribute slug so far (`Preparing.seen`), if one did. */
-function mappedBy(seen: string[], slug: string): string | undefined {
-  for (let i = 0; i < seen.length; i += 2) if (seen[i] === slug) return seen[i + 1]
+function mappedBy(seen: string[], mapped: number, slug: string): string | undefined {
+  for (let i = 0; i < mapped * 2; i += 2) if (seen[i] === slug) return seen[i + 1]
   return undefined
 }
 
 /** The attributes of `required` no mapping field mapped (`Preparing.seen`): no list when none is missing. */
-function unmapped(required: readonly AttributeDef[], seen: string[]): AttributeDef[] {
+function unmapped(required: readonly AttributeDef[], seen: string[], mapped: number): AttributeDef[] {
   let missing: AttributeDef[] = NONE
   for (let index = 0; index < required.length; index++)
-    if (mappedBy(seen, required[index].slug) === undefined) missing = added(missing, required[index])
+    if (mappedBy(seen, mapped, required[index].slug) === undefined) missing = added(missing, required[index])
   return missing
 }
 
@@ -323,7 +344,7 @@ function finishRecord(run: Preparing): void {
 
   const { required } = slugsOf(attributes)
   // Every missing one at once: a user should not discover them one send at a time.
-  const missing = options.existingOnly ? NONE : unmapped(required, seen)
+  const missing = options.existingOnly ? NONE : unmapped(required, seen, run.mapped)
   if (missing.length > 0) {
     const named = missing.map((attribute) => `"${attribute.slug}" (${attribute.type ?? attribute.rawType})`)
     const list =

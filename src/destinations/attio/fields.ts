@@ -81,11 +81,18 @@ export function valuesFrom(
   into: ValueInput[] = []
 ): ValueInput[] {
   if (!map) return into
+  // Counted first, so the list is made at its length: pushed onto, a short list grows by 16 slots or more.
+  let count = 0
+  for (const attribute in map) if (Object.prototype.hasOwnProperty.call(map, attribute)) count++
+  if (count === 0) return into
+  const values: ValueInput[] = new Array(into.length + count)
+  for (let index = 0; index < into.length; index++) values[index] = into[index]
+  let at = into.length
   for (const attribute in map) {
     if (!Object.prototype.hasOwnProperty.call(map, attribute)) continue
-    into.push({ attribute, value: map[attribute], field: fieldPath(field, attribute) })
+    values[at++] = { attribute, value: map[attribute], field: fieldPath(field, attribute) }
   }
-  return into
+  return values
 }
 
 /** Batching fields every action has: the host batches events when `enable_batching` is on. */
