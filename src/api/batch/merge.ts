@@ -5,7 +5,7 @@
  */
 import { childMap } from '../core/memo'
 import { canonical } from '../core/text'
-import type { WireValues } from '../core/wire-types'
+import type { WireItem, WireValues } from '../core/wire-types'
 import { NO_VALUES, NONE, recordKey, type ExistingReference, type PreparedRecord } from '../records'
 import type { MergedRecord } from './types'
 
@@ -22,15 +22,53 @@ export function mergeValues(
 ): void {
   for (const attribute in source) {
     const items = source[attribute]
-    if (attribute === unchanged && target[attribute]) continue
-    if (multiValued.has(attribute) && target[attribute]) {
-      const seen = new Set(target[attribute].map((item) => canonical(item)))
-      target[attribute] = [...target[attribute], ...items.filter((item) => !seen.has(canonical(item)))]
-    } else {
+    const held: WireItem[] | undefined = target[attribute]
+    if (attribute === unchanged && held) continue
+    if (multiValued.has(attribute) && held) {
+      const seen = new Set(held.map((item) => canonical(item)))
+      const added = items.filter((item) => !seen.has(canonical(item)))
+      // Nothing new: the list held stays (a copy would be the same list, and the held one garbage).
+      if (added.length > 0) target[attribute] = [...held, ...added]
+    } else if (!held || !sameItems(held, items)) {
       // Shared, not copied: no value list is changed in place once written (a union makes a new one).
       target[attribute] = items
     }
   }
+}
+
+/**
+ * Whether two value lists would be written the same (the same JSON text, keys in the same order), told for
+ * the common items (plain values, objects of plain values) without writing either; false otherwise. A record
+ * most events of a batch repeat then keeps the lists it holds, and each event's equal lists die young, instead
+ * of each one replacing the last, which by then the garbage collector has often moved to the old generation.
+ */
+function sameItems(held: readonly WireItem[], items: readonly WireItem[]): boolean {
+  if (held === items) return true
+  if (held.length !== items.length) return false
+  for (let index = 0; index < held.length; index++) {
+    const a = held[index]
+    const b = items[index]
+    if (a === b) continue
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+    if (Array.isArray(a) || Array.isArray(b) || !sameFlatObject(a, b)) return false
+  }
+  return true
+}
+
+/** Two objects with the same own keys in the same order, each holding the same plain value (or null). */
+function sameFlatObject(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  let count = 0
+  for (const key in a) {
+    if (!Object.prototype.hasOwnProperty.call(a, key)) return false
+    const value = a[key]
+    if (value !== null && typeof value === 'object') return false
+    if (value !== b[key] || !Object.prototype.hasOwnProperty.call(b, key)) return false
+    count++
+  }
+  for (const key in b) if (Object.prototype.hasOwnProperty.call(b, key)) count--
+  if (count !== 0) return false
+  // The same keys: in the same order too (one key has one order; more are listed, which few values have).
+  return Object.keys(a).length < 2 || Object.keys(a).join('\u0000') === Object.keys(b).join('\u0000')
 }
 
 /** A link an event asked for: the record that links and the existing record it names. */
