@@ -22,6 +22,19 @@ export function toAssertion(
   records: Map<string, MergedRecord>,
   record: MergedRecord
 ): Record<string, unknown> {
+  const appends = hasAny(record.appendValues)
+  // A record that appends and references nothing (most nested ones) sends its asserted values as they are:
+  // the copy below would hold the same lists under the same keys, in the same order.
+  if (!appends && record.references.size === 0) {
+    const append = !record.replaceMultiselect
+    return bulkAssertion(
+      record.object,
+      record.matchingAttribute,
+      append,
+      record.assertValues,
+      record.receivedAt
+    )
+  }
   const values: Record<string, unknown> = {}
   mergeValues(values as WireValues, record.assertValues, record.multiValued)
   mergeValues(values as WireValues, record.appendValues, record.multiValued)
@@ -29,7 +42,7 @@ export function toAssertion(
     const nested = slot.keys.map((key) => toAssertion(records, records.get(key) as MergedRecord))
     values[slot.attribute] = slot.multi ? nested : nested[0]
   }
-  const append = !record.replaceMultiselect || hasAny(record.appendValues)
+  const append = !record.replaceMultiselect || appends
   return bulkAssertion(record.object, record.matchingAttribute, append, values, record.receivedAt)
 }
 
@@ -63,10 +76,15 @@ export function bulkAssertion(
  */
 export function identityValues(record: MergedRecord): { values: WireValues; complete: boolean } {
   const values: WireValues = {}
+  return { values, complete: addIdentityValues(values, record) }
+}
+
+/** `identityValues` into `values` (no object around them: every record of every bulk request asks); `complete`. */
+function addIdentityValues(values: WireValues, record: MergedRecord): boolean {
   let complete = addAsserted(values, record, record.matchingAttribute)
   for (const attribute of record.required)
     if (attribute !== record.matchingAttribute && !addAsserted(values, record, attribute)) complete = false
-  return { values, complete }
+  return complete
 }
 
 /** Adds a record's asserted items of `attribute` to `values` (a function, not a closure per record); whether it has any. */
@@ -217,7 +235,9 @@ export const recordsOfChunk = (chunk: Chunk) => [...chunk.records, ...chunk.link
 export interface Built {
   assertions: number
   nested: number
-  previous: Array<{ record: BulkSentKey; sent: { entry: BulkSent; previous: BulkSent | undefined } }>
+  /** The records remembered, and beside each (same index) the entry set and the one it replaced. */
+  remembered: BulkSentKey[]
+  previous: Array<{ entry: BulkSent; previous: BulkSent | undefined }>
 }
 
 /** A chunk's request body, built synchronously (see `sendBulk`); counts its assertions in `built`. */
@@ -239,8 +259,7 @@ export function buildChunk(run: BatchRun, chunk: Chunk, built: Built): Array<Rec
     // (asynchronously, whatever its answer says): forget it, through every unique value the request
     // carries of it, so a later single write is always sent.
     client.memory?.forgetCarried(identitiesCarried(record, record.assertValues, record.appendValues))
-    const sent = rememberSent(client, record)
-    if (sent) built.previous.push(sent)
+    rememberSent(client, record, built)
   }
   return assertions
 }
@@ -251,17 +270,16 @@ export function buildChunk(run: BatchRun, chunk: Chunk, built: Built): Array<Rec
  * again (its matching and required values, when all of them are plain values), so that linking it within that
  * window needs no lookup. Returns what it replaced, for a request Attio refuses (`BulkSentMemory.restore`).
  */
-export function rememberSent(
-  client: AttioClient,
-  record: MergedRecord
-): Built['previous'][number] | undefined {
+export function rememberSent(client: AttioClient, record: MergedRecord, built: Built): void {
   const text = matchingText(record.assertValues[record.matchingAttribute])
-  if (text === undefined) return undefined
-  const { values, complete } = identityValues(record)
+  if (text === undefined) return
+  const values: WireValues = {}
+  const complete = addIdentityValues(values, record)
   const key: BulkSentKey = { object: record.object, attribute: record.matchingAttribute, value: text }
   // Without its required values it cannot be asserted again: what an earlier request sent is not the latest.
   const sent = client.bulkSent.remember(key, complete ? { values, receivedAt: record.receivedAt } : undefined)
-  return { record: key, sent }
+  built.remembered.push(key)
+  built.previous.push(sent)
 }
 
 export function forgetSent(client: AttioClient, record: MergedRecord): void {

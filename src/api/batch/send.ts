@@ -27,7 +27,7 @@ export async function sendBulk(run: BatchRun): Promise<boolean> {
         outcome = errorOutcome(error)
         break
       }
-      const built: Built = { assertions: 0, nested: 0, previous: [] }
+      const built: Built = { assertions: 0, nested: 0, remembered: [], previous: [] }
       const units = chunk.roots.length + chunk.links.length
       try {
         // The body is built once the request has its slot under the write limit, with nothing to wait for
@@ -59,7 +59,8 @@ export async function sendBulk(run: BatchRun): Promise<boolean> {
         const status = error instanceof AttioApiError ? error.status : undefined
         if (status !== undefined && status < 500) {
           // Attio refused the request (4xx, 429): it applied none of it, so what earlier requests sent stands.
-          for (const { record, sent } of built.previous) client.bulkSent.restore(record, sent)
+          for (let at = 0; at < built.remembered.length; at++)
+            client.bulkSent.restore(built.remembered[at], built.previous[at])
         } else {
           // Attio may or may not have applied it (a 5xx): a later link looks these records up.
           for (const record of concerned) forgetSent(client, record)
