@@ -104,27 +104,21 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   const byKey = childMap(childMap(merge.identities, prepared.object), prepared.matchingAttribute)
   let record = byKey.get(prepared.matchingKey)
   // A record merged into one of the same key has the same matching values (the key is their canonical text).
-  const same = record ? prepared.matchingAttribute : undefined
-  if (!record) {
-    record = newMerged(prepared, recordKey(prepared), receivedAt)
-    merge.records.set(record.key, record)
-    byKey.set(prepared.matchingKey, record)
-  }
   // Its own values' size (the records it references count theirs): at most what the events sent of it in all.
   let bytes = prepared.size.bytes
   for (let index = 0; index < references.length; index++) bytes -= references[index].target.size.bytes
-  record.bytes += bytes
-  const { multiValued } = prepared
-  for (let index = 0; index < multiValued.length; index++) record.multiValued.add(multiValued[index])
-  record.required = withAll(record.required, prepared.required)
-  record.multiValued.add(prepared.matchingAttribute)
-  mergeValues(record.assertValues, prepared.assertValues, record.multiValued, same)
-  if (prepared.appendValues !== NO_VALUES) {
-    if (record.appendValues === NO_VALUES) record.appendValues = {}
-    mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
+  if (!record) {
+    // The first event of a record: its values become the record's (the prepared record is the batch's
+    // alone and garbage once merged), not copied into new ones.
+    record = newMerged(prepared, recordKey(prepared), receivedAt)
+    merge.records.set(record.key, record)
+    byKey.set(prepared.matchingKey, record)
+    record.bytes = bytes
+  } else {
+    record.bytes += bytes
+    // A record merged into one of the same key has the same matching values (the key is their canonical text).
+    mergeInto(record, prepared, receivedAt)
   }
-  record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
-  if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
   // The merged record's own key: the one just built from this event is garbage once merged.
   merge.eventRecords[event] = carriedWith(record, merge.eventRecords[event])
   mergeReferences(record, prepared, childKeys)
@@ -147,6 +141,38 @@ function carriedWith(record: MergedRecord, carried: readonly string[] | undefine
   return next
 }
 
+/** A later event's prepared record merged into the record of the same identity. */
+function mergeInto(record: MergedRecord, prepared: PreparedRecord, receivedAt: string): void {
+  record.multiValued = withAll(record.multiValued, prepared.multiValued)
+  record.required = withAll(record.required, prepared.required)
+  mergeValues(record.assertValues, prepared.assertValues, record.multiValued, prepared.matchingAttribute)
+  if (prepared.appendValues !== NO_VALUES) {
+    if (record.appendValues === NO_VALUES) record.appendValues = {}
+    mergeValues(record.appendValues, prepared.appendValues, record.multiValued)
+  }
+  record.replaceMultiselect = record.replaceMultiselect && prepared.replaceMultiselect
+  if (receivedAt > record.receivedAt) record.receivedAt = receivedAt
+}
+
+/**
+ * The multi-valued attributes of a record: those its first event listed and its matching attribute, one set
+ * shared by the records whose first events listed the same (never changed in place: `withAll`).
+ */
+function multiValuedOf(prepared: PreparedRecord): Set<string> {
+  const { multiValued, matchingAttribute } = prepared
+  const name =
+    multiValued.length === 0 ? matchingAttribute : `${matchingAttribute}\u0000${multiValued.join('\u0000')}`
+  let set = multiValuedSets.get(name)
+  if (!set) {
+    if (multiValuedSets.size >= 1000) multiValuedSets.clear()
+    set = new Set(multiValued)
+    set.add(matchingAttribute)
+    multiValuedSets.set(name, set)
+  }
+  return set
+}
+const multiValuedSets = new Map<string, Set<string>>()
+
 /** The merged record a prepared one starts, with nothing merged into it yet. */
 function newMerged(prepared: PreparedRecord, key: string, receivedAt: string): MergedRecord {
   return {
@@ -155,10 +181,10 @@ function newMerged(prepared: PreparedRecord, key: string, receivedAt: string): M
     label: prepared.label,
     matchingAttribute: prepared.matchingAttribute,
     matchingKey: prepared.matchingKey,
-    assertValues: {},
+    assertValues: prepared.assertValues,
     // Shared until the first event that appends, references or links (most never do): see `NO_VALUES`.
-    appendValues: NO_VALUES,
-    multiValued: new Set(),
+    appendValues: prepared.appendValues,
+    multiValued: multiValuedOf(prepared),
     references: NO_SLOTS,
     lookups: NO_SLOTS,
     replaceMultiselect: prepared.replaceMultiselect,
