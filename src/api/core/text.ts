@@ -137,14 +137,23 @@ function stringBytes(text: string): number {
   return text.length + 2
 }
 
+/** The bytes of a number's JSON: counted for a safe integer (most are), else the text written. */
+function numberBytes(value: number): number {
+  if (!Number.isSafeInteger(value)) return String(JSON.stringify(value)).length
+  let bytes = value < 0 ? 2 : 1
+  for (let rest = Math.abs(value); rest >= 10; rest = Math.floor(rest / 10)) bytes++
+  return bytes
+}
+
 /**
  * The bytes of `JSON.stringify(value)` as UTF-8, counted without building the text for the plain strings,
  * numbers and small objects wire values are made of (anything else is measured through JSON.stringify).
  */
 export function jsonByteLength(value: unknown): number {
   if (typeof value === 'string') return stringBytes(value)
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null)
-    return String(JSON.stringify(value)).length
+  if (typeof value === 'number') return numberBytes(value)
+  if (typeof value === 'boolean') return value ? 4 : 5
+  if (value === null) return 4
   if (Array.isArray(value)) {
     let bytes = 2 + Math.max(0, value.length - 1)
     for (const item of value) {

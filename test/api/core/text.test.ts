@@ -80,6 +80,23 @@ describe('jsonByteLength', () => {
       const text = JSON.stringify(value) as string | undefined
       expect(jsonByteLength(value)).toBe(text === undefined ? 0 : Buffer.byteLength(text))
     }
+    // Integers are counted digit by digit: every length, signs, and the numbers past the safe ones.
+    for (const number of [
+      0,
+      -0,
+      7,
+      -7,
+      10,
+      99,
+      -100,
+      123456789,
+      Number.MAX_SAFE_INTEGER,
+      -(2 ** 53),
+      2 ** 60,
+      1e21,
+      NaN
+    ])
+      expect(jsonByteLength(number)).toBe(JSON.stringify(number).length)
     expect(jsonByteLength([{ value: 'é' }, 1.5, null, '\ud800'])).toBe(
       Buffer.byteLength(JSON.stringify([{ value: 'é' }, 1.5, null, '\ud800']))
     )
