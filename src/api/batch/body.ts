@@ -210,6 +210,8 @@ export function chunksOf(
     chunk.size += withNested.length
     chunk.bytes += bytes
     for (const record of withNested) {
+      // A Map's iterator is an object: none for the records that link nothing (most).
+      if (record.lookups.size === 0) continue
       for (const slot of record.lookups.values()) {
         for (let start = 0; start < slot.references.length; start += LINKS_PER_ASSERTION) {
           const references = slot.references.slice(start, start + LINKS_PER_ASSERTION)

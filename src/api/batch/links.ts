@@ -39,6 +39,8 @@ export async function resolveLookups(
   let last: ExistingReference | undefined
   let byValue: Map<string, ExistingReference> | undefined
   for (const record of records) {
+    // A Map's iterator is an object: none for the records that link nothing (most).
+    if (record.lookups.size === 0) continue
     for (const slot of record.lookups.values()) {
       for (const reference of slot.references) {
         if (resolved.has(lookupKey(reference))) continue

@@ -290,6 +290,7 @@ function memberSet<L extends object>(list: L, initial: (list: L) => readonly str
 export function rootsOf(records: Map<string, MergedRecord>): MergedRecord[] {
   const referenced = new Set<string>()
   for (const record of records.values()) {
+    if (record.references.size === 0) continue
     for (const slot of record.references.values()) for (const key of slot.keys) referenced.add(key)
   }
   const roots: MergedRecord[] = []
@@ -307,6 +308,8 @@ export function carried(
   into: MergedRecord[] = []
 ): MergedRecord[] {
   into.push(root)
+  // A Map's iterator is an object: none for the records that reference nothing (most).
+  if (root.references.size === 0) return into
   for (const slot of root.references.values()) {
     for (const key of slot.keys) carried(records, records.get(key) as MergedRecord, into)
   }
