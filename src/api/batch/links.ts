@@ -15,8 +15,17 @@ export const REASSERT: Reassert = Object.freeze({ reassert: true })
 
 export const isReassert = (target: unknown): target is Reassert => target === REASSERT
 
-export const lookupKey = (reference: ExistingReference) =>
-  `${reference.object}\u0000${reference.attribute}\u0000${reference.value}`
+export function lookupKey(reference: ExistingReference): string {
+  // Asked several times per link of every batch (lookups, chunk refresh, link assertion, outcome): written once
+  // per reference (references are frozen, so the key never changes).
+  let key = lookupKeys.get(reference)
+  if (key === undefined) {
+    key = `${reference.object}\u0000${reference.attribute}\u0000${reference.value}`
+    lookupKeys.set(reference, key)
+  }
+  return key
+}
+const lookupKeys = new WeakMap<ExistingReference, string>()
 
 /**
  * Finds the existing records the batch links to, with one query per object and attribute (500 values at
