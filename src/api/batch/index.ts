@@ -17,7 +17,7 @@ import type { WorkspaceSchema } from '../schema'
 import { namesRecordByKey } from './body'
 import { sendQueued } from './fallback'
 import { linkKey, resolveLookups, type Resolved } from './links'
-import { absorb, carried, normaliseReceivedAt, rootsOf, type EventLookup, type Merge } from './merge'
+import { absorb, normaliseReceivedAt, rootsOf, type EventLookup, type Merge } from './merge'
 import { errorOutcome, finish, heldBackOutcome, isRetried, retriedWithOutcome, summarise } from './outcomes'
 import { sendBulk } from './send'
 import { METRICS } from '../telemetry'
@@ -169,7 +169,7 @@ async function resolveLinks(delivery: Delivery): Promise<BatchRun> {
  */
 async function sendRecords(run: BatchRun, options: BatchOptions): Promise<void> {
   const { client, records, roots, report } = run
-  const byKey = new Set(roots.filter((root) => carried(records, root).some(namesRecordByKey)))
+  const byKey = new Set(roots.filter((root) => carriesNamedByKey(records, root)))
   const bulkRoots = byKey.size === 0 ? roots : roots.filter((root) => !byKey.has(root))
   const fallback = bulkRoots.length > 0 && (await sendBulk({ ...run, roots: bulkRoots }))
   if (!fallback && byKey.size > 0) {
@@ -251,6 +251,15 @@ function settledOf(keys: readonly string[], merge: Merge, status: BatchRun['stat
   const worst = failed ?? accepted
   return { sent, outcome: worst && { ...worst, sent }, failed: failed !== undefined }
 }
+
+/** Whether a root or a record nested in it names another record by its key (`namesRecordByKey`), listing none. */
+function carriesNamedByKey(records: BatchRun['records'], root: MergedRecord): boolean {
+  if (namesRecordByKey(root)) return true
+  for (const slot of root.references.size === 0 ? NO_SLOTS : root.references.values())
+    for (const key of slot.keys) if (carriesNamedByKey(records, records.get(key) as MergedRecord)) return true
+  return false
+}
+const NO_SLOTS: readonly never[] = Object.freeze([])
 
 /** The first event answered retryable (so far, in received order) that carries one of these records. */
 function firstRetried(keys: readonly string[], retried: ReadonlyMap<string, number>): number | undefined {

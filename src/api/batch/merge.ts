@@ -67,9 +67,24 @@ function sameFlatObject(a: Record<string, unknown>, b: Record<string, unknown>):
   }
   for (const key in b) if (Object.prototype.hasOwnProperty.call(b, key)) count--
   if (count !== 0) return false
-  // The same keys: in the same order too (one key has one order; more are listed, which few values have).
-  return Object.keys(a).length < 2 || Object.keys(a).join('\u0000') === Object.keys(b).join('\u0000')
+  // The same keys: in the same order too (a's listed in a scratch list, then b's compared with them).
+  let listed = 0
+  for (const key in a) keyOrder[listed++] = key
+  let at = 0
+  let same = true
+  for (const key in b) {
+    if (!Object.prototype.hasOwnProperty.call(b, key)) continue
+    if (keyOrder[at++] !== key) {
+      same = false
+      break
+    }
+  }
+  keyOrder.fill(undefined, 0, listed)
+  return same
 }
+
+/** The scratch list of `sameFlatObject` (synchronous: one serves every call), emptied after each. */
+const keyOrder: Array<string | undefined> = []
 
 /** A link an event asked for: the record that links and the existing record it names. */
 export interface EventLookup {
