@@ -78,6 +78,16 @@ describe('write forms per attribute type', () => {
     ['personal-name', 'Cher', [{ first_name: 'Cher', last_name: '', full_name: 'Cher' }]],
     [
       'personal-name',
+      ' Ada  King\tLovelace ',
+      [{ first_name: 'Ada King', last_name: 'Lovelace', full_name: 'Ada King Lovelace' }]
+    ],
+    [
+      'personal-name',
+      { full_name: 'Ada  Lovelace' },
+      [{ first_name: 'Ada ', last_name: 'Lovelace', full_name: 'Ada  Lovelace' }]
+    ],
+    [
+      'personal-name',
       { first_name: 'Grace', last_name: 'Hopper' },
       [{ first_name: 'Grace', last_name: 'Hopper', full_name: 'Grace Hopper' }]
     ],

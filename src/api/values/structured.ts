@@ -88,7 +88,9 @@ export function writePersonalName(input: unknown): WireItem {
   }
   if (typeof input !== 'string')
     throw new ValueProblem(`is ${describeType(input)}, not a name string or object`)
-  const text = input.trim().replace(/\s+/g, ' ')
+  const trimmed = input.trim()
+  // Runs of whitespace become one space; a name with single spaces only (most) is already that.
+  const text = SPACES_TO_JOIN.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed
   if (text === '') throw new ValueProblem('is empty')
   const comma = text.indexOf(',')
   if (comma >= 0) {
@@ -102,10 +104,14 @@ export function writePersonalName(input: unknown): WireItem {
 
 /** "Ada King Lovelace" → first "Ada King", last "Lovelace"; a single word is a first name. */
 function splitFullName(full: string): WireItem {
-  const words = full.split(' ')
-  const last = words.length > 1 ? (words.pop() as string) : ''
-  return { first_name: words.join(' '), last_name: last, full_name: full }
+  // What splitting on spaces, taking the last word off and joining the rest again makes, without the list.
+  const space = full.lastIndexOf(' ')
+  if (space < 0) return { first_name: full, last_name: '', full_name: full }
+  return { first_name: full.slice(0, space), last_name: full.slice(space + 1), full_name: full }
 }
+
+/** Whitespace that `/\s+/g` would change: two in a row, or any but a plain space. */
+const SPACES_TO_JOIN = /\s\s|[^\S ]/
 
 // ---------------------------------------------------------------------------------------------------
 // Phone numbers
