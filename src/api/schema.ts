@@ -188,7 +188,7 @@ export class WorkspaceSchema {
     const local = parts.join('\u0000')
     const forceRefresh = read === true
     if (read === false) {
-      const seen = this.peek<T>(name, local)
+      const seen = this.peek<T>(local, name.list, name.object)
       if (seen) return Promise.resolve(seen)
     }
     return cached(this.telemetry, name, this.key(...parts), load, forceRefresh).then((value) => {
@@ -198,17 +198,24 @@ export class WorkspaceSchema {
   }
 
   /** A list this invocation already read, counted as a cache hit; undefined when it has not read it. */
-  private peek<T extends Entry>(name: ListName, local: string): T | undefined {
+  private peek<T extends Entry>(local: string, list: ListName['list'], object?: string): T | undefined {
     const seen = this.seen.get(local) as T | undefined
-    if (seen) this.telemetry.count(METRICS.schemaHit, 1, tagsOf(name))
+    if (seen) {
+      // The tags of a list's hits, made once per list of this invocation (every record of a batch asks).
+      let hit = this.hitTags.get(local)
+      if (!hit) this.hitTags.set(local, (hit = tagsOf({ list, object })))
+      this.telemetry.count(METRICS.schemaHit, 1, hit)
+    }
     return seen
   }
+
+  private readonly hitTags = new Map<string, Record<string, string>>()
 
   /** The object's attributes when this invocation already read them (then nothing to wait for). */
   seenAttributes(object: string): AttributeDef[] | undefined {
     let local = this.localKeys.get(object)
     if (local === undefined) this.localKeys.set(object, (local = `attributes\u0000${object}`))
-    return this.peek({ list: 'attributes', object }, local)
+    return this.peek(local, 'attributes', object)
   }
 
   /** The attribute's options or statuses when this invocation already read them. */
@@ -217,7 +224,7 @@ export class WorkspaceSchema {
     let local = this.optionKeys.get(attribute)
     if (local === undefined)
       this.optionKeys.set(attribute, (local = `${kind}\u0000${object}\u0000${attribute.id}`))
-    return this.peek({ list: kind, object, attribute: attribute.slug }, local)
+    return this.peek(local, kind, object)
   }
 
   /**

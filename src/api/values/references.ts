@@ -32,19 +32,30 @@ export function writeOption(input: unknown, context: WriteContext, key: 'option'
   if (wanted === '') throw new ValueProblem('is empty')
   const options = context.options
   if (options) {
-    const live = options.filter((option) => !option.isArchived)
-    const match =
-      live.find((option) => option.title === wanted || option.id === wanted) ??
-      live.find((option) => option.title.toLowerCase() === wanted.toLowerCase())
+    // Found without listing the live options first (a select value of every event asks).
+    const match = optionNamed(options, wanted)
     if (!match) {
+      const live = options.filter((option) => !option.isArchived)
       const titles = live.map((option) => `"${option.title}"`)
       throw new ValueProblem(
         `is not one of the ${key === 'option' ? 'options' : 'statuses'}${titles.length ? ` (${titles.slice(0, 20).join(', ')})` : ' (none defined)'}; Attio never creates new ones`
       )
     }
-    return { [key]: match.title }
+    return key === 'option' ? { option: match.title } : { status: match.title }
   }
-  return { [key]: wanted }
+  return key === 'option' ? { option: wanted } : { status: wanted }
+}
+
+/** The live option titled `wanted` or with that id, else the first live one titled so in another case. */
+function optionNamed<O extends { title: string; id?: string; isArchived?: boolean }>(
+  options: readonly O[],
+  wanted: string
+): O | undefined {
+  for (const option of options)
+    if (!option.isArchived && (option.title === wanted || option.id === wanted)) return option
+  const lower = wanted.toLowerCase()
+  for (const option of options) if (!option.isArchived && option.title.toLowerCase() === lower) return option
+  return undefined
 }
 
 // ---------------------------------------------------------------------------------------------------
