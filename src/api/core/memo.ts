@@ -9,6 +9,11 @@ export class BoundedMemo<K, V> {
 
   constructor(private readonly max: number) {}
 
+  /** The remembered answer for `key`, if any (no compute function to make: for a caller whose is a closure). */
+  known(key: K): V | undefined {
+    return this.answers.get(key)
+  }
+
   /** The remembered answer for `key`, else `compute(key)`, remembered (never `undefined`). */
   get(key: K, compute: (key: K) => V): V {
     let answer = this.answers.get(key)

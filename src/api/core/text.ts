@@ -39,7 +39,8 @@ export function fieldPath(field: string, key: string): string {
     paths = new BoundedMemo<string, string>(PATHS_MAX)
     fieldPaths.set(field, paths)
   }
-  return paths.get(key, (short) => pathOf(field, short))
+  // Looked up first: the closure that computes a path is made only for a key not seen yet.
+  return paths.known(key) ?? paths.get(key, (short) => pathOf(field, short))
 }
 
 const pathOf = (field: string, key: string) =>
