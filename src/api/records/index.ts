@@ -36,6 +36,7 @@ export {
   unwritableReason
 } from './messages'
 export { deepest, MAX_VALUE_DEPTH } from './depth'
-export { MAX_EVENT_BYTES, prepareRecord } from './prepare'
+export { prepareRecord } from './prepare'
+export { MAX_EVENT_BYTES } from './size'
 export { identitiesCarried, identitiesOf, isKeyedReference, matchingText, recordKey } from './identity'
 export { writeRecord, type LinkFates, type WriteOutcome, type WrittenRecord } from './write'

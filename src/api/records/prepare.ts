@@ -24,8 +24,9 @@ import {
   type RecordAssertion,
   type ValueInput
 } from './assertion'
-import { describeAttribute, invalid, megabytes, requiredAttributes, unwritableReason } from './messages'
-import { attributesOf, checkedMatching, unknownAttribute } from './schema-checks'
+import { describeAttribute, invalid, megabytes, unwritableReason } from './messages'
+import { attributesOf, checkedMatching, slugsOf, unknownAttribute } from './schema-checks'
+import { addSize, MAX_EVENT_BYTES } from './size'
 
 /** One record's preparation: what it was asked, what it has found so far, and the record it builds. */
 interface Preparing {
@@ -82,14 +83,42 @@ function prepareNow(
   const attributes = schema.seenAttributes(assertion.object)
   const matching = attributes && attributeNamed(attributes, assertion.matchingAttribute)
   if (!matching) return undefined
-  const run = startRecord(schema, assertion, options, attributes, matching, nested)
-  for (const input of assertion.values) {
-    if (input.value === undefined) continue
-    const attribute = attributeNamed(attributes, input.attribute)
-    if (!attribute || prepareValue(run, input, attribute, true) === LATER) return undefined
+  // Synchronous, and a referenced record is prepared before this one starts: one run and one list of
+  // seen attributes serve every record prepared here (each is a record's alone on the reading path).
+  const run = startRecord(schema, assertion, options, attributes, matching, nested, scratch)
+  try {
+    for (const input of assertion.values) {
+      if (input.value === undefined) continue
+      const attribute = attributeNamed(attributes, input.attribute)
+      if (!attribute || prepareValue(run, input, attribute, true) === LATER) return undefined
+    }
+    finishRecord(run)
+    return run.prepared
+  } finally {
+    releaseScratch(run)
   }
-  finishRecord(run)
-  return run.prepared
+}
+
+/** The run `prepareNow` reuses (`startRecord` fills it in; `releaseScratch` lets go of what it held). */
+const scratch: Preparing = {
+  schema: undefined as never,
+  assertion: undefined as never,
+  options: {},
+  attributes: NONE,
+  matching: undefined as never,
+  nested: undefined,
+  seen: [],
+  mapped: 0,
+  prepared: undefined as never
+}
+
+/** Drops the scratch run's hold on the record and its inputs (its `seen` list keeps its length, not its slugs). */
+function releaseScratch(run: Preparing): void {
+  run.seen.fill(undefined as never, 0, run.mapped * 2)
+  run.mapped = 0
+  run.schema = run.assertion = run.matching = run.prepared = undefined as never
+  run.nested = undefined
+  run.attributes = NONE
 }
 
 /** `prepareRecord` reading from the schema whatever this invocation has not read yet. */
@@ -136,7 +165,8 @@ function startRecord(
   options: PrepareOptions,
   attributes: AttributeDef[],
   found: AttributeDef | undefined,
-  nested: Nested | undefined
+  nested: Nested | undefined,
+  reuse?: Preparing
 ): Preparing {
   const matching = checkedMatching(assertion, attributes, found)
   const slugs = slugsOf(attributes)
@@ -154,12 +184,24 @@ function startRecord(
     // Given now, as the record is returned only once `finishRecord` found each of them mapped.
     required: slugs.requiredSlugs,
     unique: slugs.unique,
-    size: { bytes: 0, largestBytes: 0 }
+    // Every property from the start: one shape, not a second one for the first value measured.
+    size: { bytes: 0, largestBytes: 0, largestField: undefined }
   }
   if (nested)
     for (let at = 1; at < nested.length; at += 2) addSize(prepared.size, (nested[at] as PreparedRecord).size)
-  const seen: string[] = new Array(assertion.values.length * 2)
-  return { schema, assertion, options, attributes, matching, nested, seen, mapped: 0, prepared }
+  if (!reuse) {
+    const seen: string[] = new Array(assertion.values.length * 2)
+    return { schema, assertion, options, attributes, matching, nested, seen, mapped: 0, prepared }
+  }
+  reuse.schema = schema
+  reuse.assertion = assertion
+  reuse.options = options
+  reuse.attributes = attributes
+  reuse.matching = matching
+  reuse.nested = nested
+  reuse.mapped = 0
+  reuse.prepared = prepared
+  return reuse
 }
 
 /**
@@ -352,48 +394,5 @@ function finishRecord(run: Preparing): void {
     throw invalid(
       `${assertion.matchingValueIn?.field ?? assertion.matchingField}: Attio requires ${list} when it creates a ${label}; map a value to ${missing.length > 1 ? 'each' : 'it'}.`
     )
-  }
-}
-
-/**
- * What every record of an object shares, worked out once per attribute list read (a batch prepares thousands
- * of records from one): its unique attributes' slugs, and the attributes Attio requires. Frozen, as shared.
- */
-interface ObjectSlugs {
-  unique: string[]
-  required: AttributeDef[]
-  requiredSlugs: string[]
-}
-
-const slugLists = new WeakMap<AttributeDef[], ObjectSlugs>()
-
-function slugsOf(attributes: AttributeDef[]): ObjectSlugs {
-  let slugs = slugLists.get(attributes)
-  if (!slugs) {
-    const required = requiredAttributes(attributes)
-    slugs = {
-      unique: Object.freeze(
-        attributes.filter((a) => a.isUnique && !a.isArchived && a.slug !== 'record_id').map((a) => a.slug)
-      ) as string[],
-      required,
-      requiredSlugs: Object.freeze(required.map((attribute) => attribute.slug)) as string[]
-    }
-    slugLists.set(attributes, slugs)
-  }
-  return slugs
-}
-
-/**
- * The most one event's values may take as JSON, nested records included: a text value may be up to Attio's
- * 10 MB, and an event carrying several large ones is refused before sending rather than building a request
- * Attio may refuse (its request size limit is not documented).
- */
-export const MAX_EVENT_BYTES = 16 * 1024 * 1024
-
-function addSize(size: PreparedRecord['size'], add: PreparedRecord['size']): void {
-  size.bytes += add.bytes
-  if (add.largestField !== undefined && add.largestBytes > size.largestBytes) {
-    size.largestBytes = add.largestBytes
-    size.largestField = add.largestField
   }
 }

@@ -8,7 +8,14 @@ import { AttioApiError } from '../errors'
 import type { WorkspaceSchema } from '../schema'
 import type { AttributeDef } from '../wire'
 import { asReference, type RecordAssertion, type ValueInput } from './assertion'
-import { ACTIVATABLE, ACTIVATE_HOW, attributeSuggestion, invalid, notActivated } from './messages'
+import {
+  ACTIVATABLE,
+  ACTIVATE_HOW,
+  attributeSuggestion,
+  invalid,
+  notActivated,
+  requiredAttributes
+} from './messages'
 
 export async function attributesOf(
   schema: WorkspaceSchema,
@@ -74,4 +81,32 @@ export async function unknownAttribute(
       input.attribute
     )}`
   )
+}
+
+/**
+ * What every record of an object shares, worked out once per attribute list read (a batch prepares thousands
+ * of records from one): its unique attributes' slugs, and the attributes Attio requires. Frozen, as shared.
+ */
+interface ObjectSlugs {
+  unique: string[]
+  required: AttributeDef[]
+  requiredSlugs: string[]
+}
+
+const slugLists = new WeakMap<AttributeDef[], ObjectSlugs>()
+
+export function slugsOf(attributes: AttributeDef[]): ObjectSlugs {
+  let slugs = slugLists.get(attributes)
+  if (!slugs) {
+    const required = requiredAttributes(attributes)
+    slugs = {
+      unique: Object.freeze(
+        attributes.filter((a) => a.isUnique && !a.isArchived && a.slug !== 'record_id').map((a) => a.slug)
+      ) as string[],
+      required,
+      requiredSlugs: Object.freeze(required.map((attribute) => attribute.slug)) as string[]
+    }
+    slugLists.set(attributes, slugs)
+  }
+  return slugs
 }

@@ -43,3 +43,45 @@ describe('batch path: bodies', () => {
     expect(multistatus(integration).map((r) => r.status)).toEqual([202, 202, 202])
   })
 })
+
+describe('batch path: one scratch preparation serves every record prepared at once', () => {
+  it('an event refused after some of its values gives nothing of them to the events after it', async () => {
+    mockSchema()
+    nock(API).put('/v2/batch/records').reply(202)
+    const integration = createTestIntegration(destination)
+    const mapping = {
+      user_attributes: { plan: { '@path': '$.traits.plan' }, seats: { '@path': '$.traits.seats' } },
+      person_attributes: { phone_numbers: { '@path': '$.traits.phone' } }
+    }
+    const responses = await integration.testBatchAction('identifyUser', {
+      events: [
+        identify('u-1', 'ada@example.com', 1, { plan: 'Pro', seats: 2, phone: '+14155552671' }),
+        // Refused at its seats (not a number), after its plan was written.
+        identify('u-2', 'bob@example.com', 2, { plan: 'Free', seats: 'many' }),
+        identify('u-3', 'grace@example.com', 3, { seats: 5 })
+      ],
+      auth,
+      useDefaultMappings: true,
+      mapping
+    })
+    const [assertions] = bulkBodies(responses)
+    expect(assertions).toHaveLength(2)
+    const byUser = new Map(assertions.map((a) => [JSON.stringify(a.values.user_id), a]))
+    const ada = byUser.get('[{"value":"u-1"}]') as Assertion
+    const grace = byUser.get('[{"value":"u-3"}]') as Assertion
+    expect(Object.keys(ada.values).sort()).toEqual([
+      'person',
+      'plan',
+      'primary_email_address',
+      'seats',
+      'user_id'
+    ])
+    expect(Object.keys(grace.values).sort()).toEqual(['person', 'primary_email_address', 'seats', 'user_id'])
+    expect(grace.values.seats).toEqual([{ value: 5 }])
+    expect((grace.values.person as Assertion).values).toEqual({
+      email_addresses: [{ email_address: 'grace@example.com' }]
+    })
+    const statuses = multistatus(integration).map((r) => r.status)
+    expect(statuses).toEqual([202, 400, 202])
+  })
+})
