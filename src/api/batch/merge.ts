@@ -120,8 +120,8 @@ export function absorb(merge: Merge, prepared: PreparedRecord, event: number, re
   let record = byKey.get(prepared.matchingKey)
   // A record merged into one of the same key has the same matching values (the key is their canonical text).
   // Its own values' size (the records it references count theirs): at most what the events sent of it in all.
-  let bytes = prepared.size.bytes
-  for (let index = 0; index < references.length; index++) bytes -= references[index].target.size.bytes
+  let bytes = prepared.valueBytes
+  for (let index = 0; index < references.length; index++) bytes -= references[index].target.valueBytes
   if (!record) {
     // The first event of a record: its values become the record's (the prepared record is the batch's
     // alone and garbage once merged), not copied into new ones.
@@ -373,6 +373,8 @@ export function toPrepared(records: Map<string, MergedRecord>, record: MergedRec
     replaceMultiselect: record.replaceMultiselect,
     required: [...record.required],
     unique: [...record.unique],
-    size: { bytes: 0, largestBytes: 0 }
+    valueBytes: 0,
+    largestBytes: 0,
+    largestField: undefined
   }
 }

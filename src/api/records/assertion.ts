@@ -146,10 +146,15 @@ export interface PreparedRecord {
   unique: string[]
   /**
    * What its values (and those of the records it references) take as JSON, and its largest value's size and
-   * mapping field (numbers and a name, not an object: a batch counts the size of every value).
+   * mapping field: fields of the record, not an object of their own (one fewer per record of every event).
    */
-  size: { bytes: number; largestBytes: number; largestField?: string }
+  valueBytes: number
+  largestBytes: number
+  largestField: string | undefined
 }
+
+/** The size a record's values take (`PreparedRecord`): the fields `addSize` adds up. */
+export type RecordSize = Pick<PreparedRecord, 'valueBytes' | 'largestBytes' | 'largestField'>
 
 /** The reference an action made (`referTo`, `linkExisting`); any other value, whatever its shape, is a value. */
 export function asReference(value: unknown): Reference | undefined {

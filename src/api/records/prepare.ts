@@ -185,10 +185,11 @@ function startRecord(
     required: slugs.requiredSlugs,
     unique: slugs.unique,
     // Every property from the start: one shape, not a second one for the first value measured.
-    size: { bytes: 0, largestBytes: 0, largestField: undefined }
+    valueBytes: 0,
+    largestBytes: 0,
+    largestField: undefined
   }
-  if (nested)
-    for (let at = 1; at < nested.length; at += 2) addSize(prepared.size, (nested[at] as PreparedRecord).size)
+  if (nested) for (let at = 1; at < nested.length; at += 2) addSize(prepared, nested[at] as PreparedRecord)
   if (!reuse) {
     const seen: string[] = new Array(assertion.values.length * 2)
     return { schema, assertion, options, attributes, matching, nested, seen, mapped: 0, prepared }
@@ -342,11 +343,10 @@ function keep(
 ): void {
   // The values as JSON with the attribute's key around them.
   const bytes = jsonByteLength(written) + slug.length + 4
-  const { size } = prepared
-  size.bytes += bytes
-  if (bytes > size.largestBytes) {
-    size.largestBytes = bytes
-    size.largestField = input.field
+  prepared.valueBytes += bytes
+  if (bytes > prepared.largestBytes) {
+    prepared.largestBytes = bytes
+    prepared.largestField = input.field
   }
   if (append) {
     if (written.length === 0) return
@@ -364,10 +364,10 @@ const READS_SCHEMA = new Set<AttributeType>(['select', 'status', 'record-referen
 function finishRecord(run: Preparing): void {
   const { assertion, matching, prepared, seen, attributes, options } = run
   const { label, object } = assertion
-  if (prepared.size.bytes > MAX_EVENT_BYTES) {
-    const { largestField, largestBytes } = prepared.size
+  if (prepared.valueBytes > MAX_EVENT_BYTES) {
+    const { largestField, largestBytes } = prepared
     throw invalid(
-      `${largestField ?? assertion.matchingField}: the values of this event add up to ${megabytes(prepared.size.bytes)}, more than the ${megabytes(MAX_EVENT_BYTES)} one event may send (the largest, ${largestField}, is ${megabytes(largestBytes)}). Map fewer or smaller values; a text value may be up to 10 MB.`
+      `${largestField ?? assertion.matchingField}: the values of this event add up to ${megabytes(prepared.valueBytes)}, more than the ${megabytes(MAX_EVENT_BYTES)} one event may send (the largest, ${largestField}, is ${megabytes(largestBytes)}). Map fewer or smaller values; a text value may be up to 10 MB.`
     )
   }
   const matchingValues = prepared.assertValues[matching.slug]

@@ -2,7 +2,7 @@
  * The size bound of one event's values (`prepareRecord`): what its values take as JSON, nested records
  * included, and the largest of them, named in the error when the bound is passed.
  */
-import type { PreparedRecord } from './assertion'
+import type { RecordSize } from './assertion'
 
 /**
  * The most one event's values may take as JSON, nested records included: a text value may be up to Attio's
@@ -11,8 +11,8 @@ import type { PreparedRecord } from './assertion'
  */
 export const MAX_EVENT_BYTES = 16 * 1024 * 1024
 
-export function addSize(size: PreparedRecord['size'], add: PreparedRecord['size']): void {
-  size.bytes += add.bytes
+export function addSize(size: RecordSize, add: RecordSize): void {
+  size.valueBytes += add.valueBytes
   if (add.largestField !== undefined && add.largestBytes > size.largestBytes) {
     size.largestBytes = add.largestBytes
     size.largestField = add.largestField
