@@ -100,16 +100,21 @@ function prepareNow(
 }
 
 /** The run `prepareNow` reuses (`startRecord` fills it in; `releaseScratch` lets go of what it held). */
-const scratch: Preparing = {
-  schema: undefined as never,
-  assertion: undefined as never,
-  options: {},
-  attributes: NONE,
-  matching: undefined as never,
-  nested: undefined,
-  seen: [],
-  mapped: 0,
-  prepared: undefined as never
+const scratch = emptyRun(0)
+
+/** A run with nothing in it yet (`startRecord` fills it in): the one shape of every run, the scratch one included. */
+function emptyRun(values: number): Preparing {
+  return {
+    schema: undefined as never,
+    assertion: undefined as never,
+    options: {},
+    attributes: NONE,
+    matching: undefined as never,
+    nested: undefined,
+    seen: new Array<string>(values * 2),
+    mapped: 0,
+    prepared: undefined as never
+  }
 }
 
 /** Drops the scratch run's hold on the record and its inputs (its `seen` list keeps its length, not its slugs). */
@@ -190,19 +195,16 @@ function startRecord(
     largestField: undefined
   }
   if (nested) for (let at = 1; at < nested.length; at += 2) addSize(prepared, nested[at] as PreparedRecord)
-  if (!reuse) {
-    const seen: string[] = new Array(assertion.values.length * 2)
-    return { schema, assertion, options, attributes, matching, nested, seen, mapped: 0, prepared }
-  }
-  reuse.schema = schema
-  reuse.assertion = assertion
-  reuse.options = options
-  reuse.attributes = attributes
-  reuse.matching = matching
-  reuse.nested = nested
-  reuse.mapped = 0
-  reuse.prepared = prepared
-  return reuse
+  const run = reuse ?? emptyRun(assertion.values.length)
+  run.schema = schema
+  run.assertion = assertion
+  run.options = options
+  run.attributes = attributes
+  run.matching = matching
+  run.nested = nested
+  run.mapped = 0
+  run.prepared = prepared
+  return run
 }
 
 /**
