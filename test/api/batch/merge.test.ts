@@ -10,27 +10,35 @@ import { at, auth, bulkBodies, identify, multistatus, type Assertion } from './h
 
 useNock()
 
+/** Plan, seats and phone mapped for Identify User. */
+const MAPPING = {
+  user_attributes: { plan: { '@path': '$.traits.plan' }, seats: { '@path': '$.traits.seats' } },
+  person_attributes: { phone_numbers: { '@path': '$.traits.phone' } }
+}
+
+/** Identify User for `events` in one batch (one bulk request, answered 202): its assertions and each event's status. */
+async function identifyBatch(events: ReturnType<typeof identify>[]) {
+  mockSchema()
+  nock(API).put('/v2/batch/records').reply(202)
+  const integration = createTestIntegration(destination)
+  const responses = await integration.testBatchAction('identifyUser', {
+    events,
+    auth,
+    useDefaultMappings: true,
+    mapping: MAPPING
+  })
+  const [assertions] = bulkBodies(responses)
+  return { assertions, statuses: multistatus(integration).map((r) => r.status) }
+}
+
 describe('batch path: bodies', () => {
   it('coalesces the same record in received_at order: later single values win, multiselect values unite', async () => {
-    mockSchema()
-    nock(API).put('/v2/batch/records').reply(202)
-    const integration = createTestIntegration(destination)
-    const mapping = {
-      user_attributes: { plan: { '@path': '$.traits.plan' }, seats: { '@path': '$.traits.seats' } },
-      person_attributes: { phone_numbers: { '@path': '$.traits.phone' } }
-    }
-    const responses = await integration.testBatchAction('identifyUser', {
-      // Delivered out of order: the event received last (second 3) says Enterprise.
-      events: [
-        identify('u-1', 'ada@example.com', 3, { plan: 'Enterprise', phone: '+14155552671' }),
-        identify('u-1', 'ADA@example.com', 1, { plan: 'Free', seats: 3, phone: '+442079460958' }),
-        identify('u-2', 'grace@example.com', 2, { plan: 'Pro' })
-      ],
-      auth,
-      useDefaultMappings: true,
-      mapping
-    })
-    const [assertions] = bulkBodies(responses)
+    // Delivered out of order: the event received last (second 3) says Enterprise.
+    const { assertions, statuses } = await identifyBatch([
+      identify('u-1', 'ada@example.com', 3, { plan: 'Enterprise', phone: '+14155552671' }),
+      identify('u-1', 'ADA@example.com', 1, { plan: 'Free', seats: 3, phone: '+442079460958' }),
+      identify('u-2', 'grace@example.com', 2, { plan: 'Pro' })
+    ])
     expect(assertions).toHaveLength(2)
     const ada = assertions.find((a) => JSON.stringify(a.values.user_id) === '[{"value":"u-1"}]') as Assertion
     expect(ada.values.plan).toEqual([{ option: 'Enterprise' }])
@@ -40,31 +48,18 @@ describe('batch path: bodies', () => {
       { original_phone_number: '+442079460958', country_code: 'GB' },
       { original_phone_number: '+14155552671', country_code: 'US' }
     ])
-    expect(multistatus(integration).map((r) => r.status)).toEqual([202, 202, 202])
+    expect(statuses).toEqual([202, 202, 202])
   })
 })
 
 describe('batch path: one scratch preparation serves every record prepared at once', () => {
   it('an event refused after some of its values gives nothing of them to the events after it', async () => {
-    mockSchema()
-    nock(API).put('/v2/batch/records').reply(202)
-    const integration = createTestIntegration(destination)
-    const mapping = {
-      user_attributes: { plan: { '@path': '$.traits.plan' }, seats: { '@path': '$.traits.seats' } },
-      person_attributes: { phone_numbers: { '@path': '$.traits.phone' } }
-    }
-    const responses = await integration.testBatchAction('identifyUser', {
-      events: [
-        identify('u-1', 'ada@example.com', 1, { plan: 'Pro', seats: 2, phone: '+14155552671' }),
-        // Refused at its seats (not a number), after its plan was written.
-        identify('u-2', 'bob@example.com', 2, { plan: 'Free', seats: 'many' }),
-        identify('u-3', 'grace@example.com', 3, { seats: 5 })
-      ],
-      auth,
-      useDefaultMappings: true,
-      mapping
-    })
-    const [assertions] = bulkBodies(responses)
+    const { assertions, statuses } = await identifyBatch([
+      identify('u-1', 'ada@example.com', 1, { plan: 'Pro', seats: 2, phone: '+14155552671' }),
+      // Refused at its seats (not a number), after its plan was written.
+      identify('u-2', 'bob@example.com', 2, { plan: 'Free', seats: 'many' }),
+      identify('u-3', 'grace@example.com', 3, { seats: 5 })
+    ])
     expect(assertions).toHaveLength(2)
     const byUser = new Map(assertions.map((a) => [JSON.stringify(a.values.user_id), a]))
     const ada = byUser.get('[{"value":"u-1"}]') as Assertion
@@ -81,7 +76,6 @@ describe('batch path: one scratch preparation serves every record prepared at on
     expect((grace.values.person as Assertion).values).toEqual({
       email_addresses: [{ email_address: 'grace@example.com' }]
     })
-    const statuses = multistatus(integration).map((r) => r.status)
     expect(statuses).toEqual([202, 400, 202])
   })
 })
