@@ -161,7 +161,10 @@ describe('the bench at a tiny size', () => {
     expect(text).toContain('Profile of one more batch CPU round (self time):')
     expect(result.floor.profile?.length).toBeGreaterThan(5)
     expect(result.floor.profile?.some((line) => line.where.startsWith('src/'))).toBe(true)
-    expect(result.floor.destinationUsPerEvent).toBeGreaterThan(result.floor.floorUsPerEvent)
+    // Both sides were timed. Which is larger is not asserted: at 200 events and one round, a load spike on
+    // this 2-core machine during the floor's round can make it the slower one (it failed once that way).
+    expect(result.floor.destinationUsPerEvent).toBeGreaterThan(0)
+    expect(result.floor.floorUsPerEvent).toBeGreaterThan(0)
     for (const target of targets(result))
       expect(text).toContain(`${target.pass ? 'PASS' : 'FAIL'}  ${target.name}`)
     expect(text).toMatch(/Bench took [\d.]+ s\./)
