@@ -6,7 +6,7 @@
 import type { AttioClient } from '../client'
 import type { Identity, RecordId, WireValues } from '../core/wire-types'
 import { AttioApiError, isMissingLink } from '../errors'
-import { identitiesIn, type WriteInProgress } from '../suppression'
+import { askShared, identitiesIn, type WriteInProgress } from '../suppression'
 import { identitiesOf, isKeyedReference, matchingText, recordKey } from './identity'
 import { METRICS } from '../telemetry'
 import { recordIdItem, type WireItem } from '../values'
@@ -136,6 +136,8 @@ interface Plan {
   write?: WriteInProgress
   known?: string
   skipAssert: boolean
+  /** Another worker's write left exactly these values (fleet mode): neither request is sent. */
+  skipAll?: boolean
 }
 
 /** One write of a record: its links, what the memory says of it, the requests, then what is remembered and answered. */
@@ -215,6 +217,11 @@ async function planWrite(client: AttioClient, prepared: PreparedRecord, linked: 
       skipAssert = false
     }
   }
+  if (!skipAssert && memory && write) {
+    const { assertValues, appendValues } = linked
+    const found = await askShared(memory, write, prepared, assertValues, appendValues)
+    if (found !== undefined) return { write, known: found, skipAssert: true, skipAll: true }
+  }
   return { write, known, skipAssert }
 }
 
@@ -233,7 +240,7 @@ async function sendWrites(
   const memory = client.memory
   const what = `the ${prepared.label}`
   let recordId = skipAssert ? known : undefined
-  let skipAppend = Object.keys(appendValues).length === 0
+  let skipAppend = plan.skipAll === true || Object.keys(appendValues).length === 0
   const answered: Identity[] = []
   try {
     if (recordId === undefined) {

@@ -9,7 +9,9 @@ import { limiterFor } from '../pacing'
 import { METRICS, type Telemetry } from '../telemetry'
 import { Invalidations } from './invalidations'
 import { RedisState, type SharedStateStatus, type Warn } from './redis'
+import { SharedMemory } from './shared-memory'
 import { SharedWriteSlots } from './slots'
+import { sharedWrites } from '../suppression'
 import type { WriteSlots } from './types'
 
 export type { SharedStateStatus } from './redis'
@@ -17,6 +19,7 @@ export type { WriteSlots } from './types'
 
 let state: RedisState | undefined
 let invalidations: Invalidations | undefined
+let memory: SharedMemory | undefined
 let stateUrl: string | undefined
 const slots = new Map<string, SharedWriteSlots>()
 
@@ -33,6 +36,8 @@ export function sharedState(): RedisState | undefined {
     stateUrl = url
     state = url ? new RedisState(url, warn) : undefined
     invalidations = state ? new Invalidations(state) : undefined
+    memory = state ? new SharedMemory(state) : undefined
+    if (memory) sharedWrites.memory = memory
     toldFallbacks = 0
   }
   if (!url && !warnedIgnored && stateUrlIgnored()) {
@@ -106,11 +111,18 @@ export async function sharedStateReady(timeoutMs = 2000): Promise<boolean> {
   return shared ? shared.ready(timeoutMs) : false
 }
 
+/** The shared write memory in use (fleet mode), for tests and harnesses that wait for its commands. */
+export function sharedWriteMemory(): SharedMemory | undefined {
+  return memory
+}
+
 /** Closes the connection (tests, harnesses, a host shutting down); the next use connects again. */
 export async function closeSharedState(): Promise<void> {
   const closing = state
   invalidations?.close()
   invalidations = undefined
+  if (memory && sharedWrites.memory === memory) delete sharedWrites.memory
+  memory = undefined
   state = undefined
   stateUrl = undefined
   slots.clear()

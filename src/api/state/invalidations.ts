@@ -21,6 +21,7 @@ import {
   type MemoryChange
 } from '../suppression'
 import type { RedisState } from './redis'
+import { EPOCH_CHANNEL } from './shared-memory'
 
 export const MEMORY_CHANNEL = 'attio:memory'
 export const SCHEMA_CHANNEL = 'attio:schema'
@@ -54,7 +55,9 @@ export class Invalidations {
     this.subscriber.on('close', () => this.deaf())
     this.subscriber.on('ready', () => this.hearing())
     this.subscriber.on('message', (channel: string, text: string) => this.receive(channel, text))
-    void this.subscriber.subscribe(MEMORY_CHANNEL, SCHEMA_CHANNEL, BULK_CHANNEL).catch(() => this.deaf())
+    void this.subscriber
+      .subscribe(MEMORY_CHANNEL, SCHEMA_CHANNEL, BULK_CHANNEL, EPOCH_CHANNEL)
+      .catch(() => this.deaf())
     memoryChanges.publish = (memoryChange) => this.publish(MEMORY_CHANNEL, memoryChange)
     schemaChanges.publish = (key) => this.publish(SCHEMA_CHANNEL, { key })
     bulkChanges.publish = (bulkChange) => this.publish(BULK_CHANNEL, bulkChange)
@@ -70,6 +73,8 @@ export class Invalidations {
   }
 
   private receive(channel: string, text: string): void {
+    // A process moved the shared memory's epoch on (it may have missed deleting entries): when in doubt, forget.
+    if (channel === EPOCH_CHANNEL) return forgetAllRecords()
     let json: unknown
     try {
       json = JSON.parse(text)

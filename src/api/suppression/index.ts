@@ -50,3 +50,12 @@ export { WriteInProgress, WriteMemory } from './write-memory'
 export { BulkSentMemory } from './bulk-sent'
 export { bulkChanges, memoryChanges, type BulkChange, type MemoryChange } from './hooks'
 export { forgetAllRecords, forgetChanged, rememberBulkChange } from './fleet'
+export {
+  SHARED_WINDOW_MS,
+  sharedWrites,
+  writeDigest,
+  type SharedAnswer,
+  type SharedClaim,
+  type SharedWriteMemory
+} from './shared'
+export { askShared } from './shared-lookup'

@@ -7,6 +7,7 @@ import { canonical } from '../core/text'
 import type { Identity, WireValues } from '../core/wire-types'
 import { digest, keyDigest } from './digests'
 import { memoryChanges } from './hooks'
+import { sharedWrites, type SharedClaim } from './shared'
 import { shared, nextSequence, type Write } from './stores'
 
 /** Whether each value is already held: exactly (`exact`) or as a subset (values that only accumulate). */
@@ -20,6 +21,9 @@ function holds(stored: Set<string> | undefined, items: readonly unknown[], exact
 
 /** One write of a record in progress (`WriteMemory.begin`): says how it ended. */
 export class WriteInProgress {
+  /** Fleet mode: the keys this write claimed in Redis, or `unasked` (sent without asking: Redis was down). */
+  shared?: SharedClaim | 'unasked'
+
   constructor(
     private readonly memory: WriteMemory,
     private readonly list: Write[],
@@ -43,8 +47,18 @@ export class WriteInProgress {
     this.memory.indexRecord(recordId, this.write.identities, answered[0]?.object)
     const overlapped = this.list.some((other) => other !== write && overlaps(other, write))
     const unsettled = [...write.identities].some((key) => shared.stores.unsettled.has(key))
-    if (overlapped || unsettled) this.memory.forgetValues(recordId)
-    else this.memory.rememberValues(recordId, written)
+    if (overlapped || unsettled) {
+      this.memory.forgetValues(recordId)
+      this.forgetShared()
+    } else {
+      this.memory.rememberValues(recordId, written)
+      const claim = this.shared
+      if (claim === 'unasked') sharedWrites.memory?.unclaimed()
+      else if (claim) {
+        const others = [...write.identities].filter((key) => !claim.keys.includes(key))
+        sharedWrites.memory?.commit(claim, recordId, others)
+      }
+    }
     this.memory.changed(write, false)
     this.done()
   }
@@ -53,6 +67,13 @@ export class WriteInProgress {
   cancel(): void {
     const index = this.list.indexOf(this.write)
     if (index >= 0) this.list.splice(index, 1)
+    this.forgetShared()
+  }
+
+  /** Fleet mode: what the write claimed in Redis is deleted (or, sent unasked, the epoch moves on). */
+  private forgetShared(): void {
+    if (this.shared === 'unasked') sharedWrites.memory?.unclaimed()
+    else if (this.shared) sharedWrites.memory?.forget(this.shared.workspaceKey, [...this.write.identities])
   }
 
   /** After a failure: what Attio holds is uncertain, so every record this write may concern is forgotten. */
@@ -62,6 +83,7 @@ export class WriteInProgress {
       const recordId = shared.stores.index.get(key)
       if (recordId) this.memory.forgetValues(recordId)
     }
+    this.forgetShared()
     this.memory.changed(this.write, false)
     this.done()
   }
@@ -90,7 +112,7 @@ function overlaps(a: Write, b: Write): boolean {
 
 /** What one workspace's writes have left in Attio, as far as this process knows. */
 export class WriteMemory {
-  constructor(private readonly workspaceKey: string) {}
+  constructor(readonly workspaceKey: string) {}
 
   /** A write of this process ended (or a bulk request carried these values): fleet mode tells the others. */
   changed(write: Pick<Write, 'object' | 'recordId' | 'identities'>, unsettled: boolean): void {
@@ -264,6 +286,7 @@ export class WriteMemory {
     for (const identity of known?.identities ?? []) {
       if (shared.stores.index.get(identity) === recordId) shared.stores.index.delete(identity)
     }
+    if (known) sharedWrites.memory?.forget(this.workspaceKey, [...known.identities])
   }
 
   /**
@@ -278,6 +301,10 @@ export class WriteMemory {
       shared.stores.index.delete(key)
     }
     if (recordId !== undefined) this.forgetRecord(recordId)
+    sharedWrites.memory?.forget(
+      this.workspaceKey,
+      identities.map((identity) => this.keyOf(identity))
+    )
   }
 
   /** The id of the record a unique value leads to, when Attio confirmed it within `CONFIRM_MS`. */
@@ -308,5 +335,10 @@ export class WriteMemory {
     }
     const object = identities[0]?.object
     if (keys && object !== undefined) this.changed({ object, identities: keys }, true)
+    if (sharedWrites.memory)
+      sharedWrites.memory.forget(
+        this.workspaceKey,
+        identities.map((identity) => this.keyOf(identity))
+      )
   }
 }
