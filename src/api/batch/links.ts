@@ -90,11 +90,12 @@ export async function resolveLookups(
           memory?.rememberLookup(identityOf(reference), recordId)
           client.bulkSent.seen(object, attribute, reference.value)
         }
+        // A miss asks fleet mode's Redis too: another worker may have sent it in bulk moments ago.
         resolved.set(
           lookupKey(reference),
           recordId
             ? { object, recordId }
-            : client.bulkSent.pending(object, attribute, reference.value)
+            : (await client.bulkSent.pendingAnywhere(object, attribute, reference.value))
               ? linkNotAppliedYet(reference)
               : missingLink(reference)
         )

@@ -263,7 +263,7 @@ async function sendWrites(
     if (skipAssert && recordId !== undefined) relied.push({ recordId })
     const refused = error instanceof AttioApiError && (error.status === 400 || error.status === 404)
     // Refused while it names by key a record a batch sent moments ago: Attio may not have applied it yet.
-    const notYet = refused ? namedByKeyNotApplied(client, error, assertValues, appendValues) : undefined
+    const notYet = refused ? await namedByKeyNotApplied(client, error, assertValues, appendValues) : undefined
     if (refused && relied.length > 0) {
       for (const { recordId: stale } of relied) memory?.forgetRecord(stale)
       throw new StaleIds(
@@ -279,13 +279,13 @@ async function sendWrites(
 /**
  * For a write Attio refused: the retryable error to answer instead when one of its values names a record by
  * its key (`{target_object, domains: [...]}`) that this process sent in a batch less than
- * `BULK_APPLY_WINDOW_MS` ago and has not seen in Attio since (`keyNotAppliedYet`), else undefined.
+ * `BULK_APPLY_WINDOW_MS` ago and has not seen in Attio since (in fleet mode: any worker), else undefined.
  */
-function namedByKeyNotApplied(
+async function namedByKeyNotApplied(
   client: AttioClient,
   refusal: AttioApiError,
   ...valueSets: WireValues[]
-): AttioApiError | undefined {
+): Promise<AttioApiError | undefined> {
   for (const values of valueSets) {
     for (const attribute in values) {
       for (const item of values[attribute]) {
@@ -293,7 +293,7 @@ function namedByKeyNotApplied(
         const object = item.target_object
         for (const key in item) {
           const text = key === 'target_object' ? undefined : matchingText(item[key] as WireItem[])
-          if (text !== undefined && client.bulkSent.pending(object, key, text))
+          if (text !== undefined && (await client.bulkSent.pendingAnywhere(object, key, text)))
             return keyNotAppliedYet(attribute, { object, attribute: key, value: text }, refusal)
         }
       }
@@ -347,7 +347,7 @@ async function findExisting(client: AttioClient, reference: ExistingReference): 
     `the lookup of the ${reference.label} "${reference.value}"`
   )
   if (!recordId) {
-    if (client.bulkSent.pending(reference.object, reference.attribute, reference.value))
+    if (await client.bulkSent.pendingAnywhere(reference.object, reference.attribute, reference.value))
       throw linkNotAppliedYet(reference)
     throw missingLink(reference)
   }

@@ -9,9 +9,10 @@ import { limiterFor } from '../pacing'
 import { METRICS, type Telemetry } from '../telemetry'
 import { Invalidations } from './invalidations'
 import { RedisState, type SharedStateStatus, type Warn } from './redis'
+import { SharedBulk } from './shared-bulk'
 import { SharedMemory } from './shared-memory'
 import { SharedWriteSlots } from './slots'
-import { sharedWrites } from '../suppression'
+import { sharedBulk, sharedWrites } from '../suppression'
 import type { WriteSlots } from './types'
 
 export type { SharedStateStatus } from './redis'
@@ -20,6 +21,7 @@ export type { WriteSlots } from './types'
 let state: RedisState | undefined
 let invalidations: Invalidations | undefined
 let memory: SharedMemory | undefined
+let bulk: SharedBulk | undefined
 let stateUrl: string | undefined
 const slots = new Map<string, SharedWriteSlots>()
 
@@ -38,6 +40,8 @@ export function sharedState(): RedisState | undefined {
     invalidations = state ? new Invalidations(state) : undefined
     memory = state ? new SharedMemory(state) : undefined
     if (memory) sharedWrites.memory = memory
+    bulk = state ? new SharedBulk(state) : undefined
+    if (bulk) sharedBulk.memory = bulk
     toldFallbacks = 0
   }
   if (!url && !warnedIgnored && stateUrlIgnored()) {
@@ -123,6 +127,8 @@ export async function closeSharedState(): Promise<void> {
   invalidations = undefined
   if (memory && sharedWrites.memory === memory) delete sharedWrites.memory
   memory = undefined
+  if (bulk && sharedBulk.memory === bulk) delete sharedBulk.memory
+  bulk = undefined
   state = undefined
   stateUrl = undefined
   slots.clear()

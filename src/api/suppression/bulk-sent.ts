@@ -6,6 +6,7 @@ import { jsonByteLength } from '../core/text'
 import type { WireValues } from '../core/wire-types'
 import { keyDigest } from './digests'
 import { bulkChanges } from './hooks'
+import { sharedBulk } from './shared'
 import {
   BULK_APPLY_WINDOW_MS,
   BULK_SENT_MAX_ENTRY_BYTES,
@@ -45,6 +46,19 @@ export class BulkSentMemory {
     return sent !== undefined && this.pendingEntry(sent)
   }
 
+  /**
+   * `pending`, and in fleet mode, when this process knows of no bulk send of the record, whether another
+   * worker's is on record in Redis (a worker that missed its message). Redis not answering: this process's
+   * answer.
+   */
+  async pendingAnywhere(object: string, attribute: string, value: string): Promise<boolean> {
+    const key = this.key(object, attribute, value)
+    const sent = shared.stores.bulkSent.get(key)
+    if (sent !== undefined) return this.pendingEntry(sent)
+    const fleet = sharedBulk.memory
+    return fleet ? (await fleet.pending(key)) === true : false
+  }
+
   private pendingEntry(sent: BulkSent): boolean {
     return !sent.seen && sent.sentAt !== undefined && Date.now() - sent.sentAt < BULK_APPLY_WINDOW_MS
   }
@@ -70,6 +84,7 @@ export class BulkSentMemory {
     }
     shared.stores.bulkSent.set(key, entry)
     bulkChanges.publish?.({ key, sentAt: entry.sentAt as number })
+    sharedBulk.memory?.sent(key)
     return { entry, previous }
   }
 
@@ -104,6 +119,9 @@ export class BulkSentMemory {
       ...(sent?.sentAt !== undefined ? { sentAt: sent.sentAt } : {}),
       seen: true
     })
-    if (!sent?.seen) bulkChanges.publish?.({ key, seen: true })
+    if (!sent?.seen) {
+      bulkChanges.publish?.({ key, seen: true })
+      sharedBulk.memory?.seen(key)
+    }
   }
 }

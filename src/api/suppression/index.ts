@@ -52,9 +52,11 @@ export { bulkChanges, memoryChanges, type BulkChange, type MemoryChange } from '
 export { forgetAllRecords, forgetChanged, rememberBulkChange } from './fleet'
 export {
   SHARED_WINDOW_MS,
+  sharedBulk,
   sharedWrites,
   writeDigest,
   type SharedAnswer,
+  type SharedBulkMemory,
   type SharedClaim,
   type SharedWriteMemory
 } from './shared'

@@ -59,3 +59,21 @@ export function writeDigest(
 ): string {
   return digest(canonical([object, matchingAttribute, assertValues, appendValues]))
 }
+
+/**
+ * What fleet mode's Redis keeps of the bulk-sent memory (src/api/state/shared-bulk.ts): which records were
+ * sent in bulk less than `BULK_APPLY_WINDOW_MS` ago and not seen since, by any worker, so a worker that
+ * missed the others' messages (it started later, or its subscriber was down) still answers a link to one of
+ * them with a retryable 503, never a final 404. Keys are the bulk-sent memory's digests (workspace included).
+ */
+export interface SharedBulkMemory {
+  /** A bulk request carrying the record went out: pending for `BULK_APPLY_WINDOW_MS`. */
+  sent(key: string): void
+  /** The record was seen in Attio: missing means deleted. */
+  seen(key: string): void
+  /** Whether any worker sent it in bulk within the window and none saw it since; undefined: Redis did not answer. */
+  pending(key: string): Promise<boolean | undefined>
+}
+
+/** Set by src/api/state in fleet mode; absent otherwise. */
+export const sharedBulk: { memory?: SharedBulkMemory } = {}
