@@ -76,13 +76,31 @@ export function bulkNestedLinks(env: Env = process.env): boolean {
   return !/^(off|false|0|no)$/i.test(env.ATTIO_BULK_NESTED_LINKS ?? '')
 }
 
-/** `ATTIO_STATE_URL` when it is a redis:// or rediss:// URL (fleet mode's shared state), else undefined. */
+/**
+ * `ATTIO_STATE_URL` when it is a redis:// or rediss:// URL that parses (fleet mode's shared state), else
+ * undefined. A password holding `#`, `?` or `/` must be percent-encoded, or the URL does not parse.
+ */
 export function stateUrl(env: Env = process.env): string | undefined {
-  const url = text(env, 'ATTIO_STATE_URL')
-  return url && /^rediss?:\/\//i.test(url) ? url : undefined
+  return stateUrlProblem(env) === undefined ? text(env, 'ATTIO_STATE_URL') : undefined
 }
 
-/** Whether `ATTIO_STATE_URL` is set to something that is not a redis:// or rediss:// URL (so it is ignored). */
+/**
+ * Why a set `ATTIO_STATE_URL` is ignored (undefined when it is not set, or is used), in words that never
+ * repeat the value: it may carry a password.
+ */
+export function stateUrlProblem(env: Env = process.env): string | undefined {
+  const url = text(env, 'ATTIO_STATE_URL')
+  if (url === undefined) return undefined
+  if (!/^rediss?:\/\//i.test(url)) return 'is not a redis:// or rediss:// URL'
+  try {
+    new URL(url)
+    return undefined
+  } catch {
+    return 'is not a URL that parses (percent-encode a #, ? or / in the password: # is %23, ? is %3F, / is %2F)'
+  }
+}
+
+/** Whether `ATTIO_STATE_URL` is set to something that is not a usable redis:// or rediss:// URL (so it is ignored). */
 export function stateUrlIgnored(env: Env = process.env): boolean {
-  return text(env, 'ATTIO_STATE_URL') !== undefined && stateUrl(env) === undefined
+  return stateUrlProblem(env) !== undefined
 }

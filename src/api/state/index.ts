@@ -4,7 +4,7 @@
  * Everything in Redis is keyed by the client's workspace key (a hash of base URL and credential), so tenants
  * never see each other's state and no credential is ever stored or logged.
  */
-import { stateUrl as configuredStateUrl, stateUrlIgnored } from '../core/config'
+import { stateUrl as configuredStateUrl, stateUrlProblem } from '../core/config'
 import { limiterFor } from '../pacing'
 import { METRICS, type Telemetry } from '../telemetry'
 import { Invalidations } from './invalidations'
@@ -36,7 +36,7 @@ export function sharedState(): RedisState | undefined {
   if (url !== stateUrl) {
     void closeSharedState()
     stateUrl = url
-    state = url ? new RedisState(url, warn) : undefined
+    state = url ? connect(url) : undefined
     invalidations = state ? new Invalidations(state) : undefined
     memory = state ? new SharedMemory(state) : undefined
     if (memory) sharedWrites.memory = memory
@@ -44,14 +44,31 @@ export function sharedState(): RedisState | undefined {
     if (bulk) sharedBulk.memory = bulk
     toldFallbacks = 0
   }
-  if (!url && !warnedIgnored && stateUrlIgnored()) {
+  const problem = url ? undefined : stateUrlProblem()
+  if (problem && !warnedIgnored) {
     warnedIgnored = true
     // The value itself is not shown: it may carry a password.
     warn(
-      'attio-destination: ATTIO_STATE_URL is set but is not a redis:// or rediss:// URL, so it is ignored: this process keeps its own state (write budget, write memory), as without fleet mode.'
+      `attio-destination: ATTIO_STATE_URL is set but ${problem}, so it is ignored: this process keeps its own state (write budget, write memory), as without fleet mode.`
     )
   }
   return state
+}
+
+/** A connection to the URL, or undefined (warned once) should the client refuse it: per-process state then. */
+function connect(url: string): RedisState | undefined {
+  try {
+    return new RedisState(url, warn)
+  } catch (error) {
+    if (!warnedIgnored) {
+      warnedIgnored = true
+      const code = (error as { code?: unknown }).code
+      warn(
+        `attio-destination: ATTIO_STATE_URL could not be used${typeof code === 'string' ? ` (${code})` : ''}, so it is ignored: this process keeps its own state (write budget, write memory), as without fleet mode.`
+      )
+    }
+    return undefined
+  }
 }
 
 let warnOf: Warn = (message) => console.warn(message)

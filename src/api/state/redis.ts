@@ -22,16 +22,27 @@ export interface SharedStateStatus {
   errors: number
 }
 
-/** The URL as it may be shown: without user name or password. */
+/**
+ * The URL as it may be shown: scheme, host, port and database number only. No user name, password, query
+ * (`?password=…`) or fragment, which is where a password with an unescaped `#` or `@` would spill.
+ */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url)
-    parsed.username = ''
-    parsed.password = ''
-    return parsed.toString()
+    const db = /^\/\d+$/.test(parsed.pathname) ? parsed.pathname : ''
+    return `${parsed.protocol}//${parsed.host}${db}`
   } catch {
     return 'redis://(unparsable URL)'
   }
+}
+
+/** What Redis said when it refused this client (a password or ACL problem), for the warning; never a secret. */
+function refusal(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : ''
+  const code = /^(WRONGPASS|NOAUTH|NOPERM)\b/.exec(message)?.[1]
+  return code
+    ? `Redis refused this client (${code}: check the user and password in ATTIO_STATE_URL)`
+    : undefined
 }
 
 export type Warn = (message: string) => void
@@ -44,6 +55,10 @@ export class RedisState {
   private readonly shown: string
   /** When the last "not answering" warning was logged: a flapping Redis logs one a minute, not one a flap. */
   private warnedAt = -Infinity
+  /** Whether this outage was warned of, so its end is told only then (one pair of lines per outage). */
+  private outageWarned = false
+  /** Why Redis refused this client, when it did (WRONGPASS, NOAUTH): told in the outage's warning. */
+  private refused: string | undefined
 
   constructor(
     url: string,
@@ -61,7 +76,10 @@ export class RedisState {
       retryStrategy: (times) => Math.min(100 * times, 2000)
     })
     // Errors are counted where commands fail; the connection's own errors must not crash the host.
-    this.client.on('error', () => this.down())
+    this.client.on('error', (error: unknown) => {
+      this.refused = refusal(error) ?? this.refused
+      this.down()
+    })
     this.client.on('end', () => this.down())
     this.client.on('close', () => this.down())
     this.client.on('ready', () => this.up())
@@ -77,29 +95,36 @@ export class RedisState {
   }
 
   /** A command failed or timed out: per-process state from now until Redis is ready again. */
-  failed(): void {
+  failed(error?: unknown): void {
     this.errors += 1
+    this.refused = refusal(error) ?? this.refused
+    const wasHealthy = this.healthy
     this.down()
     // A timed-out command leaves the connection up: reconnect, so 'ready' says when Redis answers again.
-    if (this.client.status === 'ready') this.client.disconnect(true)
+    // Once per outage: the commands that time out together must not each start a reconnection.
+    if (wasHealthy && this.client.status === 'ready') this.client.disconnect(true)
   }
 
   private down(): void {
     if (!this.healthy) return
     this.healthy = false
     this.fallbacks += 1
-    if (Date.now() - this.warnedAt < 60_000) return
+    this.outageWarned = Date.now() - this.warnedAt >= 60_000
+    if (!this.outageWarned) return
     this.warnedAt = Date.now()
+    const why = this.refused ? `: ${this.refused}` : ''
     this.warn(
-      `attio-destination: the shared state at ${this.shown} is not answering; this process uses its own state (write budget, write memory) until it is back. No event is lost; writes may meet more 429s meanwhile.`
+      `attio-destination: the shared state at ${this.shown} is not answering${why}; this process uses its own state (write budget, write memory) until it is back. No event is lost; writes may meet more 429s meanwhile.`
     )
   }
 
   private up(): void {
     if (this.healthy) return
     this.healthy = true
-    if (this.warnedAt > -Infinity)
+    this.refused = undefined
+    if (this.outageWarned)
       this.warn(`attio-destination: the shared state at ${this.shown} answers again; shared state is in use.`)
+    this.outageWarned = false
   }
 
   /** Waits (at most `COMMAND_TIMEOUT_MS`) for a connection still being made; whether Redis is usable. */
@@ -130,8 +155,8 @@ export class RedisState {
     if (!(await this.connected())) return undefined
     try {
       return await command(this.client)
-    } catch {
-      this.failed()
+    } catch (error) {
+      this.failed(error)
       return undefined
     }
   }
