@@ -133,6 +133,17 @@ export class WriteLimiter {
     )
   }
 
+  /**
+   * A write of this process sent now by another budget (fleet mode's shared one): counted in this window too,
+   * so that should that budget fail over to this limiter, it starts with what this process already sent this
+   * second instead of a full second's budget.
+   */
+  noteSent(): void {
+    const now = this.now()
+    while (this.sent.length > 0 && this.sent[0] <= now - this.windowMs) this.sent.shift()
+    if (this.sent.length < this.perWindow) this.sent.push(now)
+  }
+
   /** After a 429: no write before `until` (epoch ms). */
   blockUntil(until: number): void {
     if (until <= this.blockedUntil) return

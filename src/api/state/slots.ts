@@ -7,7 +7,8 @@
  * until its Retry-After.
  *
  * Redis down or slow: the write takes a slot of this process's own limiter instead (`WriteLimiter`), within
- * what is left of its `maxWaitMs`, so no write waits longer than it allowed and none is lost.
+ * what is left of its `maxWaitMs`, so no write waits longer than it allowed and none is lost. That limiter
+ * has counted this process's writes through the shared budget too, so it does not start with a full second.
  */
 import { AttioApiError } from '../errors'
 import { WRITE_WINDOW_MS } from '../core/http'
@@ -101,6 +102,8 @@ export class SharedWriteSlots implements WriteSlots {
     // A cancelled wait leaves its reservation to expire unused: the write is not sent.
     if (wait > 0) await abortableWait(wait, signal)
     if (signal?.aborted) throw cancelled()
+    // Sent: this process's limiter counts it too, for the second after a fall-back to it.
+    this.local.noteSent()
   }
 
   blockUntil(until: number): void {

@@ -131,6 +131,20 @@ test('Redis slow: a command that takes longer than the time-out falls back inste
   expect(await state.ready(5000)).toBe(true)
 })
 
+test('a fall-back in mid-burst does not start with a full second: the writes sent through the shared budget count', async () => {
+  const state = await worker()
+  const slots = new SharedWriteSlots(state, 'ws-a', new WriteLimiter())
+  expect((await ask([slots], 25, 0)).sent).toBe(25)
+  const blocker = new Redis(server.url)
+  const sleeping = blocker.call('DEBUG', 'SLEEP', '0.6').catch(() => undefined)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  // Redis does not answer: the local limiter decides, and this second's 25 are spent already.
+  await expect(slots.acquire(0)).rejects.toMatchObject({ status: 429 })
+  expect(state.status().shared).toBe(false)
+  await sleeping
+  blocker.disconnect()
+})
+
 test('the URL in a warning carries no password', async () => {
   const state = new RedisState(`redis://user:s3cret-pass@127.0.0.1:1`, (message) => warnings.push(message))
   states.push(state)
