@@ -8,16 +8,16 @@
  * process Y), state equal: yes|no`; exits non-zero unless nothing was lost or duplicated and the state equals
  * the reference's.
  */
-import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import path from 'node:path'
 import { startEmulator, type EmulatorStats } from '../src/emulator'
+import { startWorker, stopWorker, work } from './fleet-processes'
+import { diagnose, isLost, lostOutcomes } from './fleet-report'
 import { DEFAULT_HOST_OPTIONS, type EventOutcome } from './host'
 import { RedisServer } from './redis-server'
 import { DEFAULT_SOAK_OPTIONS, runOnce, SPEC_PATH } from './soak'
 import { canonicalState, compareStates, duplicatedRecords } from './state'
 import { generateWorkload, type WorkloadOptions } from './workload'
-import type { WorkerResult, WorkerTask } from './fleet-worker'
+import type { WorkerTask } from './fleet-worker'
 
 export interface FleetOptions {
   workers: number
@@ -122,37 +122,9 @@ async function runProcesses(
       leaks: texts.filter((text) => text.includes(token)).length
     }
   } finally {
+    await Promise.all(children.map((child) => stopWorker(child)))
     await emulator.close()
   }
-}
-
-/** Forks one worker process and waits until it is loaded. */
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = fork(path.join(__dirname, 'fleet-worker.ts'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.test.json'), ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-  })
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child))
-    child.once('exit', (code) => reject(new Error(`a fleet worker exited with ${code} before it was loaded`)))
-  })
-}
-
-/** Gives a loaded worker its task, answers its waits for the emulator, takes its result. */
-function work(child: ChildProcess, task: WorkerTask, settle: () => Promise<void>): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    child.on('message', (message: { type: string; id?: number; result?: WorkerResult; message?: string }) => {
-      if (message.type === 'settle') void settle().then(() => child.send({ type: 'settled', id: message.id }))
-      else if (message.type === 'result' && message.result) resolve(message.result)
-      else if (message.type === 'error') reject(new Error(`a fleet worker failed: ${message.message}`))
-    })
-    child.removeAllListeners('exit')
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`a fleet worker exited with ${code}`))
-    })
-    child.send({ type: 'task', task })
-  })
 }
 
 export interface FleetReport {
@@ -265,63 +237,6 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
   }
   report.ok = lost === 0 && duplicated === 0 && report.equal && report.bulkDropped === 0 && report.leaks === 0
   return report
-}
-
-/** No outcome, still retryable when the attempts ran out, or refused where the reference delivered it. */
-const isLost = (outcome: EventOutcome | undefined, expected: EventOutcome | undefined) =>
-  !outcome ||
-  outcome.result === 'none' ||
-  outcome.result === 'retryable' ||
-  (outcome.result === 'failed' && expected?.result === 'delivered')
-
-/** Each lost event (up to 5) with how the fleet and the reference delivered it. */
-export function lostOutcomes(
-  lost: readonly number[],
-  events: ReadonlyArray<{ index: number; lane: number; action: string; event: unknown }>,
-  fleet: Map<number, EventOutcome>,
-  reference: Map<number, EventOutcome>
-): string[] {
-  return lost.slice(0, 5).map((index) => {
-    const event = events.find((candidate) => candidate.index === index)
-    return `lost: ${bothOutcomes({ index, lane: event?.lane ?? '?', action: event?.action ?? '?' }, fleet, reference)}`
-  })
-}
-
-/** An event with how the fleet and the reference delivered it. */
-const bothOutcomes = (
-  event: { index: number; lane: number | string; action: string },
-  fleet: Map<number, EventOutcome>,
-  reference: Map<number, EventOutcome>
-) =>
-  `event ${event.index} (lane ${event.lane}, ${event.action}): fleet ${describeOutcome(fleet.get(event.index))}; reference ${describeOutcome(reference.get(event.index))}`
-
-const describeOutcome = (outcome: EventOutcome | undefined) =>
-  outcome
-    ? `${outcome.result} (${outcome.path}, ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}${outcome.status !== undefined ? `, ${outcome.status}` : ''}${outcome.reason ? `: ${outcome.reason.slice(0, 200)}` : ''})`
-    : 'no outcome'
-
-/** The events naming each differing record (its identity in the event's JSON), fleet outcome against reference. */
-export function diagnose(
-  differences: ReadonlyArray<{ object: string; identity: string }>,
-  events: ReadonlyArray<{ index: number; lane: number; action: string; event: unknown }>,
-  fleet: Map<number, EventOutcome>,
-  reference: Map<number, EventOutcome>
-): string[] {
-  const lines: string[] = []
-  const seen = new Set<string>()
-  for (const { object, identity } of differences) {
-    if (seen.has(`${object}\u0000${identity}`) || seen.size >= 3) continue
-    seen.add(`${object}\u0000${identity}`)
-    const naming = events.filter((event) => {
-      const text = JSON.stringify(event.event)
-      return text.includes(identity.toLowerCase()) || text.includes(identity)
-    })
-    lines.push(`${object} "${identity}": ${naming.length} event(s) name it`)
-    for (const event of naming.slice(-6)) {
-      lines.push(`  ${bothOutcomes(event, fleet, reference)}`)
-    }
-  }
-  return lines
 }
 
 export function formatFleet(report: FleetReport): string[] {

@@ -2,7 +2,7 @@
  * `npm run fleet`'s report: a state difference names the events of each differing record with how the fleet
  * and the reference delivered them.
  */
-import { diagnose } from '../../soak/fleet'
+import { diagnose } from '../../soak/fleet-report'
 import type { EventOutcome } from '../../soak/host'
 
 const events = [
