@@ -7,11 +7,17 @@ import { fork, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import type { WorkerResult, WorkerTask } from './fleet-worker'
 
-/** Forks one worker process and waits until it is loaded. */
-export function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+/** Forks one worker process and waits until it is loaded; a variable `env` maps to undefined is left unset. */
+export function startWorker(env: Record<string, string | undefined>): Promise<ChildProcess> {
+  const merged: NodeJS.ProcessEnv = {
+    ...process.env,
+    TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.test.json'),
+    ...env
+  }
+  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name]
   const child = fork(path.join(__dirname, 'fleet-worker.ts'), [], {
     execArgv: ['-r', 'ts-node/register/transpile-only'],
-    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.test.json'), ...env },
+    env: merged,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
   return new Promise((resolve, reject) => {

@@ -32,7 +32,7 @@ const bothOutcomes = (
 ) =>
   `event ${event.index} (lane ${event.lane}, ${event.action}): fleet ${describeOutcome(fleet.get(event.index))}; reference ${describeOutcome(reference.get(event.index))}`
 
-const describeOutcome = (outcome: EventOutcome | undefined) =>
+export const describeOutcome = (outcome: EventOutcome | undefined) =>
   outcome
     ? `${outcome.result} (${outcome.path}, ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}${outcome.status !== undefined ? `, ${outcome.status}` : ''}${outcome.reason ? `: ${outcome.reason.slice(0, 200)}` : ''})`
     : 'no outcome'

@@ -10,6 +10,13 @@
  */
 import { randomBytes } from 'node:crypto'
 import { startEmulator, type EmulatorStats } from '../src/emulator'
+import {
+  crossingSample,
+  formatCrossing,
+  runCrossing,
+  type CrossingEvent,
+  type CrossingFigures
+} from './crossing'
 import { startWorker, stopWorker, work } from './fleet-processes'
 import { diagnose, isLost, lostOutcomes } from './fleet-report'
 import { DEFAULT_HOST_OPTIONS, type EventOutcome } from './host'
@@ -44,7 +51,10 @@ interface RunFigures {
   outcomes: Map<number, EventOutcome>
   stats: EmulatorStats
   ms: number
+  /** The final state (after the crossing phase, if it ran); `mainState` is the state before it. */
   state: ReturnType<typeof canonicalState>
+  mainState: ReturnType<typeof canonicalState>
+  crossing?: CrossingFigures
   bulkDropped: number
   fallbacks: number
   leaks: number
@@ -55,7 +65,9 @@ async function runProcesses(
   options: FleetOptions,
   workload: WorkloadOptions,
   processes: number,
-  stateUrl: string | undefined
+  stateUrl: string | undefined,
+  /** The events to re-deliver on another worker after the main phase (soak/crossing.ts), if any. */
+  crossingOf?: (outcomes: ReadonlyMap<number, EventOutcome>) => CrossingEvent[]
 ): Promise<RunFigures> {
   const token = `fleet_${randomBytes(12).toString('hex')}`
   const emulator = await startEmulator({
@@ -88,14 +100,13 @@ async function runProcesses(
     },
     ...(DEFAULT_SOAK_OPTIONS.deletionRate > 0 ? { confirmMs: 0 } : {})
   }
+  const env = {
+    ATTIO_API_URL: emulator.url,
+    ATTIO_REQUEST_TIMEOUT_MS: String(timeoutMs),
+    ATTIO_STATE_URL: undefined
+  }
   const children = await Promise.all(
-    Array.from({ length: processes }, () =>
-      startWorker({
-        ATTIO_API_URL: emulator.url,
-        ATTIO_REQUEST_TIMEOUT_MS: String(timeoutMs),
-        ...(stateUrl ? { ATTIO_STATE_URL: stateUrl } : {})
-      })
-    )
+    Array.from({ length: processes }, () => startWorker({ ...env, ATTIO_STATE_URL: stateUrl }))
   )
   // Timed from when every worker is loaded: starting processes is not what is measured.
   const started = Date.now()
@@ -110,13 +121,22 @@ async function runProcesses(
     )
     await emulator.settle()
     const ms = Date.now() - started
+    // The main phase's figures are taken here, before the crossing phase adds its writes.
+    const stats = emulator.stats()
+    const mainState = canonicalState(emulator.state())
     const outcomes = new Map<number, EventOutcome>(results.flatMap((result) => result.outcomes))
-    const texts = results.flatMap((result) => result.messages)
+    const sample = crossingOf?.(outcomes)
+    const crossing = sample
+      ? await runCrossing({ sample, workers: children, task: base, env, emulator })
+      : undefined
+    const texts = [...results.flatMap((result) => result.messages), ...(crossing?.messages ?? [])]
     return {
       outcomes,
-      stats: emulator.stats(),
+      stats,
       ms,
-      state: canonicalState(emulator.state()),
+      state: crossing ? canonicalState(emulator.state()) : mainState,
+      mainState,
+      crossing,
       bulkDropped: emulator.bulkLog().length,
       fallbacks: results.reduce((sum, result) => sum + result.sharedState.fallbacks, 0),
       leaks: texts.filter((text) => text.includes(token)).length
@@ -155,6 +175,11 @@ export interface FleetReport {
   leaks: number
   /** Bulk assertions the emulator dropped (a record named by key that did not exist). */
   bulkDropped: number
+  /** The crossing phase's figures (soak/crossing.ts); undefined when it did not run (`crossingSkipped` says why). */
+  crossing?: CrossingFigures
+  crossingSkipped: string
+  /** Sampled events not delivered again, and whether the re-delivery changed an equal state. */
+  crossingNotes: string[]
   ok: boolean
 }
 
@@ -181,7 +206,12 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
   const redis = options.shared ? await RedisServer.start() : undefined
   let fleet: RunFigures
   try {
-    fleet = await runProcesses(options, workloadOptions, options.workers, redis?.url)
+    // The crossing phase needs the shared state and a second worker (soak/crossing.ts).
+    const crossing =
+      redis && options.workers > 1
+        ? (outcomes: ReadonlyMap<number, EventOutcome>) => crossingSample(workload, outcomes, options.workers)
+        : undefined
+    fleet = await runProcesses(options, workloadOptions, options.workers, redis?.url, crossing)
   } finally {
     await redis?.stop()
   }
@@ -233,9 +263,25 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
     fallbacks: fleet.fallbacks,
     leaks: fleet.leaks + single.leaks,
     bulkDropped: fleet.bulkDropped,
+    crossing: fleet.crossing,
+    crossingSkipped: options.shared ? 'one worker' : 'no shared state',
+    crossingNotes: [
+      ...(fleet.crossing?.notDelivered ?? []),
+      ...(fleet.crossing &&
+      differences.length > 0 &&
+      compareStates(reference.canonical.state, fleet.mainState.state).length === 0
+        ? ['crossing: the re-delivery changed the state (it equalled the reference before)']
+        : [])
+    ],
     ok: false
   }
-  report.ok = lost === 0 && duplicated === 0 && report.equal && report.bulkDropped === 0 && report.leaks === 0
+  report.ok =
+    lost === 0 &&
+    duplicated === 0 &&
+    report.equal &&
+    report.bulkDropped === 0 &&
+    report.leaks === 0 &&
+    (fleet.crossing?.notDelivered.length ?? 0) === 0
   return report
 }
 
@@ -249,6 +295,8 @@ export function formatFleet(report: FleetReport): string[] {
     ...report.differences.map((line) => `fleet:   ${line}`),
     ...report.diagnosis.map((line) => `fleet:   ${line}`),
     `fleet: messages or log lines carrying a credential: ${report.leaks}`,
+    ...report.crossingNotes.map((line) => `fleet:   ${line}`),
+    formatCrossing(report.crossing, report.crossingSkipped),
     `fleet: ${options.workers} workers, ${report.events} events, ${report.delivered} delivered, ${report.lost} lost, ${report.duplicated} duplicated, 429s ${report.rateLimited}, writes/event ${fixed(report.writesPerEvent)} (single process ${fixed(report.singleWritesPerEvent)}), state equal: ${report.equal ? 'yes' : 'no'}`
   ]
 }
