@@ -4,20 +4,28 @@
  * processes that split the soak's event stream (its lanes, round-robin) and share one token and, through
  * `ATTIO_STATE_URL`, one write budget. The same stream is also delivered by one process alone (the single
  * process's writes per event and events a second) and without faults or limits (the reference state).
- * Ends with: `fleet: W workers, N events, D delivered, L lost, U duplicated, 429s Q, writes/event X (single
- * process Y), state equal: yes|no`; exits non-zero unless nothing was lost or duplicated and the state equals
- * the reference's.
+ * Then the crossing phase (soak/crossing.ts) re-delivers a sample on other workers, its line just before the
+ * last. Ends with: `fleet: W workers, N events, D delivered, L lost, U duplicated, 429s Q, writes/event X
+ * (single process Y), state equal: yes|no` (the main phase's figures; the final state); exits non-zero unless
+ * nothing was lost or duplicated and the state equals the reference's.
  */
-import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import path from 'node:path'
 import { startEmulator, type EmulatorStats } from '../src/emulator'
+import {
+  crossingSample,
+  formatCrossing,
+  runCrossing,
+  type CrossingEvent,
+  type CrossingFigures
+} from './crossing'
+import { startWorker, stopWorker, work } from './fleet-processes'
+import { diagnose, isLost, lostOutcomes } from './fleet-report'
 import { DEFAULT_HOST_OPTIONS, type EventOutcome } from './host'
 import { RedisServer } from './redis-server'
 import { DEFAULT_SOAK_OPTIONS, runOnce, SPEC_PATH } from './soak'
 import { canonicalState, compareStates, duplicatedRecords } from './state'
 import { generateWorkload, type WorkloadOptions } from './workload'
-import type { WorkerResult, WorkerTask } from './fleet-worker'
+import type { WorkerTask } from './fleet-worker'
 
 export interface FleetOptions {
   workers: number
@@ -44,7 +52,10 @@ interface RunFigures {
   outcomes: Map<number, EventOutcome>
   stats: EmulatorStats
   ms: number
+  /** The final state (after the crossing phase, if it ran); `mainState` is the state before it. */
   state: ReturnType<typeof canonicalState>
+  mainState: ReturnType<typeof canonicalState>
+  crossing?: CrossingFigures
   bulkDropped: number
   fallbacks: number
   leaks: number
@@ -55,7 +66,9 @@ async function runProcesses(
   options: FleetOptions,
   workload: WorkloadOptions,
   processes: number,
-  stateUrl: string | undefined
+  stateUrl: string | undefined,
+  /** The events to re-deliver on another worker after the main phase (soak/crossing.ts), if any. */
+  crossingOf?: (outcomes: ReadonlyMap<number, EventOutcome>) => CrossingEvent[]
 ): Promise<RunFigures> {
   const token = `fleet_${randomBytes(12).toString('hex')}`
   const emulator = await startEmulator({
@@ -88,14 +101,13 @@ async function runProcesses(
     },
     ...(DEFAULT_SOAK_OPTIONS.deletionRate > 0 ? { confirmMs: 0 } : {})
   }
+  const env = {
+    ATTIO_API_URL: emulator.url,
+    ATTIO_REQUEST_TIMEOUT_MS: String(timeoutMs),
+    ATTIO_STATE_URL: undefined
+  }
   const children = await Promise.all(
-    Array.from({ length: processes }, () =>
-      startWorker({
-        ATTIO_API_URL: emulator.url,
-        ATTIO_REQUEST_TIMEOUT_MS: String(timeoutMs),
-        ...(stateUrl ? { ATTIO_STATE_URL: stateUrl } : {})
-      })
-    )
+    Array.from({ length: processes }, () => startWorker({ ...env, ATTIO_STATE_URL: stateUrl }))
   )
   // Timed from when every worker is loaded: starting processes is not what is measured.
   const started = Date.now()
@@ -110,49 +122,30 @@ async function runProcesses(
     )
     await emulator.settle()
     const ms = Date.now() - started
+    // The main phase's figures are taken here, before the crossing phase adds its writes.
+    const stats = emulator.stats()
+    const mainState = canonicalState(emulator.state())
     const outcomes = new Map<number, EventOutcome>(results.flatMap((result) => result.outcomes))
-    const texts = results.flatMap((result) => result.messages)
+    const sample = crossingOf?.(outcomes)
+    const crossing = sample
+      ? await runCrossing({ sample, workers: children, task: base, env, emulator })
+      : undefined
+    const texts = [...results.flatMap((result) => result.messages), ...(crossing?.messages ?? [])]
     return {
       outcomes,
-      stats: emulator.stats(),
+      stats,
       ms,
-      state: canonicalState(emulator.state()),
+      state: crossing ? canonicalState(emulator.state()) : mainState,
+      mainState,
+      crossing,
       bulkDropped: emulator.bulkLog().length,
       fallbacks: results.reduce((sum, result) => sum + result.sharedState.fallbacks, 0),
       leaks: texts.filter((text) => text.includes(token)).length
     }
   } finally {
+    await Promise.all(children.map((child) => stopWorker(child)))
     await emulator.close()
   }
-}
-
-/** Forks one worker process and waits until it is loaded. */
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = fork(path.join(__dirname, 'fleet-worker.ts'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.test.json'), ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-  })
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child))
-    child.once('exit', (code) => reject(new Error(`a fleet worker exited with ${code} before it was loaded`)))
-  })
-}
-
-/** Gives a loaded worker its task, answers its waits for the emulator, takes its result. */
-function work(child: ChildProcess, task: WorkerTask, settle: () => Promise<void>): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    child.on('message', (message: { type: string; id?: number; result?: WorkerResult; message?: string }) => {
-      if (message.type === 'settle') void settle().then(() => child.send({ type: 'settled', id: message.id }))
-      else if (message.type === 'result' && message.result) resolve(message.result)
-      else if (message.type === 'error') reject(new Error(`a fleet worker failed: ${message.message}`))
-    })
-    child.removeAllListeners('exit')
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`a fleet worker exited with ${code}`))
-    })
-    child.send({ type: 'task', task })
-  })
 }
 
 export interface FleetReport {
@@ -183,6 +176,11 @@ export interface FleetReport {
   leaks: number
   /** Bulk assertions the emulator dropped (a record named by key that did not exist). */
   bulkDropped: number
+  /** The crossing phase's figures (soak/crossing.ts); undefined when it did not run (`crossingSkipped` says why). */
+  crossing?: CrossingFigures
+  crossingSkipped: string
+  /** Sampled events not delivered again, and whether the re-delivery changed an equal state. */
+  crossingNotes: string[]
   ok: boolean
 }
 
@@ -209,7 +207,12 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
   const redis = options.shared ? await RedisServer.start() : undefined
   let fleet: RunFigures
   try {
-    fleet = await runProcesses(options, workloadOptions, options.workers, redis?.url)
+    // The crossing phase needs the shared state and a second worker (soak/crossing.ts).
+    const crossing =
+      redis && options.workers > 1
+        ? (outcomes: ReadonlyMap<number, EventOutcome>) => crossingSample(workload, outcomes, options.workers)
+        : undefined
+    fleet = await runProcesses(options, workloadOptions, options.workers, redis?.url, crossing)
   } finally {
     await redis?.stop()
   }
@@ -261,67 +264,26 @@ export async function runFleet(overrides: Partial<FleetOptions> = {}): Promise<F
     fallbacks: fleet.fallbacks,
     leaks: fleet.leaks + single.leaks,
     bulkDropped: fleet.bulkDropped,
+    crossing: fleet.crossing,
+    crossingSkipped: options.shared ? 'one worker' : 'no shared state',
+    crossingNotes: [
+      ...(fleet.crossing?.notDelivered ?? []),
+      ...(fleet.crossing &&
+      differences.length > 0 &&
+      compareStates(reference.canonical.state, fleet.mainState.state).length === 0
+        ? ['crossing: the re-delivery changed the state (it equalled the reference before)']
+        : [])
+    ],
     ok: false
   }
-  report.ok = lost === 0 && duplicated === 0 && report.equal && report.bulkDropped === 0 && report.leaks === 0
+  report.ok =
+    lost === 0 &&
+    duplicated === 0 &&
+    report.equal &&
+    report.bulkDropped === 0 &&
+    report.leaks === 0 &&
+    (fleet.crossing?.notDelivered.length ?? 0) === 0
   return report
-}
-
-/** No outcome, still retryable when the attempts ran out, or refused where the reference delivered it. */
-const isLost = (outcome: EventOutcome | undefined, expected: EventOutcome | undefined) =>
-  !outcome ||
-  outcome.result === 'none' ||
-  outcome.result === 'retryable' ||
-  (outcome.result === 'failed' && expected?.result === 'delivered')
-
-/** Each lost event (up to 5) with how the fleet and the reference delivered it. */
-export function lostOutcomes(
-  lost: readonly number[],
-  events: ReadonlyArray<{ index: number; lane: number; action: string; event: unknown }>,
-  fleet: Map<number, EventOutcome>,
-  reference: Map<number, EventOutcome>
-): string[] {
-  return lost.slice(0, 5).map((index) => {
-    const event = events.find((candidate) => candidate.index === index)
-    return `lost: ${bothOutcomes({ index, lane: event?.lane ?? '?', action: event?.action ?? '?' }, fleet, reference)}`
-  })
-}
-
-/** An event with how the fleet and the reference delivered it. */
-const bothOutcomes = (
-  event: { index: number; lane: number | string; action: string },
-  fleet: Map<number, EventOutcome>,
-  reference: Map<number, EventOutcome>
-) =>
-  `event ${event.index} (lane ${event.lane}, ${event.action}): fleet ${describeOutcome(fleet.get(event.index))}; reference ${describeOutcome(reference.get(event.index))}`
-
-const describeOutcome = (outcome: EventOutcome | undefined) =>
-  outcome
-    ? `${outcome.result} (${outcome.path}, ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}${outcome.status !== undefined ? `, ${outcome.status}` : ''}${outcome.reason ? `: ${outcome.reason.slice(0, 200)}` : ''})`
-    : 'no outcome'
-
-/** The events naming each differing record (its identity in the event's JSON), fleet outcome against reference. */
-export function diagnose(
-  differences: ReadonlyArray<{ object: string; identity: string }>,
-  events: ReadonlyArray<{ index: number; lane: number; action: string; event: unknown }>,
-  fleet: Map<number, EventOutcome>,
-  reference: Map<number, EventOutcome>
-): string[] {
-  const lines: string[] = []
-  const seen = new Set<string>()
-  for (const { object, identity } of differences) {
-    if (seen.has(`${object}\u0000${identity}`) || seen.size >= 3) continue
-    seen.add(`${object}\u0000${identity}`)
-    const naming = events.filter((event) => {
-      const text = JSON.stringify(event.event)
-      return text.includes(identity.toLowerCase()) || text.includes(identity)
-    })
-    lines.push(`${object} "${identity}": ${naming.length} event(s) name it`)
-    for (const event of naming.slice(-6)) {
-      lines.push(`  ${bothOutcomes(event, fleet, reference)}`)
-    }
-  }
-  return lines
 }
 
 export function formatFleet(report: FleetReport): string[] {
@@ -334,6 +296,8 @@ export function formatFleet(report: FleetReport): string[] {
     ...report.differences.map((line) => `fleet:   ${line}`),
     ...report.diagnosis.map((line) => `fleet:   ${line}`),
     `fleet: messages or log lines carrying a credential: ${report.leaks}`,
+    ...report.crossingNotes.map((line) => `fleet:   ${line}`),
+    formatCrossing(report.crossing, report.crossingSkipped),
     `fleet: ${options.workers} workers, ${report.events} events, ${report.delivered} delivered, ${report.lost} lost, ${report.duplicated} duplicated, 429s ${report.rateLimited}, writes/event ${fixed(report.writesPerEvent)} (single process ${fixed(report.singleWritesPerEvent)}), state equal: ${report.equal ? 'yes' : 'no'}`
   ]
 }
