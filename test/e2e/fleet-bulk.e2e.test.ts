@@ -8,7 +8,7 @@ import { createTestIntegration, type SegmentEvent } from '@segment/actions-core'
 import destination from '../../src'
 import { clearWriteMemory } from '../../src/api/suppression'
 import { shared } from '../../src/api/suppression/stores'
-import { sharedState } from '../../src/api/state'
+import { sharedState, sharedWriteMemory } from '../../src/api/state'
 import { recordsOf, useEmulator } from '../helpers/emulator'
 import { useSharedRedis } from '../helpers/redis'
 
@@ -87,6 +87,47 @@ describe('fleet mode: the shared bulk-sent memory', () => {
     })
     const [result] = integration.results as unknown as Array<{ multistatus: Array<{ status: number }> }>
     expect(result.multistatus.map((r) => r.status)).toEqual([503, 404])
+  })
+
+  it('a worker that missed the message stores no shared entry for a record in flight in bulk, so another never skips what Attio applied late', async () => {
+    const plan = (value: string) =>
+      ({
+        type: 'identify',
+        userId: 'u-1',
+        traits: { email: 'ada@example.com', plan: value }
+      }) as unknown as SegmentEvent
+    const options = {
+      settings: ctx.settings,
+      useDefaultMappings: true,
+      mapping: { user_attributes: { plan: { '@path': '$.traits.plan' } } }
+    }
+    const planOf = () =>
+      (ctx.emulator.state() as unknown as Record<string, Array<{ values: Record<string, unknown[]> }>>)
+        .users[0]?.values.plan
+    // Worker A sends "Pro" in bulk (applied 500 ms later); worker B, which never heard of it, writes
+    // "Enterprise" one by one before Attio applied A's request, which then lands over it.
+    await createTestIntegration(destination).testBatchAction('identifyUser', {
+      events: [plan('Pro')],
+      ...options
+    })
+    await sleep(100)
+    clearWriteMemory()
+    await createTestIntegration(destination).testAction('identifyUser', {
+      event: plan('Enterprise'),
+      ...options
+    })
+    await sharedWriteMemory()?.idle()
+    await ctx.emulator.settle()
+    expect(planOf()).toEqual([expect.objectContaining({ option: expect.objectContaining({ title: 'Pro' }) })])
+    // Worker C sends "Enterprise": B's write must not have left an entry that skips it.
+    clearWriteMemory()
+    await createTestIntegration(destination).testAction('identifyUser', {
+      event: plan('Enterprise'),
+      ...options
+    })
+    expect(planOf()).toEqual([
+      expect.objectContaining({ option: expect.objectContaining({ title: 'Enterprise' }) })
+    ])
   })
 
   it('a User no worker sent in bulk is a final 404 at once, and so is one Redis no longer holds', async () => {

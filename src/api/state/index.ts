@@ -126,10 +126,19 @@ export function sharedStateStatus(): SharedStateStatus {
   )
 }
 
-/** Waits until the shared state answers (true), or `timeoutMs` passed or none is configured (false). */
+/**
+ * Waits until the shared state answers and this process hears the other workers' messages (true), or
+ * `timeoutMs` passed or none is configured (false). A worker that writes before then may miss what another
+ * worker tells it at that moment.
+ */
 export async function sharedStateReady(timeoutMs = 2000): Promise<boolean> {
   const shared = sharedState()
-  return shared ? shared.ready(timeoutMs) : false
+  if (!shared) return false
+  const deadline = Date.now() + timeoutMs
+  if (!(await shared.ready(timeoutMs))) return false
+  while (invalidations && !invalidations.hears && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  return invalidations?.hears === true
 }
 
 /** The shared write memory in use (fleet mode), for tests and harnesses that wait for its commands. */

@@ -48,6 +48,7 @@ export class Invalidations {
   private readonly self = randomBytes(8).toString('hex')
   private readonly subscriber: Redis
   private listening = false
+  private subscribed = false
 
   constructor(private readonly state: RedisState) {
     this.subscriber = state.client.duplicate({ enableOfflineQueue: true })
@@ -57,15 +58,16 @@ export class Invalidations {
     this.subscriber.on('message', (channel: string, text: string) => this.receive(channel, text))
     void this.subscriber
       .subscribe(MEMORY_CHANNEL, SCHEMA_CHANNEL, BULK_CHANNEL, EPOCH_CHANNEL)
+      .then(() => (this.subscribed = true))
       .catch(() => this.deaf())
     memoryChanges.publish = (memoryChange) => this.publish(MEMORY_CHANNEL, memoryChange)
     schemaChanges.publish = (key) => this.publish(SCHEMA_CHANNEL, { key })
     bulkChanges.publish = (bulkChange) => this.publish(BULK_CHANNEL, bulkChange)
   }
 
-  /** Whether this process hears the others now. */
+  /** Whether this process hears the others now (connected, and its first subscription answered). */
   get hears(): boolean {
-    return this.listening
+    return this.listening && this.subscribed
   }
 
   private publish(channel: string, message: MemoryChange | { key: string }): void {

@@ -10,7 +10,13 @@
  * miss (the lookup compares it atomically), and tells the others to forget what they remember themselves.
  */
 import { randomBytes } from 'node:crypto'
-import { SHARED_WINDOW_MS, type SharedAnswer, type SharedClaim, type SharedWriteMemory } from '../suppression'
+import {
+  BULK_UNSETTLED_MS,
+  SHARED_WINDOW_MS,
+  type SharedAnswer,
+  type SharedClaim,
+  type SharedWriteMemory
+} from '../suppression'
 import type { RedisState } from './redis'
 
 export const EPOCH_KEY = 'attio:mem:epoch'
@@ -52,16 +58,22 @@ return {0, epoch}
 `
 
 /**
- * KEYS[1]: the epoch, KEYS[2..n+1]: the claimed keys, the rest: the record's other keys. ARGV: the token,
- * the claim's epoch, the values' digest, the record id, the entries' time to live (ms), n. Stores the entry
- * under every claimed key only when each still holds this token, unmarked, in the claim's epoch; else
- * deletes those that hold it. The record's other keys are deleted either way. Returns 1 when stored.
+ * KEYS[1]: the epoch, KEYS[2..n+1]: the claimed keys, then the record's other keys, and last the u markers
+ * of a bulk request in flight for those keys. ARGV: the token, the claim's epoch, the values' digest, the
+ * record id, the entries' time to live (ms), n, u. Stores the entry under every claimed key only when each
+ * still holds this token, unmarked, in the claim's epoch, and no marker says a bulk request carried one of
+ * the record's keys (`BULK_UNSETTLED_MS`: Attio may still apply it); else deletes those that hold it. The
+ * record's other keys are deleted either way. Returns 1 when stored.
  */
 export const COMMIT_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(ARGV[6])
+local u = tonumber(ARGV[7])
 local ok = (redis.call('GET', KEYS[1]) or '0') == ARGV[2]
+for i = #KEYS - u + 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then ok = false end
+end
 local mine = {}
 for i = 2, n + 1 do
   local e = redis.call('HMGET', KEYS[i], 'k', 'x')
@@ -75,7 +87,7 @@ for _, key in ipairs(mine) do
     redis.call('PEXPIRE', key, ARGV[5])
   end
 end
-for i = n + 2, #KEYS do redis.call('DEL', KEYS[i]) end
+for i = n + 2, #KEYS - u do redis.call('DEL', KEYS[i]) end
 if ok then return 1 end
 return 0
 `
@@ -100,6 +112,11 @@ export class SharedMemory implements SharedWriteMemory {
 
   private key(workspaceKey: string, key: string): string {
     return `attio:mem:${workspaceKey}:${key}`
+  }
+
+  /** The marker that a bulk request carried the key less than `BULK_UNSETTLED_MS` ago (any worker's). */
+  private unsettledKey(workspaceKey: string, key: string): string {
+    return `attio:unsettled:${workspaceKey}:${key}`
   }
 
   /** Whether this process may have missed a delete of its own (a fallback since it last moved the epoch). */
@@ -159,22 +176,35 @@ export class SharedMemory implements SharedWriteMemory {
   commit(claim: SharedClaim, recordId: string, otherKeys: string[]): void {
     const claimed = claim.keys.map((key) => this.key(claim.workspaceKey, key))
     const others = otherKeys.map((key) => this.key(claim.workspaceKey, key))
+    const markers = [...claim.keys, ...otherKeys].map((key) => this.unsettledKey(claim.workspaceKey, key))
     const ttl = this.windowMs + 1000
     void this.command((client) =>
       client.eval(
         COMMIT_SCRIPT,
-        1 + claimed.length + others.length,
+        1 + claimed.length + others.length + markers.length,
         EPOCH_KEY,
         ...claimed,
         ...others,
+        ...markers,
         claim.token,
         claim.epoch,
         claim.values,
         recordId,
         ttl,
-        claimed.length
+        claimed.length,
+        markers.length
       )
     )
+  }
+
+  unsettle(workspaceKey: string, keys: string[]): void {
+    if (keys.length === 0) return
+    void this.command((client) => {
+      const steps = client.multi()
+      steps.del(...keys.map((key) => this.key(workspaceKey, key)))
+      for (const key of keys) steps.set(this.unsettledKey(workspaceKey, key), '1', 'PX', BULK_UNSETTLED_MS)
+      return steps.exec()
+    })
   }
 
   forget(workspaceKey: string, keys: string[]): void {

@@ -45,6 +45,11 @@ export interface SharedWriteMemory {
   forget(workspaceKey: string, keys: string[]): void
   /** A write was sent without a claim while shared state is configured: the epoch must move on. */
   unclaimed(): void
+  /**
+   * A bulk request carries these keys: deleted, and for `BULK_UNSETTLED_MS` no worker's commit of the record
+   * stores anything (Attio may still apply the request over it), also one that missed this worker's message.
+   */
+  unsettle(workspaceKey: string, keys: string[]): void
 }
 
 /** Set by src/api/state in fleet mode; absent otherwise. */

@@ -336,7 +336,7 @@ export class WriteMemory {
     const object = identities[0]?.object
     if (keys && object !== undefined) this.changed({ object, identities: keys }, true)
     if (sharedWrites.memory)
-      sharedWrites.memory.forget(
+      sharedWrites.memory.unsettle(
         this.workspaceKey,
         identities.map((identity) => this.keyOf(identity))
       )
