@@ -1,6 +1,6 @@
 /**
  * End to end, fleet mode's shared bulk-sent memory (issue 19) against the emulator (bulk requests applied
- * after 500 ms) and a real redis-server: a worker that never heard of another worker's bulk request (it
+ * after 2 s) and a real redis-server: a worker that never heard of another worker's bulk request (it
  * started later, or its subscriber was down) still answers a link to a User of that request with a retryable
  * 503, never a final 404 that would lose the event.
  */
@@ -12,7 +12,8 @@ import { sharedState, sharedWriteMemory } from '../../src/api/state'
 import { recordsOf, useEmulator } from '../helpers/emulator'
 import { useSharedRedis } from '../helpers/redis'
 
-const ctx = useEmulator({ bulkDelayMs: 500 })
+// Long enough that a loaded machine does not see Attio apply a request before a test has looked.
+const ctx = useEmulator({ bulkDelayMs: 2000 })
 useSharedRedis(clearWriteMemory)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -104,7 +105,7 @@ describe('fleet mode: the shared bulk-sent memory', () => {
     const planOf = () =>
       (ctx.emulator.state() as unknown as Record<string, Array<{ values: Record<string, unknown[]> }>>)
         .users[0]?.values.plan
-    // Worker A sends "Pro" in bulk (applied 500 ms later); worker B, which never heard of it, writes
+    // Worker A sends "Pro" in bulk (applied 2 s later); worker B, which never heard of it, writes
     // "Enterprise" one by one before Attio applied A's request, which then lands over it.
     await createTestIntegration(destination).testBatchAction('identifyUser', {
       events: [plan('Pro')],
