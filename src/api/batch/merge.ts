@@ -182,8 +182,11 @@ function mergeInto(record: MergedRecord, prepared: PreparedRecord, receivedAt: s
  */
 function multiValuedOf(prepared: PreparedRecord): Set<string> {
   const { multiValued, matchingAttribute } = prepared
+  // Only the matching attribute (a Person's email addresses): the same set as none, and no name to join.
   const name =
-    multiValued.length === 0 ? matchingAttribute : `${matchingAttribute}\u0000${multiValued.join('\u0000')}`
+    multiValued.length === 0 || (multiValued.length === 1 && multiValued[0] === matchingAttribute)
+      ? matchingAttribute
+      : `${matchingAttribute}\u0000${multiValued.join('\u0000')}`
   let set = multiValuedSets.get(name)
   if (!set) {
     if (multiValuedSets.size >= 1000) multiValuedSets.clear()
