@@ -296,12 +296,16 @@ export function forgetSent(client: AttioClient, record: MergedRecord): void {
  * as an error of that event, as the single path does.
  */
 export function namesRecordByKey(record: MergedRecord): boolean {
-  for (const values of [record.assertValues, record.appendValues]) {
-    // Its own attributes as `Object.values` lists them, without the list (one per record of every batch).
-    for (const attribute in values) {
-      if (!Object.prototype.hasOwnProperty.call(values, attribute)) continue
-      for (const item of values[attribute]) if (isKeyedReference(item)) return true
-    }
+  // The two sets of values in turn, without a list of them (one per record of every batch).
+  return namesByKey(record.assertValues) || namesByKey(record.appendValues)
+}
+
+function namesByKey(values: WireValues): boolean {
+  // Its own attributes as `Object.values` lists them, without the list.
+  for (const attribute in values) {
+    if (!Object.prototype.hasOwnProperty.call(values, attribute)) continue
+    const items = values[attribute]
+    for (let index = 0; index < items.length; index++) if (isKeyedReference(items[index])) return true
   }
   return false
 }

@@ -12,7 +12,7 @@ import { batchTimeBudgetMs } from '../core/config'
 import { isRetryableStatus } from '../core/http'
 import type { AttioClient } from '../client'
 import { AttioApiError, CredentialRefusedError } from '../errors'
-import { prepareRecord } from '../records'
+import { prepareRecord, WrittenValues } from '../records'
 import type { WorkspaceSchema } from '../schema'
 import { namesRecordByKey } from './body'
 import { sendQueued } from './fallback'
@@ -119,6 +119,8 @@ async function buildAndMerge(delivery: Delivery, schema: WorkspaceSchema, now: s
   let refused: EventOutcome | undefined
   /** The first event (in received order) that failed in a way the host retries: see `heldBackOutcome`. */
   let retried: { index: number; receivedAt: string } | undefined
+  // What the batch wrote of each plain value: its events repeat them (a user's email, a plan), written once.
+  const written = new WrittenValues()
   for (const index of order) {
     const item = items[index]
     const receivedAt = receivedAts[index]
@@ -129,7 +131,7 @@ async function buildAndMerge(delivery: Delivery, schema: WorkspaceSchema, now: s
         continue
       }
       // Most records need nothing read: those are not awaited (an await per record is a batch's microtasks).
-      const ready = prepareRecord(schema, assertion, item.options)
+      const ready = prepareRecord(schema, assertion, item.options, written)
       const record = ready instanceof Promise ? await ready : ready
       // Sent now, it would be overwritten by the retry of the earlier event: held back, it is retried after it.
       if (retried) outcomes[index] = heldBackOutcome(retried.index)

@@ -6,8 +6,15 @@
 import { childMap } from '../core/memo'
 import { canonical } from '../core/text'
 import type { WireItem, WireValues } from '../core/wire-types'
-import { NO_VALUES, NONE, recordKey, type ExistingReference, type PreparedRecord } from '../records'
-import type { MergedRecord } from './types'
+import {
+  NO_VALUES,
+  NONE,
+  recordKey,
+  type ExistingReference,
+  type PreparedRecord,
+  type PreparedReference
+} from '../records'
+import type { MergedRecord, ReferenceSlot } from './types'
 
 /**
  * Merges `source` into `target`: multi-valued attributes by union, others replaced. `unchanged` names an
@@ -175,8 +182,11 @@ function mergeInto(record: MergedRecord, prepared: PreparedRecord, receivedAt: s
  */
 function multiValuedOf(prepared: PreparedRecord): Set<string> {
   const { multiValued, matchingAttribute } = prepared
+  // Only the matching attribute (a Person's email addresses): the same set as none, and no name to join.
   const name =
-    multiValued.length === 0 ? matchingAttribute : `${matchingAttribute}\u0000${multiValued.join('\u0000')}`
+    multiValued.length === 0 || (multiValued.length === 1 && multiValued[0] === matchingAttribute)
+      ? matchingAttribute
+      : `${matchingAttribute}\u0000${multiValued.join('\u0000')}`
   let set = multiValuedSets.get(name)
   if (!set) {
     if (multiValuedSets.size >= 1000) multiValuedSets.clear()
@@ -224,7 +234,7 @@ function mergeReferences(record: MergedRecord, prepared: PreparedRecord, childKe
         slot.keys.push(childKey)
         keys.add(childKey)
       }
-    } else {
+    } else if (!slot || !sameSlot(slot, reference, childKey)) {
       if (record.references === NO_SLOTS) record.references = new Map()
       record.references.set(reference.attribute, {
         attribute: reference.attribute,
@@ -235,6 +245,13 @@ function mergeReferences(record: MergedRecord, prepared: PreparedRecord, childKe
     }
   }
 }
+
+/**
+ * Whether a single reference's slot already holds what a later event sets it to (the same record, appended
+ * or not alike): then it stays, instead of a new slot and key list per event of the record.
+ */
+const sameSlot = (slot: ReferenceSlot, reference: PreparedReference, childKey: string) =>
+  !slot.multi && slot.append === reference.append && slot.keys.length === 1 && slot.keys[0] === childKey
 
 /** The existing records a prepared record links, into the record's slots and the event's lookups. */
 function mergeLookups(merge: Merge, record: MergedRecord, prepared: PreparedRecord, event: number): void {

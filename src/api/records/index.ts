@@ -8,7 +8,7 @@
  * order: referenced records first, the assert, then the append update for multiselect values.
  *
  * The modules: `assertion` (the shapes and the references), `prepare` (checking and writing values, with
- * `write-value` and `schema-checks`), `write` (the single path's requests), `identity` (how a record is
+ * `write-value` and `schema-checks`, and `written`, what a batch wrote of each value), `write` (the single path's requests), `identity` (how a record is
  * named: its key, matching text and unique values) and `messages` (validation and missing-link errors).
  */
 export { canonical, fieldPath, showValue } from '../core/text'
@@ -37,6 +37,7 @@ export {
 } from './messages'
 export { deepest, MAX_VALUE_DEPTH } from './depth'
 export { prepareRecord } from './prepare'
+export { WrittenValues } from './written'
 export { MAX_EVENT_BYTES } from './size'
 export { identitiesCarried, identitiesOf, isKeyedReference, matchingText, recordKey } from './identity'
 export { writeRecord, type LinkFates, type WriteOutcome, type WrittenRecord } from './write'

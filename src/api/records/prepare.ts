@@ -2,18 +2,11 @@
  * `prepareRecord`: checks a record against the workspace's attributes and writes every value in Attio's
  * form, before any write is sent. Reads the schema (cached), never writes.
  */
-import { canonical, jsonByteLength, showValue } from '../core/text'
+import { canonical, showValue } from '../core/text'
 import { attributeNamed, type WorkspaceSchema } from '../schema'
 import { deepest, MAX_VALUE_DEPTH } from './depth'
-import {
-  acceptedFormat,
-  isMultiValued,
-  ValueProblem,
-  writeAttributeValue,
-  type AttributeType,
-  type WireItem
-} from '../values'
-import { writeValue, writeWithoutSchema } from './write-value'
+import { acceptedFormat, isMultiValued, type AttributeType } from '../values'
+import { writeAtOnce, writeValue } from './write-value'
 import type { AttributeDef } from '../wire'
 import {
   asReference,
@@ -26,7 +19,8 @@ import {
 } from './assertion'
 import { describeAttribute, invalid, megabytes, unwritableReason } from './messages'
 import { attributesOf, checkedMatching, slugsOf, unknownAttribute } from './schema-checks'
-import { addSize, MAX_EVENT_BYTES } from './size'
+import { addSize, keep, MAX_EVENT_BYTES } from './size'
+import type { Written, WrittenValues } from './written'
 
 /** One record's preparation: what it was asked, what it has found so far, and the record it builds. */
 interface Preparing {
@@ -44,20 +38,28 @@ interface Preparing {
   seen: string[]
   mapped: number
   prepared: PreparedRecord
+  /** What the batch wrote of its plain values so far (`WrittenValues`), when the caller keeps it. */
+  written: WrittenValues | undefined
+  /** The matching value as `written` remembers it, when it does (its canonical text is made once). */
+  matchingWritten: Written | undefined
 }
 
 /**
  * Checks a record against the workspace's attributes and writes its values in Attio's form. Throws a
  * PayloadValidationError naming the field, the attribute, the problem and the accepted format; reads
  * the workspace's schema (cached) but never writes. Answers at once (no promise) when everything the record
- * needs was already read by this invocation, as for all but the first records of a batch.
+ * needs was already read by this invocation, as for all but the first records of a batch. `written`: what
+ * the batch wrote of its plain values so far (the batch path keeps one per batch), to reuse and add to.
  */
 export function prepareRecord(
   schema: WorkspaceSchema,
   assertion: RecordAssertion,
-  options: PrepareOptions = {}
+  options: PrepareOptions = {},
+  written?: WrittenValues
 ): PreparedRecord | Promise<PreparedRecord> {
-  return prepareNow(schema, assertion, options) ?? prepareReading(schema, assertion, options)
+  return (
+    prepareNow(schema, assertion, options, written) ?? prepareReading(schema, assertion, options, written)
+  )
 }
 
 /**
@@ -69,13 +71,14 @@ export function prepareRecord(
 function prepareNow(
   schema: WorkspaceSchema,
   assertion: RecordAssertion,
-  options: PrepareOptions
+  options: PrepareOptions,
+  written: WrittenValues | undefined
 ): PreparedRecord | undefined {
   let nested: Nested | undefined
   for (const input of assertion.values) {
     const reference = asReference(input.value)
     if (reference?.kind === 'assertion') {
-      const record = prepareNow(schema, reference.assertion, options)
+      const record = prepareNow(schema, reference.assertion, options, written)
       if (!record) return undefined
       nested = withNested(nested, input, record)
     }
@@ -85,7 +88,7 @@ function prepareNow(
   if (!matching) return undefined
   // Synchronous, and a referenced record is prepared before this one starts: one run and one list of
   // seen attributes serve every record prepared here (each is a record's alone on the reading path).
-  const run = startRecord(schema, assertion, options, attributes, matching, nested, scratch)
+  const run = startRecord(schema, assertion, options, attributes, matching, nested, written, scratch)
   try {
     for (const input of assertion.values) {
       if (input.value === undefined) continue
@@ -113,7 +116,9 @@ function emptyRun(values: number): Preparing {
     nested: undefined,
     seen: new Array<string>(values * 2),
     mapped: 0,
-    prepared: undefined as never
+    prepared: undefined as never,
+    written: undefined,
+    matchingWritten: undefined
   }
 }
 
@@ -124,20 +129,22 @@ function releaseScratch(run: Preparing): void {
   run.schema = run.assertion = run.matching = run.prepared = undefined as never
   run.nested = undefined
   run.attributes = NONE
+  run.written = run.matchingWritten = undefined
 }
 
 /** `prepareRecord` reading from the schema whatever this invocation has not read yet. */
 async function prepareReading(
   schema: WorkspaceSchema,
   assertion: RecordAssertion,
-  options: PrepareOptions
+  options: PrepareOptions,
+  written: WrittenValues | undefined
 ): Promise<PreparedRecord> {
   // Referenced records are checked first, in the order they will be written.
   let nested: Nested | undefined
   for (const input of assertion.values) {
     const reference = asReference(input.value)
     if (reference?.kind === 'assertion')
-      nested = withNested(nested, input, await prepareRecord(schema, reference.assertion, options))
+      nested = withNested(nested, input, await prepareRecord(schema, reference.assertion, options, written))
   }
   // What this invocation already read needs no waiting: only the first record of an object reads.
   const attributes = schema.seenAttributes(assertion.object) ?? (await attributesOf(schema, assertion))
@@ -148,7 +155,8 @@ async function prepareReading(
     attributes,
     attributeNamed(attributes, assertion.matchingAttribute) ??
       (await schema.findAttribute(assertion.object, assertion.matchingAttribute)),
-    nested
+    nested,
+    written
   )
   for (const input of assertion.values) {
     if (input.value === undefined) continue
@@ -171,6 +179,7 @@ function startRecord(
   attributes: AttributeDef[],
   found: AttributeDef | undefined,
   nested: Nested | undefined,
+  written: WrittenValues | undefined,
   reuse?: Preparing
 ): Preparing {
   const matching = checkedMatching(assertion, attributes, found)
@@ -204,6 +213,8 @@ function startRecord(
   run.nested = nested
   run.mapped = 0
   run.prepared = prepared
+  run.written = written
+  run.matchingWritten = undefined
   return run
 }
 
@@ -295,25 +306,11 @@ function prepareValue(
       `${input.field}: the value is nested more than ${MAX_VALUE_DEPTH} levels deep. ${describeAttribute(label, attribute)} accepts ${acceptedFormat(typed.type)}.`
     )
   }
-  if (!READS_SCHEMA.has(typed.type)) {
-    keep(prepared, input, attribute.slug, append, writeWithoutSchema(label, typed, input, run.options))
+  // At once when the value needs nothing more from the schema (the batch may have written it already).
+  const written = writeAtOnce(run.schema, object, label, typed, input, run.options, run.written)
+  if (written) {
+    keepWritten(run, input, attribute.slug, append, written)
     return undefined
-  }
-  // Options or statuses this invocation already read: written at once when the value is one of them (else
-  // the long way, which may read them again).
-  const options =
-    typed.type === 'select' || typed.type === 'status' ? run.schema.seenOptions(object, typed) : undefined
-  if (options) {
-    try {
-      const written = writeAttributeValue(typed, input.value, {
-        defaultCountry: run.options.defaultCountry,
-        options
-      })
-      keep(prepared, input, attribute.slug, append, written)
-      return undefined
-    } catch (error) {
-      if (!(error instanceof ValueProblem)) throw error
-    }
   }
   if (now) return LATER
   return writeValue(run.schema, object, label, typed, input, run.options).then((written) =>
@@ -335,32 +332,17 @@ function unmapped(required: readonly AttributeDef[], seen: string[], mapped: num
   return missing
 }
 
-/** Puts a written value into the record (appended or asserted) and counts its size. */
-function keep(
-  prepared: PreparedRecord,
+/** `keep` for a value the batch remembers (`WrittenValues`): measured once, and its canonical text kept. */
+function keepWritten(
+  run: Preparing,
   input: ValueInput,
   slug: string,
   append: boolean,
-  written: WireItem[]
+  written: Written
 ): void {
-  // The values as JSON with the attribute's key around them.
-  const bytes = jsonByteLength(written) + slug.length + 4
-  prepared.valueBytes += bytes
-  if (bytes > prepared.largestBytes) {
-    prepared.largestBytes = bytes
-    prepared.largestField = input.field
-  }
-  if (append) {
-    if (written.length === 0) return
-    if (prepared.appendValues === NO_VALUES) prepared.appendValues = {}
-    prepared.appendValues[slug] = written
-  } else {
-    prepared.assertValues[slug] = written
-  }
+  keep(run.prepared, input, slug, append, written.items, written.bytes)
+  if (slug === run.matching.slug) run.matchingWritten = written
 }
-
-/** Types whose values are checked against more of the schema: options, statuses, allowed objects. */
-const READS_SCHEMA = new Set<AttributeType>(['select', 'status', 'record-reference'])
 
 /** After every value: the size bound, the matching value and the attributes Attio requires. */
 function finishRecord(run: Preparing): void {
@@ -384,7 +366,12 @@ function finishRecord(run: Preparing): void {
       `${assertion.matchingField}: the ${label} has no value for its matching attribute "${matching.slug}", so Attio could not tell which record to create or update. Map a value to "${matching.slug}".`
     )
   }
-  prepared.matchingKey = canonical(matchingValues)
+  // The same value of a record matched before: the same canonical text (`Written.key`), made once.
+  const remembered = run.matchingWritten
+  prepared.matchingKey =
+    remembered?.items === matchingValues
+      ? (remembered.key ??= canonical(matchingValues))
+      : canonical(matchingValues)
 
   const { required } = slugsOf(attributes)
   // Every missing one at once: a user should not discover them one send at a time.

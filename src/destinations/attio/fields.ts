@@ -142,15 +142,34 @@ export function batchItems<P extends { multiselect_mode?: string; received_at?: 
 ): BatchItem[] {
   // The events of a batch almost always share their options: one object per distinct multiselect mode.
   const shared = new Map<string | undefined, PrepareOptions>()
-  return payloads.map((payload) => {
+  const items: BatchItem[] = new Array(payloads.length)
+  for (let index = 0; index < payloads.length; index++) {
+    const payload = payloads[index]
     let options = shared.get(payload.multiselect_mode)
     if (!options) shared.set(payload.multiselect_mode, (options = prepareOptions(payload, settings)))
-    return {
-      build: () => build(payload),
-      options,
-      receivedAt: payload.received_at === undefined ? undefined : String(payload.received_at)
-    }
-  })
+    items[index] = new PayloadItem(payload, build, options)
+  }
+  return items
+}
+
+/**
+ * A batch item built from its payload: one object per event, kept to the end of the batch, instead of an
+ * object, a closure and the closure's context (`build` is a method: callers call it on the item).
+ */
+class PayloadItem<P extends { received_at?: string | number }> implements BatchItem {
+  readonly receivedAt: string | undefined
+
+  constructor(
+    private readonly payload: P,
+    private readonly builder: (payload: P) => RecordAssertion,
+    readonly options: PrepareOptions
+  ) {
+    this.receivedAt = payload.received_at === undefined ? undefined : String(payload.received_at)
+  }
+
+  build(): RecordAssertion {
+    return this.builder(this.payload)
+  }
 }
 
 /**
