@@ -92,11 +92,16 @@ export function stateUrlProblem(env: Env = process.env): string | undefined {
   const url = text(env, 'ATTIO_STATE_URL')
   if (url === undefined) return undefined
   if (!/^rediss?:\/\//i.test(url)) return 'is not a redis:// or rediss:// URL'
+  const encode = '(percent-encode a #, ? or / in the password: # is %23, ? is %3F, / is %2F)'
   try {
-    new URL(url)
+    const parsed = new URL(url)
+    // A # ? or / left in a password of digits still parses, as a host and port made of the user name and
+    // password: refused, so neither is ever connected to or shown.
+    if (parsed.hash !== '' || (parsed.pathname + parsed.search).includes('@'))
+      return `is not a URL that parses as meant ${encode}`
     return undefined
   } catch {
-    return 'is not a URL that parses (percent-encode a #, ? or / in the password: # is %23, ? is %3F, / is %2F)'
+    return `is not a URL that parses ${encode}`
   }
 }
 

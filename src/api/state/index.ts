@@ -157,6 +157,8 @@ export async function closeSharedState(): Promise<void> {
   bulk = undefined
   state = undefined
   stateUrl = undefined
+  // A configuration after this one is told of again, should it be ignored too.
+  warnedIgnored = false
   slots.clear()
   await closing?.close()
 }

@@ -146,7 +146,9 @@ export class RedisState {
   /** Resolves once Redis is ready (true) or `timeoutMs` passed (false): for hosts and harnesses at start. */
   async ready(timeoutMs = 2000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs
-    while (!this.usable && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    // A refused password does not mend itself: no use waiting for it.
+    while (!this.usable && !this.refused && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20))
     return this.usable
   }
 
