@@ -104,8 +104,3 @@ export function stateUrlProblem(env: Env = process.env): string | undefined {
     return `is not a URL that parses ${encode}`
   }
 }
-
-/** Whether `ATTIO_STATE_URL` is set to something that is not a usable redis:// or rediss:// URL (so it is ignored). */
-export function stateUrlIgnored(env: Env = process.env): boolean {
-  return stateUrlProblem(env) !== undefined
-}

@@ -45,13 +45,7 @@ export function sharedState(): RedisState | undefined {
     toldFallbacks = 0
   }
   const problem = url ? undefined : stateUrlProblem()
-  if (problem && !warnedIgnored) {
-    warnedIgnored = true
-    // The value itself is not shown: it may carry a password.
-    warn(
-      `attio-destination: ATTIO_STATE_URL is set but ${problem}, so it is ignored: this process keeps its own state (write budget, write memory), as without fleet mode.`
-    )
-  }
+  if (problem) warnIgnored(`is set but ${problem}`)
   return state
 }
 
@@ -60,15 +54,19 @@ function connect(url: string): RedisState | undefined {
   try {
     return new RedisState(url, warn)
   } catch (error) {
-    if (!warnedIgnored) {
-      warnedIgnored = true
-      const code = (error as { code?: unknown }).code
-      warn(
-        `attio-destination: ATTIO_STATE_URL could not be used${typeof code === 'string' ? ` (${code})` : ''}, so it is ignored: this process keeps its own state (write budget, write memory), as without fleet mode.`
-      )
-    }
+    const code = (error as { code?: unknown }).code
+    warnIgnored(`could not be used${typeof code === 'string' ? ` (${code})` : ''}`)
     return undefined
   }
+}
+
+/** Once per configuration: `ATTIO_STATE_URL` is ignored, and why (never the value: it may carry a password). */
+function warnIgnored(why: string): void {
+  if (warnedIgnored) return
+  warnedIgnored = true
+  warn(
+    `attio-destination: ATTIO_STATE_URL ${why}, so it is ignored: this process keeps its own state (write budget, write memory), as without fleet mode.`
+  )
 }
 
 let warnOf: Warn = (message) => console.warn(message)
