@@ -43,7 +43,7 @@ export class WriteLimiter {
 
   /** When the write at `position` in the queue (0: its head) can be sent, if nothing else changes. */
   private sendTime(now: number, position: number): number {
-    while (this.sent.length > 0 && this.sent[0] <= now - this.windowMs) this.sent.shift()
+    this.dropExpired(now)
     // A clock set back must not hold writes for as long: a send "in the future" counts as sent now.
     for (let index = this.sent.length - 1; index >= 0 && this.sent[index] > now; index--)
       this.sent[index] = now
@@ -140,8 +140,13 @@ export class WriteLimiter {
    */
   noteSent(): void {
     const now = this.now()
-    while (this.sent.length > 0 && this.sent[0] <= now - this.windowMs) this.sent.shift()
+    this.dropExpired(now)
     if (this.sent.length < this.perWindow) this.sent.push(now)
+  }
+
+  /** Forgets the sends that left the window. */
+  private dropExpired(now: number): void {
+    while (this.sent.length > 0 && this.sent[0] <= now - this.windowMs) this.sent.shift()
   }
 
   /** After a 429: no write before `until` (epoch ms). */
