@@ -325,7 +325,7 @@ export class WriteMemory {
    */
   forgetCarried(identities: readonly Identity[]): void {
     // The keys are told to other processes only (fleet mode): no set per record of every bulk request else.
-    const keys = memoryChanges.publish ? new Set<string>() : undefined
+    const keys = memoryChanges.publish || sharedWrites.memory ? new Set<string>() : undefined
     for (const identity of identities) {
       const key = this.keyOf(identity)
       keys?.add(key)
@@ -333,12 +333,9 @@ export class WriteMemory {
       if (recordId) this.forgetValues(recordId)
       shared.stores.unsettled.set(key, true)
     }
+    if (!keys) return
     const object = identities[0]?.object
-    if (keys && object !== undefined) this.changed({ object, identities: keys }, true)
-    if (sharedWrites.memory)
-      sharedWrites.memory.unsettle(
-        this.workspaceKey,
-        identities.map((identity) => this.keyOf(identity))
-      )
+    if (object !== undefined) this.changed({ object, identities: keys }, true)
+    sharedWrites.memory?.unsettle(this.workspaceKey, [...keys])
   }
 }
