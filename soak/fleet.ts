@@ -4,8 +4,8 @@
  * processes that split the soak's event stream (its lanes, round-robin) and share one token and, through
  * `ATTIO_STATE_URL`, one write budget. The same stream is also delivered by one process alone (the single
  * process's writes per event and events a second) and without faults or limits (the reference state).
- * Then the crossing phase (soak/crossing.ts) re-delivers a sample on other workers, its line just before the
- * last. Ends with: `fleet: W workers, N events, D delivered, L lost, U duplicated, 429s Q, writes/event X
+ * Then the crossing phase (soak/crossing.ts) re-delivers a sample on other workers, its line before the run's
+ * total time and the last line. Ends with: `fleet: W workers, N events, D delivered, L lost, U duplicated, 429s Q, writes/event X
  * (single process Y), state equal: yes|no` (the main phase's figures; the final state); exits non-zero unless
  * nothing was lost or duplicated and the state equals the reference's.
  */
